@@ -1,0 +1,161 @@
+"""What a check is, what it is given, and the runner that never lets one check hide another.
+
+A check is an object with a ``name`` and ``run(context) -> Iterable[Finding]``. The context is
+shared by every check of one run: expensive results (the resolved configuration, the images,
+the Platform's credentials) are computed once, on first use, through :meth:`CheckContext.shared`.
+Clients come from :class:`Services`, built by the caller, so tests hand in clients pointed at the
+sandbox instead of patching anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from preflight.errors import PreflightError
+from preflight.model import Finding, ImageUse, Report, Status, Unresolved
+from preflight.pipeline import PipelineSpec
+from preflight.secret import Secret, redact
+from preflight.settings import Settings
+
+T = TypeVar("T")
+
+# Keys of CheckContext.shared that the runner reads back into the report.
+IMAGES_KEY = "images.uses"
+UNRESOLVED_KEY = "images.unresolved"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How far the checks go, beyond what the pipeline and settings say.
+
+    ``registry_passwords`` maps a registry login server to the token password the user gave
+    (``--password-stdin`` or an environment variable named by an option) or that ``fix`` just
+    provisioned. ``offline`` skips every check that needs the network.
+    """
+
+    offline: bool = False
+    registry_passwords: Mapping[str, Secret] = field(default_factory=dict)
+    insecure_registries: frozenset[str] = frozenset()
+    platform_launch: bool = False
+
+
+class Services(Protocol):
+    """The clients checks may use; each is created on first use by whoever builds the context."""
+
+    def get(self, name: str) -> Any:
+        """The client registered under ``name`` (``http``, ``platform``, ``arm``, ``dataplane``)."""
+
+
+class ServiceRegistry:
+    """A :class:`Services` built from factories; each client is made once, on first use."""
+
+    def __init__(self, factories: Mapping[str, Callable[[], Any]]) -> None:
+        self._factories = dict(factories)
+        self._made: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        if name not in self._made:
+            if name not in self._factories:
+                raise PreflightError(f"no service named {name!r} was configured")
+            self._made[name] = self._factories[name]()
+        return self._made[name]
+
+    def close(self) -> None:
+        """Close every client that was made and has a ``close``."""
+        for client in self._made.values():
+            close = getattr(client, "close", None)
+            if callable(close):
+                close()
+        self._made.clear()
+
+
+@dataclass
+class CheckContext:
+    """Shared by every check of one run."""
+
+    spec: PipelineSpec
+    settings: Settings
+    services: Services
+    options: CheckOptions = field(default_factory=CheckOptions)
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """The value under ``key``, computed by ``factory`` the first time it is asked for.
+
+        A factory that raises is not cached as a value: the exception is stored and raised again
+        for every later caller, so a failed step is reported once per dependent check and never
+        recomputed.
+        """
+        if key not in self._shared:
+            try:
+                self._shared[key] = ("ok", factory())
+            except Exception as exc:
+                self._shared[key] = ("error", exc)
+        kind, value = self._shared[key]
+        if kind == "error":
+            raise value
+        result: T = value
+        return result
+
+    def peek(self, key: str) -> Any | None:
+        """The value under ``key`` if it was computed successfully, else ``None``."""
+        kind, value = self._shared.get(key, ("missing", None))
+        return value if kind == "ok" else None
+
+    def secrets(self) -> list[Secret]:
+        """Every secret this run knows of, for last-line redaction."""
+        found = [s for s in self.options.registry_passwords.values()]
+        if self.settings.platform_token is not None:
+            found.append(self.settings.platform_token)
+        return found
+
+
+class Check(Protocol):
+    """One area of checks."""
+
+    name: str
+
+    def run(self, context: CheckContext) -> Iterable[Finding]:
+        """Findings about this area; raising means "could not check" and becomes an error."""
+
+
+def run_checks(checks: Iterable[Check], context: CheckContext) -> Report:
+    """Run every check in order; a check that raises becomes one ``error`` finding."""
+    findings: list[Finding] = []
+    for check in checks:
+        try:
+            findings.extend(check.run(context))
+        except PreflightError as exc:
+            findings.append(_error_finding(check.name, exc, context, remedy=exc.remedy))
+        except Exception as exc:
+            findings.append(
+                _error_finding(
+                    check.name, exc, context,
+                    remedy="this is a bug in preflight; please report it with --debug output",
+                )
+            )
+    images: tuple[ImageUse, ...] = tuple(context.peek(IMAGES_KEY) or ())
+    unresolved: tuple[Unresolved, ...] = tuple(context.peek(UNRESOLVED_KEY) or ())
+    return Report(
+        findings=tuple(findings),
+        images=images,
+        unresolved=unresolved,
+        pipeline=str(context.spec.root),
+    )
+
+
+def _error_finding(name: str, exc: Exception, context: CheckContext, *, remedy: str) -> Finding:
+    message = redact(
+        exc.message if isinstance(exc, PreflightError) else f"{type(exc).__name__}: {exc}",
+        context.secrets(),
+    )
+    where = exc.where if isinstance(exc, PreflightError) else ""
+    return Finding(
+        check=name,
+        status=Status.ERROR,
+        subject=where or name,
+        message=f"could not check: {message}",
+        remedy=redact(remedy, context.secrets()),
+    )

@@ -1,0 +1,92 @@
+"""The ``preflight`` command: a click group whose verbs load only when they are called.
+
+``main(argv) -> int`` is the one place that turns exceptions into exit codes. Verb modules are
+imported lazily so that ``preflight --help`` costs an interpreter start and click, nothing more
+(no Azure SDK, no httpx).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+import click
+
+from preflight import __version__
+from preflight.errors import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    PreflightError,
+)
+
+# verb → (module, one-line help). The help is here so that listing verbs imports nothing.
+VERBS: dict[str, tuple[str, str]] = {
+    "check": ("preflight.cli.check", "Run every check on a pipeline and report (read-only)."),
+    "images": ("preflight.cli.images", "List the container images a pipeline uses, per process."),
+    "config": ("preflight.cli.config", "Print the pipeline's resolved Nextflow configuration."),
+    "fix": ("preflight.cli.fix", "Enable Wave and provision missing ACR tokens and credentials."),
+    "run": ("preflight.cli.run", "Check, then run a command (nextflow run, tw launch) on a pass."),
+    "sandbox": ("preflight.cli.sandbox", "Local stand-ins: Platform, Entra ID, ARM, ACR."),
+}
+
+
+class LazyVerbs(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(VERBS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in VERBS:
+            return None
+        module = importlib.import_module(VERBS[cmd_name][0])
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, helptext) for name, (_, helptext) in VERBS.items()])
+
+
+@click.group(cls=LazyVerbs, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="preflight")
+def cli() -> None:
+    """Will Wave be able to pull every private ACR image this Nextflow run needs?
+
+    preflight reads the pipeline as Nextflow does, finds its Azure Container Registry images,
+    and checks the Seqera Platform credential, the ACR token and the pull itself — before launch.
+
+    \b
+    Exit codes: 0 pass · 1 a check failed · 2 unusable input · 3 internal error · 130 interrupted
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code; never raises (but for SystemExit)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="preflight", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.Abort:
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except PreflightError as exc:
+        click.echo(f"preflight: {exc}", err=True)
+        return exc.exit_code
+    except Exception as exc:
+        from preflight.cli.crash import report_crash
+
+        return report_crash(exc)
+    return int(result or 0)
+
+
+__all__ = ["EXIT_INTERNAL", "cli", "main"]

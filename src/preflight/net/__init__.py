@@ -1,0 +1,1 @@
+"""Network plumbing shared by every client: TLS trust and the host map."""
