@@ -106,3 +106,7 @@ def no_writes_outside_tmp(request: pytest.FixtureRequest) -> Iterator[None]:
     changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
     if changed:
         pytest.fail(f"test wrote outside its tmp dir: {changed[:5]}", pytrace=False)
+
+
+# Shared fixtures (the session-wide sandbox and friends) live in sandbox_plugin.py.
+pytest_plugins = ["sandbox_plugin"]
