@@ -62,25 +62,28 @@ socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
 def _snapshot() -> dict[str, float]:
-    """mtimes of the project tree (outside tool caches) and of the real home's top level."""
+    """mtimes of the project's fixtures, its top level, and the real home's top level.
+
+    Fixtures are where a careless test would write (editing a config in place); the top levels
+    catch stray files. Source files are left out: an editor saving one is not a test's doing.
+    """
     seen: dict[str, float] = {}
-    for directory, subdirs, files in os.walk(PROJECT):
-        subdirs[:] = [d for d in subdirs if d not in IGNORED_DIRS and not d.endswith(".egg-info")]
+    for directory, subdirs, files in os.walk(PROJECT / "fixtures"):
+        subdirs[:] = [d for d in subdirs if d not in IGNORED_DIRS]
         for name in files:
-            if name.startswith(".coverage"):
-                continue
             path = os.path.join(directory, name)
             try:
                 seen[path] = os.stat(path).st_mtime
             except FileNotFoundError:
                 pass
-    try:
-        for entry in os.scandir(REAL_HOME):
-            if entry.name.startswith((".cache", ".coverage")):
-                continue
-            seen[entry.path] = entry.stat(follow_symlinks=False).st_mtime
-    except OSError:
-        pass
+    for top in (PROJECT, REAL_HOME):
+        try:
+            for entry in os.scandir(top):
+                if entry.name in IGNORED_DIRS or entry.name.startswith((".cache", ".coverage")):
+                    continue
+                seen[entry.path] = entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            pass
     return seen
 
 
@@ -105,7 +108,10 @@ def no_writes_outside_tmp(request: pytest.FixtureRequest) -> Iterator[None]:
     after = _snapshot()
     changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
     if changed:
-        pytest.fail(f"test wrote outside its tmp dir: {changed[:5]}", pytrace=False)
+        pytest.fail(
+            f"test wrote outside its tmp dir (or something else changed these): {changed[:5]}",
+            pytrace=False,
+        )
 
 
 # Shared fixtures (the session-wide sandbox and friends) live in sandbox_plugin.py.

@@ -24,6 +24,8 @@ T = TypeVar("T")
 # Keys of CheckContext.shared that the runner reads back into the report.
 IMAGES_KEY = "images.uses"
 UNRESOLVED_KEY = "images.unresolved"
+# The key of CheckOptions.registry_passwords for a password given without naming its registry.
+ANY_REGISTRY = "*"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class CheckOptions:
     registry_passwords: Mapping[str, Secret] = field(default_factory=dict)
     insecure_registries: frozenset[str] = frozenset()
     platform_launch: bool = False
+
+    def password_for(self, registry: str) -> Secret | None:
+        """The password for ``registry``; one given for ``*`` serves every registry."""
+        return self.registry_passwords.get(registry) or self.registry_passwords.get(ANY_REGISTRY)
 
 
 class Services(Protocol):
@@ -91,7 +97,7 @@ class CheckContext:
         if key not in self._shared:
             try:
                 self._shared[key] = ("ok", factory())
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - re-raised to every caller below
                 self._shared[key] = ("error", exc)
         kind, value = self._shared[key]
         if kind == "error":
@@ -112,6 +118,14 @@ class CheckContext:
         return found
 
 
+class Progress(Protocol):
+    """Told when each check starts and ends (a display on stderr, or nothing)."""
+
+    def start(self, label: str) -> None: ...
+
+    def done(self, label: str, status: Status) -> None: ...
+
+
 class Check(Protocol):
     """One area of checks."""
 
@@ -121,21 +135,30 @@ class Check(Protocol):
         """Findings about this area; raising means "could not check" and becomes an error."""
 
 
-def run_checks(checks: Iterable[Check], context: CheckContext) -> Report:
+def run_checks(
+    checks: Iterable[Check], context: CheckContext, progress: Progress | None = None
+) -> Report:
     """Run every check in order; a check that raises becomes one ``error`` finding."""
     findings: list[Finding] = []
     for check in checks:
+        if progress is not None:
+            progress.start(check.name)
+        found: list[Finding] = []
         try:
-            findings.extend(check.run(context))
+            found.extend(check.run(context))
         except PreflightError as exc:
-            findings.append(_error_finding(check.name, exc, context, remedy=exc.remedy))
-        except Exception as exc:
-            findings.append(
+            found.append(_error_finding(check.name, exc, context, remedy=exc.remedy))
+        except Exception as exc:  # noqa: BLE001 - one check's bug must not hide the others
+            found.append(
                 _error_finding(
                     check.name, exc, context,
                     remedy="this is a bug in preflight; please report it with --debug output",
                 )
             )
+        findings.extend(found)
+        if progress is not None:
+            worst = max((f.status for f in found), key=_SEVERITY.index, default=Status.PASS)
+            progress.done(check.name, worst)
     images: tuple[ImageUse, ...] = tuple(context.peek(IMAGES_KEY) or ())
     unresolved: tuple[Unresolved, ...] = tuple(context.peek(UNRESOLVED_KEY) or ())
     return Report(
@@ -144,6 +167,9 @@ def run_checks(checks: Iterable[Check], context: CheckContext) -> Report:
         unresolved=unresolved,
         pipeline=str(context.spec.root),
     )
+
+
+_SEVERITY = list(Status)
 
 
 def _error_finding(name: str, exc: Exception, context: CheckContext, *, remedy: str) -> Finding:

@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PreflightError as exc:
         click.echo(f"preflight: {exc}", err=True)
         return exc.exit_code
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, say so
         from preflight.cli.crash import report_crash
 
         return report_crash(exc)

@@ -1,14 +1,89 @@
-"""`preflight check`: placeholder until its issue lands."""
+"""``preflight check``: every check on a pipeline, a report, and an exit code a gate can trust."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import click
 
-from preflight.errors import InputError
+from preflight.checks.base import CheckOptions
+from preflight.cli.options import (
+    build_check_inputs,
+    build_spec,
+    check_options,
+    format_option,
+    pipeline_options,
+)
+from preflight.errors import EXIT_FAIL, EXIT_PASS
+from preflight.model import Report
+from preflight.pipeline import PipelineSpec
+from preflight.settings import Settings
 
 
-@click.command(name="check", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not built yet."""
-    raise InputError("preflight check is not built yet")
+@click.command(name="check")
+@pipeline_options
+@check_options
+@format_option("text", "json", "junit", "github")
+@click.option(
+    "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Write the report to FILE (atomically) instead of stdout.",
+)
+def command(
+    pipeline: Path,
+    profiles: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    replace_config: tuple[Path, ...],
+    params_file: Path | None,
+    param_pairs: tuple[str, ...],
+    engine: str | None,
+    workspace: str | None,
+    offline: bool,
+    password_stdin: bool,
+    password_env: tuple[str, ...],
+    insecure_registries: tuple[str, ...],
+    ca_bundle: Path | None,
+    platform_launch: bool,
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """Run every check on PIPELINE (default: the current directory); never changes anything.
+
+    \b
+    Exit codes: 0 every check passed (warnings allowed), 1 a check failed,
+    2 unusable input, 3 internal error.
+    """
+    spec = build_spec(
+        pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
+    )
+    settings, options = build_check_inputs(
+        workspace=workspace, offline=offline, password_stdin=password_stdin,
+        password_env=password_env, insecure_registries=insecure_registries, ca_bundle=ca_bundle,
+        platform_launch=platform_launch, environ=os.environ, stdin=sys.stdin,
+    )
+    report = execute_checks(spec, settings, options)
+    emit_report(report, output_format, output)
+    raise click.exceptions.Exit(EXIT_PASS if report.passed else EXIT_FAIL)
+
+
+def execute_checks(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> Report:
+    """Run the checks with a progress display on stderr (shown only on a terminal)."""
+    from preflight.report.progress import TerminalProgress
+    from preflight.wiring import run_all_checks
+
+    progress = TerminalProgress(sys.stderr)
+    return run_all_checks(spec, settings, options, os.environ, progress)
+
+
+def emit_report(report: Report, output_format: str, output: Path | None) -> None:
+    """The report to stdout, or atomically to ``output`` with a one-line verdict on stdout."""
+    from preflight.report import render
+    from preflight.report.output import write_atomically
+
+    if output is None:
+        click.echo(render(output_format, report, color=sys.stdout.isatty()), nl=False)
+        return
+    write_atomically(output, render(output_format, report))
+    verdict = "passed" if report.passed else "failed"
+    click.echo(f"preflight: checks {verdict}; report written to {output}")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
+from preflight.checks.base import ANY_REGISTRY, CheckOptions
+from preflight.errors import InputError
 from preflight.pipeline import ENGINES, PipelineSpec, parse_param_assignments
+from preflight.secret import Secret
+from preflight.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,3 +91,80 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         "--format", "output_format", type=click.Choice(choices), default=default,
         show_default=True, help="Output format.",
     )
+
+
+def check_options(func: F) -> F:
+    """Options of every verb that runs the checks (``check``, ``run``)."""
+    decorators = [
+        click.option(
+            "-w", "--workspace", default=None, metavar="ID|ORG/WORKSPACE",
+            help="Platform workspace Wave looks in (default: $TOWER_WORKSPACE_ID, else personal).",
+        ),
+        click.option(
+            "--offline", is_flag=True,
+            help="Only the checks that need no network: configuration and images.",
+        ),
+        click.option(
+            "--password-stdin", is_flag=True,
+            help="Read the ACR token password from stdin, for the real pull handshake.",
+        ),
+        click.option(
+            "--password-env", "password_env", multiple=True, metavar="[REGISTRY=]VAR",
+            help="Take the ACR token password from environment variable VAR (repeatable).",
+        ),
+        click.option(
+            "--insecure-registry", "insecure_registries", multiple=True, metavar="HOST",
+            help="Allow plain HTTP for this registry host (never for ACR in production).",
+        ),
+        click.option(
+            "--ca-bundle", type=click.Path(path_type=Path, dir_okay=False), default=None,
+            help="Extra trusted CA certificates, PEM (default: $PREFLIGHT_CA_BUNDLE).",
+        ),
+        click.option(
+            "--platform-launch", is_flag=True,
+            help="The run is launched from Seqera Platform (tw launch, the Launchpad).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def build_check_inputs(
+    *,
+    workspace: str | None,
+    offline: bool,
+    password_stdin: bool,
+    password_env: tuple[str, ...],
+    insecure_registries: tuple[str, ...],
+    ca_bundle: Path | None,
+    platform_launch: bool,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+) -> tuple[Settings, CheckOptions]:
+    """Settings (flag > environment > default) and the options of the checks."""
+    passwords: dict[str, Secret] = {}
+    for entry in password_env:
+        registry, sep, variable = entry.rpartition("=")
+        if not variable or variable not in environ:
+            raise InputError(
+                f"--password-env {entry}: environment variable {variable or '(none)'} is not set",
+                remedy="export the variable holding the token password, or drop the option",
+            )
+        passwords[registry if sep else ANY_REGISTRY] = Secret(environ[variable])
+    if password_stdin:
+        line = stdin.readline().rstrip("\r\n")
+        if not line:
+            raise InputError(
+                "--password-stdin: nothing was read from stdin",
+                remedy="pipe the token password in, e.g. printenv ACR_TOKEN_PASSWORD | preflight …",
+            )
+        passwords.setdefault(ANY_REGISTRY, Secret(line))
+    settings = Settings.from_environ(environ, workspace=workspace, ca_bundle=ca_bundle)
+    options = CheckOptions(
+        offline=offline,
+        registry_passwords=passwords,
+        insecure_registries=frozenset(insecure_registries),
+        platform_launch=platform_launch,
+    )
+    return settings, options

@@ -1,14 +1,109 @@
-"""`preflight run`: placeholder until its issue lands."""
+"""``preflight run [options] -- COMMAND…``: check (and with ``--fix``, fix), then become COMMAND.
+
+The command replaces preflight (``exec``) only when the gate passes, so a wrapper script or a CI
+step keeps COMMAND's own exit code and signals. The profile, ``-c`` files, params file and
+params of a wrapped ``nextflow run`` (or ``tw launch``) are read from its command line, so users
+never say them twice; options given to preflight itself come first.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
+
 import click
 
-from preflight.errors import InputError
+from preflight.cli.check import emit_report, execute_checks
+from preflight.cli.options import build_check_inputs, build_spec, check_options
+from preflight.errors import EXIT_FAIL, InputError
+from preflight.launch import LaunchOptions, parse_launch_command
 
 
-@click.command(name="run", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not built yet."""
-    raise InputError("preflight run is not built yet")
+@click.command(name="run", context_settings={"ignore_unknown_options": False})
+@click.option(
+    "--pipeline", "pipeline_path", type=click.Path(path_type=Path), default=None,
+    help="The pipeline to check (default: the one named in a wrapped nextflow run / tw launch).",
+)
+@click.option("-profile", "--profile", "profiles", multiple=True, help="Extra profile(s).")
+@click.option(
+    "-c", "--config", "config_files", multiple=True, type=click.Path(path_type=Path),
+    help="Extra configuration file (repeatable).",
+)
+@click.option("--params-file", type=click.Path(path_type=Path), default=None)
+@click.option("--param", "param_pairs", multiple=True, metavar="KEY=VALUE")
+@click.option("--engine", default=None, help="Container engine to resolve images for.")
+@check_options
+@click.option(
+    "--fix", "apply_fix", is_flag=True,
+    help="Fix what can be fixed first (as preflight fix --yes), then check.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "junit", "github"]),
+    default="text", show_default=True,
+)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.argument("wrapped", nargs=-1, required=True, type=click.UNPROCESSED)
+def command(
+    pipeline_path: Path | None,
+    profiles: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    params_file: Path | None,
+    param_pairs: tuple[str, ...],
+    engine: str | None,
+    workspace: str | None,
+    offline: bool,
+    password_stdin: bool,
+    password_env: tuple[str, ...],
+    insecure_registries: tuple[str, ...],
+    ca_bundle: Path | None,
+    platform_launch: bool,
+    apply_fix: bool,
+    output_format: str,
+    output: Path | None,
+    wrapped: tuple[str, ...],
+) -> None:
+    """Check, then run WRAPPED (e.g. -- nextflow run . -profile azure) only if the checks pass."""
+    launch = parse_launch_command(list(wrapped))
+    pipeline = pipeline_path or launch.local_pipeline
+    if pipeline is None:
+        raise InputError(
+            f"cannot tell which local pipeline {' '.join(wrapped[:3])} runs",
+            remedy="name it with --pipeline DIR (check out a remote pipeline first)",
+        )
+    spec = build_spec(
+        pipeline,
+        (*launch.profiles, *profiles),
+        (*launch.config_files, *config_files),
+        (),
+        params_file or launch.params_file,
+        (*(f"{k}={v}" for k, v in launch.params.items()), *param_pairs),
+        engine,
+    )
+    settings, options = build_check_inputs(
+        workspace=workspace or launch.workspace, offline=offline, password_stdin=password_stdin,
+        password_env=password_env, insecure_registries=insecure_registries, ca_bundle=ca_bundle,
+        platform_launch=platform_launch or launch.platform_launch, environ=os.environ,
+        stdin=sys.stdin,
+    )
+    if apply_fix:
+        from preflight.cli.fix import fix_for_run
+
+        options = fix_for_run(spec, settings, options)
+    report = execute_checks(spec, settings, options)
+    emit_report(report, output_format, output)
+    if not report.passed:
+        click.echo(f"preflight: not running {wrapped[0]}: the checks failed.", err=True)
+        raise click.exceptions.Exit(EXIT_FAIL)
+    replace_process(launch, list(wrapped))
+
+
+def replace_process(launch: LaunchOptions, argv: list[str]) -> None:
+    """Become the wrapped command (never returns); a missing program is unusable input."""
+    program = shutil.which(argv[0])
+    if program is None:
+        raise InputError(f"{argv[0]}: command not found", remedy="check PATH, or the command")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(program, argv)

@@ -1,0 +1,119 @@
+"""Build the objects one run needs — clients, checks, context — from settings.
+
+This is the only place that knows which concrete client serves each name in
+:class:`~preflight.checks.base.ServiceRegistry`; every import of a client module happens inside
+its factory, so a run that never talks to Azure never imports the Azure SDKs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from preflight import __version__
+from preflight.checks.base import (
+    Check,
+    CheckContext,
+    CheckOptions,
+    Progress,
+    ServiceRegistry,
+    run_checks,
+)
+from preflight.model import Report
+from preflight.net import connect_to
+from preflight.net.tls import ssl_context
+from preflight.pipeline import PipelineSpec
+from preflight.settings import Settings
+
+# Connect fast, read patiently: a registry or Platform that does not answer within these
+# bounds becomes a finding, never a hang in front of a launch.
+HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def build_http_client(settings: Settings) -> httpx.Client:
+    """One client for every plain HTTP call: the user's trust store, no redirects followed."""
+    return httpx.Client(
+        verify=ssl_context(settings.ca_bundle),
+        timeout=HTTP_TIMEOUT,
+        follow_redirects=False,
+        headers={"User-Agent": f"preflight/{__version__}"},
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+    )
+
+
+def build_services(settings: Settings, environ: Mapping[str, str]) -> ServiceRegistry:
+    """Factories for every client a check may ask for; each is built on first use."""
+    if settings.connect_to:
+        connect_to.install(connect_to.parse(settings.connect_to))
+    registry: ServiceRegistry
+
+    def http() -> httpx.Client:
+        return build_http_client(settings)
+
+    def platform() -> Any:
+        from preflight.seqera.client import build_platform_client
+
+        return build_platform_client(settings, registry.get("http"))
+
+    def arm() -> Any:
+        from preflight.azure.arm import build_arm_gateway
+
+        return build_arm_gateway(settings, environ)
+
+    def dataplane() -> Any:
+        from preflight.azure.dataplane import build_dataplane
+
+        return build_dataplane(settings, environ)
+
+    registry = ServiceRegistry(
+        {"http": http, "platform": platform, "arm": arm, "dataplane": dataplane}
+    )
+    return registry
+
+
+def default_checks(environ: Mapping[str, str]) -> Sequence[Check]:
+    """Every check, in the order a user reads the story: config, images, credentials, pull."""
+    from preflight.checks.credentials import CredentialsCheck
+    from preflight.checks.images import ImagesCheck
+    from preflight.checks.pull import PullCheck
+    from preflight.checks.token_health import TokenHealthCheck
+    from preflight.checks.wave import WaveCheck
+
+    return (
+        WaveCheck(environ),
+        ImagesCheck(),
+        CredentialsCheck(),
+        TokenHealthCheck(),
+        PullCheck(),
+    )
+
+
+def build_context(
+    spec: PipelineSpec,
+    settings: Settings,
+    options: CheckOptions,
+    environ: Mapping[str, str],
+) -> CheckContext:
+    """The shared context of one run."""
+    return CheckContext(
+        spec=spec, settings=settings, services=build_services(settings, environ), options=options
+    )
+
+
+def run_all_checks(
+    spec: PipelineSpec,
+    settings: Settings,
+    options: CheckOptions,
+    environ: Mapping[str, str],
+    progress: Progress | None = None,
+) -> Report:
+    """Every check on one pipeline, with one shared context; clients are closed afterwards."""
+    context = build_context(spec, settings, options, environ)
+    try:
+        return run_checks(default_checks(environ), context, progress)
+    finally:
+        services = context.services
+        if isinstance(services, ServiceRegistry):
+            services.close()
