@@ -9,8 +9,9 @@ deliberate, because preflight must see the image Nextflow will ask Wave for:
 * the host keeps the case it was written in: Wave matches a credential's ``registry`` to the image
   host exactly, so ``MyAcr.azurecr.io`` and ``myacr.azurecr.io`` are different answers there.
 
-Upper-case letters in the repository are accepted but flagged (:attr:`ImageRef.uppercase_repository`):
-Docker refuses them and ACR rejects them, and a user who wrote them deserves a finding, not a crash.
+Upper-case letters in the repository are accepted but flagged
+(:attr:`ImageRef.uppercase_repository`): Docker refuses them and ACR rejects them, and a user who
+wrote them deserves a finding, not a crash.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def is_acr_host(host: str) -> bool:
 
 
 def acr_login_server(host: str) -> str:
-    """The registry's login server for an ACR host: ``name.region.geo.azurecr.io`` → ``name.azurecr.io``.
+    """The login server of an ACR host: ``name.region.geo.azurecr.io`` → ``name.azurecr.io``.
 
     Non-ACR hosts and plain login servers come back unchanged.
     """
@@ -145,7 +146,9 @@ class ImageRef:
                 "write the digest as ALGORITHM:HEX, e.g. sha256: followed by 64 hex digits",
             )
         if digest.startswith("sha256:") and len(digest) != len("sha256:") + 64:
-            raise _bad(original, "a sha256 digest needs exactly 64 hex digits", "copy the digest again")
+            raise _bad(
+                original, "a sha256 digest needs exactly 64 hex digits", "copy the digest again"
+            )
         if len(f"{registry}/{path}") > MAX_NAME_LENGTH:
             raise _bad(
                 original,
