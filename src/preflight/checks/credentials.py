@@ -1,0 +1,318 @@
+"""The ``credentials`` check: for each ACR registry the run pulls from, the Platform credential
+Wave will use — found by Wave's own rule — or why there is none.
+
+Reads the run's images (``images.uses``, shared by the images work), resolves the workspace,
+lists its credentials once and matches every ACR host with Wave's rule
+(:func:`~preflight.seqera.matching.match_registry`).
+One finding per registry: ``pass`` naming the credential, or ``fail`` explaining the near-miss,
+the credential in another workspace, the duplicates, or the absence, with a remedy that names
+the exact string to use. Plus findings about the workspace (the one Wave reads, the caller's role).
+
+Later checks reuse the work through :func:`credential_matches` (``credentials.matches``):
+``{registry host: CredentialMatch}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from preflight.checks.base import IMAGES_KEY, CheckContext
+from preflight.errors import PlatformError
+from preflight.model import Finding, ImageUse, Status
+from preflight.seqera.client import PlatformClient
+from preflight.seqera.matching import (
+    CredentialMatch,
+    ElsewhereMatch,
+    find_in_other_workspaces,
+    match_registry,
+)
+from preflight.seqera.models import Credential, PlatformUser, WorkspaceRef
+from preflight.seqera.workspaces import (
+    can_create_credentials,
+    can_read_credentials,
+    personal_workspace,
+    resolve_workspace,
+    wave_workspace,
+    workspace_mismatch,
+)
+
+NAME = "credentials"
+MATCHES_KEY = "credentials.matches"
+USER_KEY = "platform.user"
+WORKSPACES_KEY = "platform.workspaces"
+WORKSPACE_KEY = "platform.workspace"
+LISTING_KEY = "platform.credentials"
+# ``tower.workspaceId`` from the resolved Nextflow configuration (str | int | None), when the
+# configuration work shares it; Wave reads this workspace before TOWER_WORKSPACE_ID.
+TOWER_WORKSPACE_KEY = "config.tower.workspaceId"
+
+
+def acr_uses(context: CheckContext) -> tuple[ImageUse, ...]:
+    """The run's ACR image uses, as far as the images work has resolved them (else none)."""
+    uses: Iterable[ImageUse] = context.peek(IMAGES_KEY) or ()
+    return tuple(u for u in uses if u.acr)
+
+
+def acr_registries(context: CheckContext) -> tuple[str, ...]:
+    """The ACR registry hosts the run pulls from, each once, in first-use order."""
+    return tuple(dict.fromkeys(u.registry for u in acr_uses(context)))
+
+
+def platform(context: CheckContext) -> PlatformClient:
+    client: PlatformClient = context.services.get("platform")
+    return client
+
+
+def platform_user(context: CheckContext) -> PlatformUser:
+    return context.shared(USER_KEY, lambda: platform(context).user_info())
+
+
+def user_workspaces(context: CheckContext) -> list[WorkspaceRef]:
+    return context.shared(
+        WORKSPACES_KEY, lambda: platform(context).workspaces(platform_user(context).id)
+    )
+
+
+def checked_workspace(context: CheckContext) -> WorkspaceRef:
+    """The workspace named by ``-w`` / ``TOWER_WORKSPACE_ID`` (personal when none)."""
+    return context.shared(
+        WORKSPACE_KEY,
+        lambda: resolve_workspace(
+            context.settings.workspace, platform_user(context), user_workspaces(context)
+        ),
+    )
+
+
+def workspace_credentials(context: CheckContext) -> list[Credential]:
+    """The checked workspace's credentials, in the order Wave sees them."""
+    return context.shared(
+        LISTING_KEY, lambda: platform(context).list_credentials(checked_workspace(context).id)
+    )
+
+
+def credential_matches(context: CheckContext) -> dict[str, CredentialMatch]:
+    """``{ACR host: CredentialMatch}`` for the run, computed once per run and shared."""
+
+    def compute() -> dict[str, CredentialMatch]:
+        credentials = workspace_credentials(context)
+        return {host: match_registry(credentials, host) for host in acr_registries(context)}
+
+    return context.shared(MATCHES_KEY, compute)
+
+
+class CredentialsCheck:
+    """Which Platform credential Wave will use for each ACR registry, and why not."""
+
+    name = NAME
+
+    def run(self, context: CheckContext) -> Iterable[Finding]:
+        if context.options.offline:
+            return [_finding(Status.SKIP, "credentials", "skipped: offline")]
+        uses = acr_uses(context)
+        if not uses:
+            return [_finding(Status.SKIP, "credentials",
+                             "the run pulls no ACR image; no registry credential is needed")]
+        if context.settings.platform_token is None:
+            return [_finding(
+                Status.FAIL, "credentials",
+                "no Seqera Platform access token is configured, so Wave pulls every image "
+                "anonymously and private ACR images fail",
+                remedy="create an access token in Seqera Platform (Your tokens) and export "
+                "TOWER_ACCESS_TOKEN, or set tower.accessToken",
+            )]
+        findings: list[Finding] = []
+        workspace = checked_workspace(context)
+        findings.extend(_wave_workspace_findings(context, workspace))
+        findings.append(_keys_role_finding(workspace))
+        try:
+            matches = credential_matches(context)
+        except PlatformError as exc:
+            findings.append(_finding(
+                Status.ERROR, workspace.full_name,
+                f"could not list the credentials of {workspace.describe()}: {exc.message}",
+                remedy=exc.remedy,
+            ))
+            return findings
+        for host, match in matches.items():
+            images = sorted({u.image for u in uses if u.registry == host})
+            findings.append(_registry_finding(context, workspace, match, images))
+        if not can_create_credentials(workspace.role) and any(
+            not m.matched for m in matches.values()
+        ):
+            findings.append(_finding(
+                Status.WARN, workspace.full_name,
+                f"your role {workspace.role!r} in {workspace.describe()} cannot create "
+                "credentials (owner and admin only), so 'preflight fix' cannot add them there",
+                remedy="ask a workspace owner or admin to run 'preflight fix', or to give you "
+                "the admin role",
+                role=workspace.role,
+            ))
+        return findings
+
+
+def _finding(
+    status: Status, subject: str, message: str, remedy: str = "", **details: Any
+) -> Finding:
+    return Finding(check=NAME, status=status, subject=subject, message=message, remedy=remedy,
+                   details=details)
+
+
+def _wave_workspace_findings(context: CheckContext, checked: WorkspaceRef) -> list[Finding]:
+    config_value = context.peek(TOWER_WORKSPACE_KEY)
+    wave = wave_workspace(
+        config_workspace_id=config_value,
+        env_workspace_id=_env_workspace_id(context, checked),
+        platform_launch=context.options.platform_launch,
+    )
+    findings: list[Finding] = []
+    if wave.ignored:
+        findings.append(_finding(
+            Status.WARN, "workspace",
+            f"{wave.ignored} is ignored when Seqera Platform launches the run; Wave reads "
+            "the launch workspace",
+            remedy="launch from the workspace that holds the registry credentials",
+        ))
+    mismatch = workspace_mismatch(checked, wave)
+    if mismatch is not None:
+        findings.append(mismatch)
+    return findings
+
+
+def _env_workspace_id(context: CheckContext, checked: WorkspaceRef) -> str | None:
+    """What ``TOWER_WORKSPACE_ID`` gives the run: the checked workspace's id (settings hold it,
+    as a number or resolved from org/name, which Nextflow itself would refuse)."""
+    if context.settings.workspace is None:
+        return None
+    return None if checked.id is None else str(checked.id)
+
+
+def _keys_role_finding(workspace: WorkspaceRef) -> Finding:
+    if can_read_credentials(workspace.role):
+        return _finding(
+            Status.PASS, workspace.full_name,
+            f"your role {workspace.role!r} in {workspace.describe()} lets Wave read the "
+            "credentials' keys",
+            role=workspace.role, workspace_id=workspace.id,
+        )
+    return _finding(
+        Status.FAIL, workspace.full_name,
+        f"your role {workspace.role!r} in {workspace.describe()} does not let Wave read "
+        "credential keys (connect and view cannot), so every private pull fails",
+        remedy="run with the token of a user whose role is launch or higher in this workspace",
+        role=workspace.role, workspace_id=workspace.id,
+    )
+
+
+def _registry_finding(
+    context: CheckContext, workspace: WorkspaceRef, match: CredentialMatch, images: list[str]
+) -> Finding:
+    host = match.registry
+    base: dict[str, Any] = {"registry": host, "workspace": workspace.full_name,
+                            "workspace_id": workspace.id, "images": images}
+    if match.credential is not None and not match.duplicates:
+        cred = match.credential
+        return _finding(
+            Status.PASS, host,
+            f"Wave will use credential {cred.name!r} (id {cred.id}, user {cred.user_name!r}) "
+            f"from {workspace.describe()}",
+            credential_name=cred.name, credential_id=cred.id, credential_user=cred.user_name,
+            **base,
+        )
+    if match.credential is not None:
+        return _duplicates_finding(workspace, match, base)
+    if match.near_misses:
+        first = match.near_misses[0]
+        return _finding(
+            Status.FAIL, host,
+            f"no credential in {workspace.describe()} matches {host!r} exactly, so Wave pulls "
+            "anonymously and fails; " + "; ".join(n.explain() for n in match.near_misses),
+            remedy=f"edit credential {first.credential.name!r} (id {first.credential.id}) and "
+            f'set "Registry server" to {first.fix}',
+            reason="near-miss",
+            near_misses=[
+                {"credential_name": n.credential.name, "credential_id": n.credential.id,
+                 "registry": n.credential.registry, "kind": n.kind.value, "fix": n.fix}
+                for n in match.near_misses
+            ],
+            **base,
+        )
+    elsewhere = _elsewhere(context, workspace, host)
+    if elsewhere:
+        where = elsewhere[0]
+        return _finding(
+            Status.FAIL, host,
+            f"no credential for {host!r} in {workspace.describe()}, which is the workspace Wave "
+            f"reads; credential {where.credential.name!r} (id {where.credential.id}) for it is in "
+            f"{where.workspace.describe()}, and Wave never looks there",
+            remedy=_elsewhere_remedy(where, workspace, host),
+            reason="other-workspace",
+            found_in=[{"workspace": e.workspace.full_name, "workspace_id": e.workspace.id,
+                       "credential_name": e.credential.name, "credential_id": e.credential.id}
+                      for e in elsewhere],
+            **base,
+        )
+    return _finding(
+        Status.FAIL, host,
+        f"no container registry credential for {host!r} in {workspace.describe()}: Wave pulls "
+        "anonymously and the run fails with \"does not exist or access is not authorized\"",
+        remedy=f"run 'preflight fix' to create a pull-only token and the credential, or add a "
+        f'Container registry credential in {workspace.full_name} with "Registry server" {host}',
+        reason="missing",
+        **base,
+    )
+
+
+def _duplicates_finding(
+    workspace: WorkspaceRef, match: CredentialMatch, base: dict[str, Any]
+) -> Finding:
+    first = match.credential
+    assert first is not None
+    others = ", ".join(f"{c.name!r} (id {c.id})" for c in match.duplicates)
+    return _finding(
+        Status.FAIL, match.registry,
+        f"{len(match.duplicates) + 1} credentials in {workspace.describe()} name "
+        f"{match.registry!r}; Wave uses only the first, {first.name!r} (id {first.id}, user "
+        f"{first.user_name!r}), which may be a token for other repositories",
+        remedy=f"delete {others} so that only one credential has \"Registry server\" "
+        f"{match.registry}, and make sure its token reads every repository the run pulls",
+        reason="duplicates",
+        credential_name=first.name, credential_id=first.id, credential_user=first.user_name,
+        duplicates=[{"credential_name": c.name, "credential_id": c.id} for c in match.duplicates],
+        **base,
+    )
+
+
+def _elsewhere(
+    context: CheckContext, checked: WorkspaceRef, host: str
+) -> tuple[ElsewhereMatch, ...]:
+    """Matches for ``host`` in the user's other workspaces (personal included)."""
+    others: list[WorkspaceRef] = [personal_workspace(platform_user(context))]
+    others += user_workspaces(context)
+    listings: list[tuple[WorkspaceRef, Sequence[Credential]]] = []
+    for workspace in others:
+        if workspace.id == checked.id:
+            continue
+        try:
+            credentials = _listing(context, workspace)
+        except PlatformError:
+            continue  # a workspace we may not read cannot explain anything
+        listings.append((workspace, credentials))
+    return find_in_other_workspaces(host, listings)
+
+
+def _listing(context: CheckContext, workspace: WorkspaceRef) -> list[Credential]:
+    return context.shared(
+        f"{LISTING_KEY}.{workspace.id}", lambda: platform(context).list_credentials(workspace.id)
+    )
+
+
+def _elsewhere_remedy(where: ElsewhereMatch, checked: WorkspaceRef, host: str) -> str:
+    if where.workspace.personal:
+        use = "remove tower.workspaceId and TOWER_WORKSPACE_ID if the run belongs there"
+    else:
+        use = f"set tower.workspaceId = {where.workspace.id} if the run belongs there"
+    return (
+        f"{use}; otherwise run 'preflight fix', or add the credential to {checked.full_name} "
+        f'with "Registry server" {host}'
+    )
