@@ -20,10 +20,13 @@ RG = f"/subscriptions/{SUB}/resourceGroups/rg-one/providers/Microsoft.ContainerR
 REG = f"{RG}/registries/oneacr"
 
 
+AUDIENCES = {"good": "https://management.azure.com/", "acr": "https://containerregistry.azure.net"}
+
+
 def verify(token: str) -> Mapping[str, Any]:
-    if token != "good":
+    if token not in AUDIENCES:
         raise ValueError("bad token")
-    return {"aud": "https://management.azure.com"}
+    return {"aud": AUDIENCES[token]}
 
 
 @pytest.fixture
@@ -102,7 +105,9 @@ def test_requests_without_a_bearer_token_get_arms_401(arm: ArmEmulator) -> None:
         f"/subscriptions/{SUB}/providers/Microsoft.ContainerRegistry/registries",
         token="forged",
     )
-    assert missing.status == forged.status == 401
+    wrong_audience = call(arm, "GET", REG, token="acr")
+    assert missing.status == forged.status == wrong_audience.status == 401
+    assert "wrong audience" in payload(wrong_audience)["error"]["message"]
     assert payload(missing)["error"]["code"] == "AuthenticationFailed"
     assert payload(forged)["error"]["code"] == "InvalidAuthenticationToken"
 

@@ -273,9 +273,8 @@ class ArmGateway:
             result = self._client.registries.begin_generate_credentials(
                 registry.resource_group, registry.name, body
             ).result()
-            value = next(
-                (p.value for p in (result.passwords or []) if p.name == slot and p.value), None
-            )
+            fresh = [p.value for p in (result.passwords or []) if _text(p.name) == slot]
+            value = next((v for v in fresh if v), None)
             if value is None:
                 raise AzureError(
                     f"Azure generated no {slot} for token {token.name}",
@@ -388,6 +387,11 @@ class ArmGateway:
         )
 
 
+def _text(value: Any) -> str:
+    """An SDK string-enum (``SkuName.STANDARD``) or plain string as its wire value."""
+    return str(getattr(value, "value", value) or "")
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "no detail"
 
@@ -397,20 +401,20 @@ def _name_from_id(resource_id: str) -> str:
 
 
 def _registry_info(registry: Any) -> RegistryInfo:
-    sku = getattr(getattr(registry, "sku", None), "name", None) or ""
+    sku = _text(getattr(getattr(registry, "sku", None), "name", None))
     return RegistryInfo(
         id=registry.id,
         name=registry.name,
         resource_group=parse_resource_group(registry.id),
         login_server=(registry.login_server or "").lower(),
-        sku=str(sku),
+        sku=sku,
     )
 
 
 def _token_info(token: Any) -> TokenInfo:
     credentials = getattr(token, "credentials", None)
     passwords = tuple(
-        PasswordInfo(name=str(p.name), created=p.creation_time, expiry=p.expiry)
+        PasswordInfo(name=_text(p.name), created=p.creation_time, expiry=p.expiry)
         for p in (getattr(credentials, "passwords", None) or [])
     )
     scope_map_id = token.scope_map_id or ""
@@ -419,18 +423,15 @@ def _token_info(token: Any) -> TokenInfo:
         name=token.name,
         scope_map_id=scope_map_id,
         scope_map_name=_name_from_id(scope_map_id) if scope_map_id else "",
-        enabled=str(token.status or "enabled").lower() == "enabled",
+        enabled=(_text(token.status) or "enabled").lower() == "enabled",
         passwords=passwords,
         created=token.creation_date,
     )
 
 
 def _scope_map_info(scope_map: Any) -> ScopeMapInfo:
-    kind = str(getattr(scope_map, "type", "") or "")
-    # ``type`` is shadowed by the resource type on the model itself; the flattened property
-    # says SystemDefined/UserDefined.
-    properties = getattr(scope_map, "properties", None)
-    kind = str(getattr(properties, "type", "") or kind)
+    # The model's own ``type`` is the resource type; the property says System/UserDefined.
+    kind = _text(getattr(getattr(scope_map, "properties", None), "type", None))
     return ScopeMapInfo(
         id=scope_map.id,
         name=scope_map.name,

@@ -3,8 +3,9 @@
 :class:`ArmEmulator` answers the ``Microsoft.ContainerRegistry`` paths azure-mgmt-containerregistry
 uses, with the status codes and long-running-operation headers of Azure's recorded responses:
 
-- every request needs ``Authorization: Bearer`` (checked by ``verify_token``; 401 with ARM's
-  error JSON otherwise) and ``api-version`` (400 otherwise);
+- every request needs ``Authorization: Bearer`` with a token ``verify_token`` accepts and whose
+  ``aud`` is Resource Manager's (401 with ARM's error JSON otherwise), and ``api-version`` (400
+  otherwise);
 - registries: list in the subscription or a resource group, get;
 - scope maps and tokens: PUT (201 + ``Azure-AsyncOperation`` for a new resource, 200 for a
   replaced one), PATCH (201 + ``Azure-AsyncOperation``), DELETE (202 + ``Location``, body
@@ -50,6 +51,8 @@ MAX_ACTIONS = 500
 # Tokens, and scope maps, per registry (Basic / Standard / Premium).
 SKU_LIMITS = {"basic": 100, "standard": 500, "premium": 50_000}
 SLOTS = ("password1", "password2")
+# Audiences ARM accepts, besides its own origin (the sandbox's ``https://127.0.0.1:PORT``).
+ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
 
 Route = Callable[[Request, dict[str, str]], Response]
 
@@ -97,12 +100,22 @@ class ArmEmulator:
                 [("WWW-Authenticate", 'Bearer error="invalid_token"')],
             )
         try:
-            self._verify(token.strip())
+            claims = self._verify(token.strip())
         except Exception:  # noqa: BLE001 - whatever the verifier refuses, ARM answers 401
             return shapes.arm_error(
                 401,
                 "InvalidAuthenticationToken",
                 "The access token is invalid.",
+                [("WWW-Authenticate", 'Bearer error="invalid_token"')],
+            )
+        audience = str(claims.get("aud", "")).rstrip("/")
+        if audience not in (*ARM_AUDIENCES, _origin(request)):
+            return shapes.arm_error(
+                401,
+                "InvalidAuthenticationToken",
+                "The access token has been obtained for wrong audience or resource "
+                f"'{audience}'. It should exactly match with one of the allowed audiences "
+                f"'{ARM_AUDIENCES[0]}/', '{_origin(request)}/'.",
                 [("WWW-Authenticate", 'Bearer error="invalid_token"')],
             )
         return None
@@ -451,7 +464,7 @@ class ArmEmulator:
     def _operation_result(self, operation: str) -> Response:
         if operation not in self._operations:
             return shapes.arm_error(404, "OperationNotFound", f"Operation '{operation}' not found.")
-        return Response(200, [("Content-Type", "application/json"), ("Content-Length", "0")])
+        return Response(200, [("Content-Type", "application/json")])
 
     @staticmethod
     def _json(body: Any) -> Response:
