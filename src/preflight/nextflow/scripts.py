@@ -1,0 +1,611 @@
+"""The ``.nf`` scanner: every process a pipeline loads, how it is reached, and its directives.
+
+Nextflow loads ``main.nf`` and, through DSL2 ``include { X as Y } from './path'``, every module
+and subworkflow it names. For each loaded process this scanner records its declared name, its
+labels and the *source text* of its ``container`` and ``conda`` directives with ``file:line:col``
+(evaluation is the caller's job: it needs the configuration, the engine and the params). It also
+walks the workflows from the entry workflow down, so each process comes with the include alias
+and the fully qualified name (``WORKFLOW:SUB:PROC``) that config selectors may target.
+
+Speed matters (pipelines with hundreds of modules), so each file is read once and scanned by one
+compiled regular expression that jumps from one *interesting* token to the next — comments,
+strings, braces, a handful of keywords — leaving everything else to the regex engine. Strings and
+comments are consumed whole, so braces and keywords inside a shell script never confuse it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from preflight.model import Location
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>//[^\n]*|/\*.*?\*/)
+    | (?P<string>
+          \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        | '''(?:[^'\\]|\\.|'(?!''))*'''
+        | "(?:[^"\\\n$]|\\.|\$\{(?:[^{}'"]|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\$)*"
+        | '(?:[^'\\\n]|\\.)*'
+        | \$/.*?/\$
+        | (?<=[(,=~!])[ \t]*/(?![/*\s])(?:[^/\\\n]|\\.)+/
+      )
+    | (?P<include>(?<![\w.$])include\s*\{(?P<names>[^{}]*)\}\s*from\s*
+          (?P<q>['"])(?P<path>[^'"\n]*)(?P=q))
+    | (?P<open>\{)
+    | (?P<close>\})
+    | (?P<param>^[ \t]*params\.(?P<pname>[\w.]+)[ \t]*=(?!=))
+    | (?P<keyword>(?<![\w.$])(?:process|workflow|container|conda|label|if|else)\b)
+    | (?P<section>(?<![\w.$])(?:input|output|script|shell|exec|when|stub)[ \t]*:(?!:))
+    """,
+    re.VERBOSE | re.DOTALL | re.MULTILINE,
+)
+_PROCESS_HEAD = re.compile(r"\s+([A-Za-z_]\w*)\s*\{")
+_WORKFLOW_HEAD = re.compile(r"\s*([A-Za-z_]\w*)?\s*\{")
+_STATEMENT = re.compile(
+    r"""
+      (?P<skip>//[^\n]*|/\*.*?\*/
+        | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        | '''(?:[^'\\]|\\.|'(?!''))*'''
+        | "(?:[^"\\\n$]|\\.|\$\{(?:[^{}'"]|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\$)*"
+        | '(?:[^'\\\n]|\\.)*')
+    | (?P<open>[(\[{])
+    | (?P<close>[)\]}])
+    | (?P<end>[\n;])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_CONTINUES_AFTER = ("?", ":", "&&", "||", "+", "-", "*", ",", ".", "=", "(", "[", "!", "<", ">")
+_CONTINUES_BEFORE = re.compile(r"\s*(?:\?|:(?!:)|\.(?!\.)|&&|\|\||\+)")
+_IDENTIFIER = re.compile(r"(?<![\w.$])([A-Za-z_]\w*)")
+_INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
+_PLAIN_STRING = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s*""")
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A directive's expression as written (``source``) and where it starts.
+
+    A legacy ``if (C) { container A } else { container B }`` block is folded into one source,
+    ``((C) ? (A) : (B))``, so callers always evaluate a single expression.
+    """
+
+    source: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class ProcessDef:
+    """One ``process`` definition: declared name, labels, container and conda directives."""
+
+    name: str
+    location: Location
+    labels: tuple[str, ...] = ()
+    container: Directive | None = None
+    conda: Directive | None = None
+    dynamic_labels: tuple[Directive, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    """A workflow block (``name`` ``None`` for the entry workflow) and the names its body uses."""
+
+    name: str | None
+    location: Location
+    calls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Include:
+    """``include { NAME as ALIAS; … } from 'path'``; ``entries`` pairs (declared name, alias)."""
+
+    entries: tuple[tuple[str, str], ...]
+    path: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class ScriptFile:
+    """What one ``.nf`` file defines and includes, and the ``params.x = …`` lines it holds."""
+
+    path: Path
+    display: str
+    processes: tuple[ProcessDef, ...] = ()
+    workflows: tuple[WorkflowDef, ...] = ()
+    includes: tuple[Include, ...] = ()
+    params: tuple[tuple[str, Directive], ...] = ()
+
+
+@dataclass(frozen=True)
+class ProcessInstance:
+    """A process as the run reaches it: declared name, include alias, fully qualified name.
+
+    ``reached`` is False for a process that is loaded but never invoked from the entry workflow;
+    Nextflow's ``inspect`` still lists those, under their declared name.
+    """
+
+    definition: ProcessDef
+    alias: str
+    fqn: str
+    reached: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+
+@dataclass(frozen=True)
+class ScanIssue:
+    """Something the scanner could not follow (a missing include target, an unknown name)."""
+
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class PipelineScripts:
+    """Every loaded ``.nf`` file, every process instance, and what could not be followed."""
+
+    files: tuple[ScriptFile, ...]
+    instances: tuple[ProcessInstance, ...]
+    issues: tuple[ScanIssue, ...] = ()
+    script_params: dict[str, Directive] = field(default_factory=dict)
+
+    @property
+    def processes(self) -> tuple[ProcessDef, ...]:
+        return tuple(p for f in self.files for p in f.processes)
+
+
+class _Lines:
+    """Line and column of increasing offsets, counting newlines only once over the file."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._pos = 0
+        self._line = 1
+
+    def at(self, display: str, pos: int) -> Location:
+        if pos < self._pos:
+            self._pos, self._line = 0, 1
+        self._line += self._text.count("\n", self._pos, pos)
+        self._pos = pos
+        col = pos - (self._text.rfind("\n", 0, pos) + 1) + 1
+        return Location(display, self._line, col)
+
+
+def statement_end(text: str, pos: int) -> int:
+    """Where the Groovy statement starting at ``pos`` ends (exclusive).
+
+    A statement ends at ``;``, at a newline outside brackets unless the line ends with (or the
+    next begins with) an operator that continues it, or at a ``}`` closing an enclosing block.
+    """
+    depth = 0
+    start = pos
+    while True:
+        match = _STATEMENT.search(text, pos)
+        if match is None:
+            return len(text)
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            if depth == 0:
+                return match.start()
+            depth -= 1
+        elif kind == "end" and depth == 0:
+            if match.group() == ";":
+                return match.start()
+            so_far = _strip_comment(text[start : match.start()]).rstrip()
+            if so_far and not so_far.endswith(_CONTINUES_AFTER) and not _CONTINUES_BEFORE.match(
+                text, match.end()
+            ):
+                return match.start()
+        pos = match.end()
+
+
+def _strip_comment(text: str) -> str:
+    index = text.rfind("//")
+    if index >= 0 and "'" not in text[index:] and '"' not in text[index:]:
+        return text[:index]
+    return text
+
+
+@dataclass
+class _Block:
+    """An open brace: what it belongs to, so the matching ``}`` can close the right thing."""
+
+    kind: str  # "process", "workflow", "branch", "other"
+    start: int = 0
+    name: str | None = None
+
+
+@dataclass
+class _ProcessState:
+    name: str
+    location: Location
+    depth: int
+    labels: list[str] = field(default_factory=list)
+    dynamic_labels: list[Directive] = field(default_factory=list)
+    container: Directive | None = None
+    conda: Directive | None = None
+    in_directives: bool = True
+    condition: str | None = None
+    pending_if: str | None = None
+    branch: str | None = None  # "then" | "else" while inside a legacy if/else block
+    then_container: Directive | None = None
+    else_container: Directive | None = None
+    else_seen: bool = False
+
+    def finish(self) -> ProcessDef:
+        container = self.container
+        if self.then_container is not None or self.else_container is not None:
+            first = self.then_container or self.else_container
+            assert first is not None
+            then_src = self.then_container.source if self.then_container else "null"
+            else_src = self.else_container.source if self.else_container else (
+                container.source if container else "null"
+            )
+            container = Directive(
+                f"(({self.condition or 'false'}) ? ({then_src}) : ({else_src}))", first.location
+            )
+        return ProcessDef(
+            name=self.name,
+            location=self.location,
+            labels=tuple(self.labels),
+            container=container,
+            conda=self.conda,
+            dynamic_labels=tuple(self.dynamic_labels),
+        )
+
+
+def scan_script(text: str, path: Path, display: str) -> ScriptFile:
+    """Scan one ``.nf`` file's text in a single pass; ``display`` names it in locations."""
+    lines = _Lines(text)
+    processes: list[ProcessDef] = []
+    workflows: list[WorkflowDef] = []
+    includes: list[Include] = []
+    params: list[tuple[str, Directive]] = []
+    stack: list[_Block] = []
+    proc: _ProcessState | None = None
+    workflow_code: list[str] | None = None
+    workflow_head: tuple[str | None, Location] | None = None
+    pos = 0
+    search = _TOKEN.search
+    while True:
+        match = search(text, pos)
+        if match is None:
+            break
+        kind = match.lastgroup
+        if workflow_code is not None:
+            workflow_code.append(text[pos : match.start()])
+        pos = match.end()
+        if kind == "comment" or kind == "string":
+            continue
+        depth = len(stack)
+        if kind == "open":
+            block = _Block("other", match.start())
+            if proc is not None and depth == proc.depth + 1 and proc.pending_if is not None:
+                block.kind = "branch"
+                proc.branch = "then"
+                proc.condition = proc.pending_if
+                proc.pending_if = None
+            elif proc is not None and depth == proc.depth + 1 and proc.else_seen:
+                block.kind = "branch"
+                proc.branch = "else"
+            stack.append(block)
+        elif kind == "close":
+            if not stack:
+                continue
+            block = stack.pop()
+            if block.kind == "process" and proc is not None:
+                processes.append(proc.finish())
+                proc = None
+            elif block.kind == "workflow" and workflow_head is not None:
+                code = "".join(workflow_code or ())
+                workflows.append(
+                    WorkflowDef(workflow_head[0], workflow_head[1], _called_names(code))
+                )
+                workflow_code, workflow_head = None, None
+            elif block.kind == "branch" and proc is not None:
+                proc.branch = None
+                proc.else_seen = False
+        elif kind == "include":
+            if depth == 0:
+                includes.append(
+                    Include(
+                        _include_entries(match.group("names")),
+                        match.group("path"),
+                        lines.at(display, match.start()),
+                    )
+                )
+        elif kind == "param":
+            if depth == 0:
+                end = statement_end(text, pos)
+                start = pos + len(text[pos:end]) - len(text[pos:end].lstrip())
+                params.append(
+                    (
+                        match.group("pname"),
+                        Directive(text[start:end].strip(), lines.at(display, start)),
+                    )
+                )
+                pos = end
+        elif kind == "section":
+            if proc is not None and depth == proc.depth + 1:
+                proc.in_directives = False
+        else:  # keyword
+            word = match.group()
+            if depth == 0 and word in ("process", "workflow"):
+                pos = _open_definition(word, text, match, pos, lines, display, stack)
+                if stack and len(stack) == 1:
+                    block = stack[-1]
+                    if block.kind == "process":
+                        proc = _ProcessState(
+                            block.name or "", lines.at(display, match.start()), depth=0
+                        )
+                    elif block.kind == "workflow":
+                        workflow_code = []
+                        workflow_head = (block.name, lines.at(display, match.start()))
+                continue
+            if proc is None or not proc.in_directives:
+                continue
+            if word == "if" and depth == proc.depth + 1:
+                cond_end = _balanced_parens_end(text, pos)
+                if cond_end is not None:
+                    proc.pending_if = text[text.index("(", pos) + 1 : cond_end - 1].strip()
+                    pos = cond_end
+                continue
+            if word == "else" and depth == proc.depth + 1:
+                proc.else_seen = True
+                continue
+            if word in ("container", "conda", "label") and depth in (proc.depth + 1,
+                                                                        proc.depth + 2):
+                end = statement_end(text, pos)
+                raw = text[pos:end]
+                body = raw.strip()
+                if not body or body.startswith(("=", ".")):
+                    # ``container = …`` or ``container.x`` is a variable, not the directive.
+                    continue
+                start = pos + len(raw) - len(raw.lstrip())
+                directive = Directive(body, lines.at(display, start))
+                pos = end
+                _record(proc, word, directive, nested=depth == proc.depth + 2)
+    if proc is not None:
+        processes.append(proc.finish())
+    return ScriptFile(
+        path=path,
+        display=display,
+        processes=tuple(processes),
+        workflows=tuple(workflows),
+        includes=tuple(includes),
+        params=tuple(params),
+    )
+
+
+def _record(proc: _ProcessState, word: str, directive: Directive, *, nested: bool) -> None:
+    if word == "label":
+        plain = _PLAIN_STRING.fullmatch(directive.source)
+        if plain:
+            proc.labels.append(plain.group(1) if plain.group(1) is not None else plain.group(2))
+        else:
+            proc.dynamic_labels.append(directive)
+    elif word == "conda":
+        proc.conda = directive
+    elif nested and proc.branch == "then":
+        proc.then_container = directive
+    elif nested and proc.branch == "else":
+        proc.else_container = directive
+    elif not nested:
+        proc.container = directive
+
+
+def _open_definition(
+    word: str,
+    text: str,
+    match: re.Match[str],
+    pos: int,
+    lines: _Lines,
+    display: str,
+    stack: list[_Block],
+) -> int:
+    """Push the block of a top-level ``process NAME {`` or ``workflow [NAME] {``."""
+    head = (_PROCESS_HEAD if word == "process" else _WORKFLOW_HEAD).match(text, pos)
+    if head is None:
+        return pos
+    stack.append(_Block(word, match.start(), head.group(1)))
+    return head.end()
+
+
+def _balanced_parens_end(text: str, pos: int) -> int | None:
+    """The offset after the ``)`` that closes the first ``(`` at or after ``pos``."""
+    opening = text.find("(", pos)
+    if opening < 0 or text[pos:opening].strip():
+        return None
+    depth = 0
+    scan = opening
+    while True:
+        match = _STATEMENT.search(text, scan)
+        if match is None:
+            return None
+        if match.lastgroup == "open":
+            depth += 1
+        elif match.lastgroup == "close":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+        scan = match.end()
+
+
+def _include_entries(names: str) -> tuple[tuple[str, str], ...]:
+    cleaned = re.sub(r"//[^\n]*|/\*.*?\*/", " ", names, flags=re.DOTALL)
+    entries: list[tuple[str, str]] = []
+    for part in re.split(r"[;\n]", cleaned):
+        found = _INCLUDE_ENTRY.fullmatch(part.strip())
+        if found:
+            entries.append((found.group(1), found.group(2) or found.group(1)))
+    return tuple(entries)
+
+
+def _called_names(code: str) -> tuple[str, ...]:
+    """Identifiers a workflow body uses, in first-use order (filtered against scope later)."""
+    return tuple(dict.fromkeys(_IDENTIFIER.findall(code)))
+
+
+def read_script(path: Path, root: Path) -> ScriptFile:
+    """Read and scan one file; ``display`` is the path relative to ``root`` when inside it."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    return scan_script(text, path, _display(path, root))
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def resolve_include(including: Path, target: str) -> Path | None:
+    """The file an include names, as Nextflow resolves it; ``None`` for plugin or missing ones.
+
+    Relative paths start from the including file's directory; ``.nf`` is added when the name has
+    no extension, and a directory stands for its ``main.nf``.
+    """
+    if not target.startswith(("./", "../", "/")):
+        return None
+    base = Path(target) if target.startswith("/") else including.parent / target
+    candidates = [base] if base.suffix == ".nf" else [base.with_name(base.name + ".nf"), base]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+        if candidate.is_dir() and (candidate / "main.nf").is_file():
+            return candidate / "main.nf"
+    return None
+
+
+MODULE_DIRS = ("workflows", "subworkflows", "modules")
+
+
+def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScripts:
+    """Scan what ``nextflow run`` would load, and reach every process from the entry workflow.
+
+    With a main script, the files are those its includes reach (as Nextflow loads them). Without
+    one, every ``.nf`` file under ``workflows/``, ``subworkflows/`` and ``modules/`` is scanned
+    and each process is listed under its declared name.
+    """
+    files: dict[Path, ScriptFile] = {}
+    issues: list[ScanIssue] = []
+    targets: dict[tuple[Path, str], Path | None] = {}
+    if main_script is not None:
+        queue = [main_script.resolve()]
+        while queue:
+            path = queue.pop()
+            if path in files:
+                continue
+            script = read_script(path, root)
+            files[path] = script
+            for include in script.includes:
+                target = resolve_include(path, include.path)
+                targets[(path, include.path)] = target
+                if target is None:
+                    if include.path.startswith("plugin/"):
+                        continue
+                    issues.append(
+                        ScanIssue(f"include target {include.path!r} was not found",
+                                  include.location)
+                    )
+                else:
+                    queue.append(target.resolve())
+    else:
+        for directory in MODULE_DIRS:
+            for path in sorted((root / directory).rglob("*.nf")):
+                files.setdefault(path.resolve(), read_script(path, root))
+    instances = _reach(files, targets, main_script.resolve() if main_script else None, issues)
+    script_params: dict[str, Directive] = {}
+    if main_script is not None and main_script.resolve() in files:
+        script_params = dict(files[main_script.resolve()].params)
+    ordered = tuple(sorted(files.values(), key=lambda f: f.display))
+    return PipelineScripts(ordered, tuple(instances), tuple(issues), script_params)
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: str  # "process" | "workflow"
+    file: Path
+    name: str
+
+
+def _scope(path: Path, files: dict[Path, ScriptFile],
+           targets: dict[tuple[Path, str], Path | None]) -> dict[str, _Target]:
+    script = files[path]
+    scope: dict[str, _Target] = {}
+    for include in script.includes:
+        target = targets.get((path, include.path))
+        if target is None:
+            continue
+        included = files.get(target.resolve())
+        if included is None:
+            continue
+        for name, alias in include.entries:
+            if any(p.name == name for p in included.processes):
+                scope[alias] = _Target("process", target.resolve(), name)
+            elif any(w.name == name for w in included.workflows):
+                scope[alias] = _Target("workflow", target.resolve(), name)
+    for process in script.processes:
+        scope[process.name] = _Target("process", path, process.name)
+    for workflow in script.workflows:
+        if workflow.name is not None:
+            scope[workflow.name] = _Target("workflow", path, workflow.name)
+    return scope
+
+
+def _reach(
+    files: dict[Path, ScriptFile],
+    targets: dict[tuple[Path, str], Path | None],
+    main: Path | None,
+    issues: list[ScanIssue],
+) -> list[ProcessInstance]:
+    found: dict[str, ProcessInstance] = {}
+    scopes: dict[Path, dict[str, _Target]] = {}
+
+    def scope_of(path: Path) -> dict[str, _Target]:
+        if path not in scopes:
+            scopes[path] = _scope(path, files, targets)
+        return scopes[path]
+
+    def definition(path: Path, name: str) -> ProcessDef:
+        return next(p for p in files[path].processes if p.name == name)
+
+    def visit(path: Path, workflow: WorkflowDef, prefix: str, active: tuple[str, ...]) -> None:
+        scope = scope_of(path)
+        for called in workflow.calls:
+            target = scope.get(called)
+            if target is None:
+                continue
+            if target.kind == "process":
+                fqn = f"{prefix}{called}"
+                found.setdefault(
+                    fqn, ProcessInstance(definition(target.file, target.name), called, fqn)
+                )
+            else:
+                key = f"{target.file}:{target.name}"
+                if key in active:
+                    continue
+                sub = next(w for w in files[target.file].workflows if w.name == target.name)
+                visit(target.file, sub, f"{prefix}{called}:", (*active, key))
+
+    if main is not None and main in files:
+        workflows = files[main].workflows
+        entry = [w for w in workflows if w.name is None]
+        for workflow in entry or workflows:
+            prefix = "" if workflow.name is None else f"{workflow.name}:"
+            visit(main, workflow, prefix, ())
+    reached = {(i.definition.location, i.definition.name) for i in found.values()}
+    for script in files.values():
+        for process in script.processes:
+            if (process.location, process.name) not in reached:
+                found.setdefault(
+                    process.name, ProcessInstance(process, process.name, process.name, False)
+                )
+    return list(found.values())
+
