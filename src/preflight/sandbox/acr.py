@@ -1,0 +1,301 @@
+"""The ACR front door: one origin per registry, serving ACR's token service and proxying the rest.
+
+As on ACR, the realm lives on the registry's own origin: ``GET /v2/`` answers 401 with
+``Bearer realm="https://<the host the client used>/oauth2/token",service="<login server>"``.
+
+- ``/oauth2/token``: ``GET`` with Basic (the documented ACR flow, also with ``account=``),
+  ``POST grant_type=password`` (Basic or form ``username``/``password``) and
+  ``POST grant_type=refresh_token`` (a refresh token from ``/oauth2/exchange``; also accepted as
+  the password of user ``00000000-0000-0000-0000-000000000000``, as ``docker login`` does).
+  Credentials are checked against the shared :class:`AzureState`, so ARM changes apply at once.
+  The granted actions are the requested ones that the token's scope map grants; a scope that is
+  not granted still gets **200**, with an ``access`` list that simply lacks it (ACR's behaviour),
+  and the registry then answers 401 ``insufficient_scope``. Refused credentials (unknown, wrong
+  password, disabled token, expired password) get 401 with ACR's ``UNAUTHORIZED`` body; what
+  real ACR says for a disabled token or an expired password is not documented, so the sandbox
+  gives the same generic answer.
+- ``/oauth2/exchange`` (POST only): an Entra ID access token of the sandbox's service principal,
+  audience ARM or ``https://containerregistry.azure.net``, becomes a refresh token that is
+  granted every action.
+- ``/v2/...``: forwarded to the real registry process (repeated headers kept, ``%2F`` in
+  repository names unquoted, the challenge's realm rewritten to the client's origin).
+- anything else (``/acr/v1/...`` included): 404 ``404 page not found`` as a router would.
+
+Every ``/oauth2/*`` request is recorded (:meth:`AcrFrontDoor.token_requests`) so tests can
+assert, for example, that a password never reached the registry.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import ssl
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
+
+import httpx
+
+from preflight.sandbox.http import Request, Response
+from preflight.sandbox.registry_tokens import Access, RegistryTokenMinter, parse_scopes
+from preflight.sandbox.state import AuthRefused, AzureState
+
+REFRESH_TOKEN_USER = "00000000-0000-0000-0000-000000000000"
+ENTRA_AUDIENCES = frozenset(
+    {
+        "https://management.azure.com",
+        "https://management.core.windows.net",
+        "https://containerregistry.azure.net",
+    }
+)
+UNAUTHORIZED_MESSAGE = (
+    "authentication required, visit https://aka.ms/acr/authorization for more information."
+)
+UPSTREAM_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+_DROP_REQUEST_HEADERS = {
+    "host", "connection", "keep-alive", "transfer-encoding", "content-length", "accept-encoding",
+}
+_DROP_RESPONSE_HEADERS = {"connection", "keep-alive", "transfer-encoding", "date", "server"}
+_RATE_LIMIT_HEADER = ("x-ms-ratelimit-remaining-calls-per-second", "166.666667")
+
+VerifyEntraToken = Callable[[str], Mapping[str, Any]]
+
+
+class TokenRequestRecord(NamedTuple):
+    """One request that reached ``/oauth2/*``.
+
+    ``username`` is the user name presented with a password (Basic or form), ``None`` when no
+    password was sent at all (refresh-token and exchange flows).
+    """
+
+    method: str
+    path: str
+    had_basic_auth: bool
+    username: str | None
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    payload = {"errors": [{"code": code, "message": message, "detail": None}]}
+    return Response.of_json(status, payload)
+
+
+def _not_found() -> Response:
+    """What ACR's router answers for a path it does not serve."""
+    return Response(404, [("Content-Type", "text/plain; charset=utf-8")], b"404 page not found\n")
+
+
+def _unauthorized() -> Response:
+    return _error(401, "UNAUTHORIZED", UNAUTHORIZED_MESSAGE)
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    header = request.header("Authorization") or ""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, sep, password = decoded.partition(":")
+    return (username, password) if sep else None
+
+
+class AcrFrontDoor:
+    """The ``Handler`` for one registry's origin; ``upstream`` is its registry process."""
+
+    def __init__(
+        self,
+        login_server: str,
+        state: AzureState,
+        minter: RegistryTokenMinter,
+        *,
+        upstream: str,
+        upstream_tls: ssl.SSLContext,
+        verify_entra_token: VerifyEntraToken | None = None,
+    ) -> None:
+        self.login_server = login_server.lower()
+        self.state = state
+        self.minter = minter
+        self.verify_entra_token = verify_entra_token
+        self._configured_realm = f"https://{self.login_server}/oauth2/token"
+        self._client = httpx.Client(
+            base_url=f"https://{upstream}",
+            verify=upstream_tls,
+            timeout=UPSTREAM_TIMEOUT,
+            follow_redirects=False,
+        )
+        self._records: list[TokenRequestRecord] = []
+        self._records_lock = threading.Lock()
+
+    # ---- bookkeeping -------------------------------------------------------------------
+
+    def token_requests(self) -> list[TokenRequestRecord]:
+        """Every ``/oauth2/*`` request since start (or the last :meth:`clear_records`)."""
+        with self._records_lock:
+            return list(self._records)
+
+    def clear_records(self) -> None:
+        with self._records_lock:
+            self._records.clear()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # ---- routing -----------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        path = request.path
+        if path == "/oauth2/token" or path == "/oauth2/exchange":
+            params = self._params(request)
+            self._record(request, params)
+            if path == "/oauth2/exchange":
+                if request.method != "POST":
+                    return _not_found()
+                return self._exchange(params)
+            if request.method not in ("GET", "POST"):
+                return _error(405, "UNSUPPORTED", "method not allowed")
+            return self._token(request, params)
+        if path == "/v2" or path.startswith("/v2/"):
+            return self._forward(request)
+        return _not_found()
+
+    @staticmethod
+    def _params(request: Request) -> dict[str, list[str]]:
+        params = {k: list(v) for k, v in request.query.items()}
+        if request.method == "POST":
+            for key, values in request.form().items():
+                params.setdefault(key, []).extend(values)
+        return params
+
+    def _record(self, request: Request, params: Mapping[str, list[str]]) -> None:
+        basic = _basic_credentials(request)
+        username: str | None = None
+        if basic is not None:
+            username = basic[0]
+        elif params.get("password"):
+            username = (params.get("username") or [""])[0]
+        record = TokenRequestRecord(request.method, request.path, basic is not None, username)
+        with self._records_lock:
+            self._records.append(record)
+
+    # ---- /oauth2/token -----------------------------------------------------------------
+
+    def _token(self, request: Request, params: Mapping[str, list[str]]) -> Response:
+        def first(name: str) -> str:
+            values = params.get(name) or [""]
+            return values[0]
+
+        service = first("service")
+        if service and service.lower() != self.login_server:
+            return _error(400, "UNSUPPORTED", f"service {service!r} is not this registry")
+        scopes = parse_scopes(params.get("scope", []))
+        grant_type = first("grant_type") or "password"
+        if grant_type == "refresh_token":
+            return self._grant_from_refresh_token(first("refresh_token"), scopes, grant_type)
+        if grant_type != "password":
+            return _error(400, "UNSUPPORTED", f"grant_type {grant_type!r} is not supported")
+        credentials = _basic_credentials(request)
+        if credentials is None and first("username"):
+            credentials = (first("username"), first("password"))
+        if credentials is None:
+            return _unauthorized()  # anonymous pull is not enabled on sandbox registries
+        username, password = credentials
+        if username == REFRESH_TOKEN_USER:
+            return self._grant_from_refresh_token(password, scopes, "refresh_token")
+        try:
+            token = self.state.authenticate(self.login_server, username, password)
+        except AuthRefused:
+            return _unauthorized()
+        with self.state.lock:
+            registry = self.state.registry(self.login_server)
+            granted: list[Access] = []
+            for scope in scopes:
+                allowed = (
+                    registry.granted_actions(token, scope.name)
+                    if registry is not None and scope.type == "repository"
+                    else frozenset()
+                )
+                actions = tuple(a for a in scope.actions if a in allowed)
+                if actions:
+                    granted.append(Access(scope.type, scope.name, actions))
+        return self._access_token_response(username, granted, "password")
+
+    def _grant_from_refresh_token(
+        self, refresh_token: str, scopes: list[Access], grant_type: str
+    ) -> Response:
+        try:
+            claims = self.minter.verify_refresh_token(refresh_token, self.login_server)
+        except ValueError:
+            return _unauthorized()
+        # A refresh token is only ever minted for the sandbox's service principal, which may
+        # do everything on every registry.
+        granted = [s for s in scopes if s.actions]
+        return self._access_token_response(str(claims.get("sub", "")), granted, grant_type)
+
+    def _access_token_response(
+        self, subject: str, granted: list[Access], grant_type: str
+    ) -> Response:
+        token = self.minter.access_token(
+            service=self.login_server, subject=subject, access=granted, grant_type=grant_type
+        )
+        return Response.of_json(200, {"access_token": token}, [_RATE_LIMIT_HEADER])
+
+    # ---- /oauth2/exchange --------------------------------------------------------------
+
+    def _exchange(self, params: Mapping[str, list[str]]) -> Response:
+        def first(name: str) -> str:
+            values = params.get(name) or [""]
+            return values[0]
+
+        if first("grant_type") not in ("access_token", "access_token_refresh_token"):
+            return _error(400, "UNSUPPORTED", "grant_type must be access_token")
+        service = first("service")
+        if service and service.lower() != self.login_server:
+            return _error(400, "UNSUPPORTED", f"service {service!r} is not this registry")
+        if self.verify_entra_token is None:
+            return _unauthorized()
+        try:
+            claims = self.verify_entra_token(first("access_token"))
+        except ValueError:
+            return _unauthorized()
+        audience = str(claims.get("aud", "")).rstrip("/")
+        tenant = first("tenant")
+        with self.state.lock:
+            own_principal = claims.get("appid") == self.state.client_id
+            tenant_ok = not tenant or tenant == self.state.tenant_id
+            tenant_id = self.state.tenant_id
+        if audience not in ENTRA_AUDIENCES or not own_principal or not tenant_ok:
+            return _unauthorized()
+        subject = str(claims.get("oid") or claims.get("sub") or claims.get("appid"))
+        refresh = self.minter.refresh_token(
+            service=self.login_server, subject=subject, tenant=tenant_id
+        )
+        return Response.of_json(200, {"refresh_token": refresh}, [_RATE_LIMIT_HEADER])
+
+    # ---- everything else: the real registry --------------------------------------------
+
+    def _forward(self, request: Request) -> Response:
+        path = re.sub("%2[Ff]", "/", request.path)
+        query = urlencode([(k, v) for k, vs in request.query.items() for v in vs])
+        host_header = request.header("Host") or self.login_server
+        headers = [(k, v) for k, v in request.headers if k.lower() not in _DROP_REQUEST_HEADERS]
+        headers += [("Host", host_header), ("Accept-Encoding", "identity")]
+        try:
+            upstream = self._client.request(
+                request.method,
+                path + (f"?{query}" if query else ""),
+                headers=headers,
+                content=request.body or None,
+            )
+        except httpx.HTTPError as exc:
+            return _error(502, "UNAVAILABLE", f"registry process unreachable: {exc}")
+        realm = f"https://{host_header}/oauth2/token"
+        response_headers = [
+            (k, v.replace(self._configured_realm, realm) if k.lower() == "www-authenticate" else v)
+            for k, v in upstream.headers.multi_items()
+            if k.lower() not in _DROP_RESPONSE_HEADERS
+        ]
+        return Response(upstream.status_code, response_headers, upstream.content)

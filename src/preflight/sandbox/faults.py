@@ -1,0 +1,118 @@
+"""Fault injection: make a sandbox service slow, failing or unreachable, on demand.
+
+A fault is switched on per service — ``platform``, ``arm``, ``entra``, ``acr`` (every registry)
+or ``acr:<login server>`` (one registry) — and optionally per path prefix, at start-up or while
+the sandbox runs. The HTTPS server asks :meth:`FaultBoard.take` before it calls the emulator, so
+emulators never know about faults. ``times=N`` makes a fault apply to the next N matching
+requests only and then switch itself off, which is how a test proves that a client retries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+SERVICES = ("platform", "arm", "entra", "acr")
+RETRYABLE_STATUSES = (429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What to do to a matching request.
+
+    ``status`` answers with that status instead of calling the emulator (``retry_after``
+    seconds go into ``Retry-After``); ``drop`` closes the connection without any response;
+    ``latency_ms`` waits before answering; ``slow_body_ms`` waits that long between the chunks
+    of the body. ``times`` is how many more requests it applies to (``None``: until cleared).
+    """
+
+    service: str
+    path_prefix: str = ""
+    latency_ms: int = 0
+    status: int | None = None
+    retry_after: int | None = None
+    drop: bool = False
+    slow_body_ms: int = 0
+    times: int | None = None
+
+    def matches(self, service_keys: Sequence[str], path: str) -> bool:
+        return self.service in service_keys and path.startswith(self.path_prefix)
+
+
+def _check_service(service: str) -> None:
+    base = service.split(":", 1)[0]
+    if base not in SERVICES or (":" in service and base != "acr"):
+        raise ValueError(
+            f"unknown sandbox service {service!r}: use one of {', '.join(SERVICES)}"
+            " or acr:<login server>"
+        )
+
+
+class FaultBoard:
+    """The faults in force, shared by every listener of one sandbox. Thread-safe."""
+
+    def __init__(self, latency_ms: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self.latency_ms = latency_ms  # added to every request of every service
+
+    def set(
+        self,
+        service: str,
+        *,
+        path_prefix: str = "",
+        latency_ms: int = 0,
+        status: int | None = None,
+        retry_after: int | None = None,
+        drop: bool = False,
+        slow_body_ms: int = 0,
+        times: int | None = None,
+    ) -> Fault:
+        """Switch a fault on (in addition to those already set); returns it.
+
+        Raises ``ValueError`` for an unknown service, a status that is not an error, or
+        ``times`` below 1.
+        """
+        _check_service(service)
+        if status is not None and not 400 <= status <= 599:
+            raise ValueError(f"fault status must be 4xx or 5xx, not {status}")
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1 (or None for 'until cleared')")
+        fault = Fault(
+            service=service.lower(),
+            path_prefix=path_prefix,
+            latency_ms=latency_ms,
+            status=status,
+            retry_after=retry_after,
+            drop=drop,
+            slow_body_ms=slow_body_ms,
+            times=times,
+        )
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        """Switch every fault off (the global latency stays)."""
+        with self._lock:
+            self._faults.clear()
+
+    def active(self) -> list[Fault]:
+        """The faults in force now, oldest first."""
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, service_keys: Sequence[str], path: str) -> Fault | None:
+        """The first fault matching this request, counting it against its ``times``."""
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if not fault.matches(service_keys, path):
+                    continue
+                if fault.times is not None:
+                    if fault.times <= 1:
+                        del self._faults[index]
+                    else:
+                        self._faults[index] = replace(fault, times=fault.times - 1)
+                return fault
+        return None

@@ -1,0 +1,373 @@
+"""Starting and stopping the whole sandbox: ``start_sandbox(state_dir) -> Sandbox``.
+
+Order of start-up, chosen for speed (the whole thing takes a fraction of a second): certificates
+→ launch every registry process → (while they start) the Entra ID signing key and the shared
+state → wait until each registry listens → push the seeded images, one thread per registry →
+open one HTTPS listener per service. If any step fails, everything already started is stopped
+before the error propagates.
+
+The Seqera Platform and ARM emulators are plug-ins (``preflight.sandbox.platform`` and
+``preflight.sandbox.arm``); a sandbox built without them simply lacks those services.
+
+Registry processes die with the thread that started them (``PR_SET_PDEATHSIG``): call
+:func:`start_sandbox` from a thread that outlives the sandbox, normally the main thread.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from preflight.sandbox.acr import AcrFrontDoor, TokenRequestRecord
+from preflight.sandbox.entra import EntraEmulator, EntraIssuer
+from preflight.sandbox.faults import FaultBoard
+from preflight.sandbox.http import Handler
+from preflight.sandbox.push import push_image
+from preflight.sandbox.registry_process import RegistryConfig, RegistryProcess
+from preflight.sandbox.registry_tokens import Access, RegistryTokenMinter
+from preflight.sandbox.seed import (
+    DEFAULT_REGISTRIES,
+    PasswordBook,
+    RegistrySeed,
+    azure_state,
+    new_password_book,
+    reseed,
+)
+from preflight.sandbox.server import HttpsListener
+from preflight.sandbox.state import AzureState
+from preflight.sandbox.tls import SandboxCertificates, make_certificates
+
+SCHEMA_VERSION = 1
+PUSH_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class Sandbox:
+    """A running sandbox. Use as a context manager, or call :meth:`close` (idempotent).
+
+    ``info`` is what ``preflight sandbox up --json`` prints; ``env`` is its ``env`` key: exported,
+    it makes a plain ``preflight`` talk to this sandbox.
+    """
+
+    def __init__(
+        self,
+        *,
+        state_dir: Path,
+        certificates: SandboxCertificates,
+        seeds: Sequence[RegistrySeed],
+        passwords: PasswordBook,
+        azure: AzureState,
+        entra: EntraIssuer,
+        faults: FaultBoard,
+    ) -> None:
+        self.state_dir = state_dir
+        self.certificates = certificates
+        self.ca_bundle: Path = certificates.ca_bundle
+        self.seeds = tuple(seeds)
+        self.azure = azure
+        self.entra = entra
+        self.faults = faults
+        self.platform: Any = None  # the Platform emulator's state, when that plug-in exists
+        self._passwords = dict(passwords)
+        self._processes: dict[str, RegistryProcess] = {}
+        self._front_doors: dict[str, AcrFrontDoor] = {}
+        self._listeners: dict[str, HttpsListener] = {}
+        self._closed = False
+        self.info: dict[str, Any] = {}
+        self.env: dict[str, str] = {}
+
+    # ---- addresses ---------------------------------------------------------------------
+
+    def address(self, login_server: str) -> str:
+        """``127.0.0.1:PORT`` of a registry's front door (its origin, with the token service)."""
+        return self._listeners[f"acr:{login_server.lower()}"].address
+
+    def endpoint(self, service: str) -> str:
+        """``https://127.0.0.1:PORT`` of ``platform``, ``arm``, ``entra`` or ``acr:<login>``."""
+        return f"https://{self._listeners[service].address}"
+
+    def registry_process_address(self, login_server: str) -> str:
+        """``127.0.0.1:PORT`` of the registry process itself (behind the front door)."""
+        return self._processes[login_server.lower()].address
+
+    @property
+    def services(self) -> list[str]:
+        """The names of the services that run (``platform`` and ``arm`` only with the plug-ins)."""
+        return list(self._listeners)
+
+    @property
+    def connect_to(self) -> str:
+        """The host map: ``<login server>:443:127.0.0.1:<port>`` per registry, comma-separated."""
+        return ",".join(
+            f"{seed.login_server.lower()}:443:{self.address(seed.login_server)}"
+            for seed in self.seeds
+        )
+
+    def host_map(self) -> dict[tuple[str, int], tuple[str, int]]:
+        """The host map as ``preflight.net.connect_to.install`` takes it."""
+        mapping: dict[tuple[str, int], tuple[str, int]] = {}
+        for seed in self.seeds:
+            host, _, port = self.address(seed.login_server).rpartition(":")
+            mapping[(seed.login_server.lower(), 443)] = (host, int(port))
+        return mapping
+
+    def password(self, login_server: str, token: str) -> str:
+        """The seeded ``password1`` of an ACR token."""
+        return self._passwords[(login_server.lower(), token)]
+
+    def acr_requests(self, login_server: str) -> list[TokenRequestRecord]:
+        """Every ``/oauth2/*`` request this registry's front door received (since reset)."""
+        return self._front_doors[login_server.lower()].token_requests()
+
+    # ---- life cycle --------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the seeded state: tokens, scope maps, Platform state; faults and records cleared.
+
+        Registry contents (the pushed images) are not touched.
+        """
+        self.faults.clear()
+        reseed(self.azure, self.seeds, self._passwords)
+        if self.platform is not None:
+            self.platform.reset()
+        for front_door in self._front_doors.values():
+            front_door.clear_records()
+
+    def close(self) -> None:
+        """Stop every listener and every registry process. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for listener in self._listeners.values():
+            listener.close()
+        for front_door in self._front_doors.values():
+            front_door.close()
+        for process in self._processes.values():
+            process.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ---- start-up steps (used by start_sandbox) ----------------------------------------
+
+    def _listen(self, name: str, handler: Handler, fault_keys: Sequence[str]) -> HttpsListener:
+        listener = HttpsListener(
+            handler,
+            self.certificates.server_context(),
+            fault_keys=fault_keys,
+            faults=self.faults,
+        ).start()
+        self._listeners[name] = listener
+        return listener
+
+    def _push_seeded_images(self, minter: RegistryTokenMinter) -> None:
+        errors: list[BaseException] = []
+
+        def push(seed: RegistrySeed) -> None:
+            login = seed.login_server.lower()
+            repositories = sorted({image.repository for image in seed.images})
+            token = minter.access_token(
+                service=login,
+                subject="sandbox-seed",
+                access=[Access("repository", r, ("pull", "push")) for r in repositories],
+                grant_type="password",
+            )
+            try:
+                with httpx.Client(
+                    base_url=f"https://{self._processes[login].address}",
+                    verify=self.certificates.client_context(),
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=PUSH_TIMEOUT,
+                ) as client:
+                    for image in seed.images:
+                        push_image(client, image.repository, image.tag, image.media_type)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=push, args=(seed,), daemon=True)
+            for seed in self.seeds
+            if seed.images
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+
+    def _start_plugins(self) -> None:
+        try:
+            from preflight.sandbox.platform import PlatformEmulator, seed_platform_state
+        except ImportError:
+            pass
+        else:
+            self.platform = seed_platform_state([s.login_server.lower() for s in self.seeds])
+            self._listen("platform", PlatformEmulator(self.platform), ["platform"])
+        try:
+            from preflight.sandbox.arm import ArmEmulator
+        except ImportError:
+            pass
+        else:
+            verify: Callable[[str], Mapping[str, Any]] = self.entra.verify
+            self._listen("arm", ArmEmulator(self.azure, verify), ["arm"])
+
+    def _describe(self) -> None:
+        entra = self.endpoint("entra")
+        azure: dict[str, Any] = {
+            "authority": entra,
+            "tenant_id": self.azure.tenant_id,
+            "client_id": self.azure.client_id,
+            "client_secret": self.azure.client_secret,
+            "subscription_id": self.azure.subscription_id,
+        }
+        env = {
+            "AZURE_TENANT_ID": self.azure.tenant_id,
+            "AZURE_CLIENT_ID": self.azure.client_id,
+            "AZURE_CLIENT_SECRET": self.azure.client_secret,
+            "AZURE_AUTHORITY_HOST": entra,
+            "AZURE_SUBSCRIPTION_ID": self.azure.subscription_id,
+            "PREFLIGHT_CA_BUNDLE": str(self.ca_bundle),
+            "PREFLIGHT_CONNECT_TO": self.connect_to,
+        }
+        if "arm" in self._listeners:
+            azure["arm_endpoint"] = self.endpoint("arm")
+            env["PREFLIGHT_ARM_ENDPOINT"] = azure["arm_endpoint"]
+        info: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "ca_bundle": str(self.ca_bundle)}
+        if self.platform is not None:
+            seqera = {"endpoint": self.endpoint("platform"), **self.platform.describe()}
+            info["seqera"] = seqera
+            env["TOWER_API_ENDPOINT"] = seqera["endpoint"]
+            env["TOWER_ACCESS_TOKEN"] = seqera["access_token"]
+            if seqera.get("workspaces"):
+                env["TOWER_WORKSPACE_ID"] = str(seqera["workspaces"][0]["id"])
+        info["azure"] = azure
+        info["registries"] = [
+            {
+                "login_server": seed.login_server.lower(),
+                "address": self.address(seed.login_server),
+                "resource_group": seed.resource_group,
+                "images": seed.image_refs(),
+                "tokens": [
+                    {
+                        "name": token.name,
+                        "password": self.password(seed.login_server, token.name),
+                        "repositories": list(token.repositories),
+                    }
+                    for token in seed.tokens
+                ],
+            }
+            for seed in self.seeds
+        ]
+        info["env"] = env
+        self.info = info
+        self.env = env
+
+
+def start_sandbox(
+    state_dir: Path,
+    *,
+    latency_ms: int = 0,
+    registries: Sequence[RegistrySeed] | None = None,
+) -> Sandbox:
+    """Start every sandbox service with its files under ``state_dir``; return when all listen.
+
+    ``latency_ms`` is added to every request of every service. ``registries`` replaces the
+    default seed (:data:`preflight.sandbox.seed.DEFAULT_REGISTRIES`).
+    """
+    seeds = tuple(registries if registries is not None else DEFAULT_REGISTRIES)
+    state_dir = Path(state_dir)
+    certificates = make_certificates(state_dir / "tls", [s.login_server for s in seeds])
+    passwords = new_password_book(seeds)
+    faults = FaultBoard(latency_ms=latency_ms)
+    processes: dict[str, RegistryProcess] = {}
+    sandbox: Sandbox | None = None
+    try:
+        processes = _launch_registries(state_dir, certificates, seeds)
+        # While the registries start: the Entra key (the slowest thing to make) and the state.
+        azure = azure_state(seeds, passwords, client_secret=secrets.token_urlsafe(30))
+        sandbox = Sandbox(
+            state_dir=state_dir,
+            certificates=certificates,
+            seeds=seeds,
+            passwords=passwords,
+            azure=azure,
+            entra=EntraIssuer(azure.tenant_id),
+            faults=faults,
+        )
+        sandbox._processes.update(processes)
+        minter = RegistryTokenMinter(certificates.signing_key)
+        for process in processes.values():
+            process.wait_ready()
+        sandbox._push_seeded_images(minter)
+        sandbox._listen("entra", EntraEmulator(azure, sandbox.entra), ["entra"])
+        for seed in seeds:
+            login = seed.login_server.lower()
+            front_door = AcrFrontDoor(
+                login,
+                azure,
+                minter,
+                upstream=sandbox._processes[login].address,
+                upstream_tls=certificates.client_context(),
+                verify_entra_token=sandbox.entra.verify,
+            )
+            sandbox._front_doors[login] = front_door
+            sandbox._listen(f"acr:{login}", front_door, ["acr", f"acr:{login}"])
+        sandbox._start_plugins()
+        sandbox._describe()
+    except BaseException:
+        if sandbox is not None:
+            sandbox.close()
+        for process in processes.values():
+            process.stop()
+        raise
+    return sandbox
+
+
+def _launch_registries(
+    state_dir: Path, certificates: SandboxCertificates, seeds: Sequence[RegistrySeed]
+) -> dict[str, RegistryProcess]:
+    """Launch one registry process per seed (without waiting); stop them all on failure."""
+    processes: dict[str, RegistryProcess] = {}
+    try:
+        for seed in seeds:
+            login = seed.login_server.lower()
+            process = RegistryProcess(
+                RegistryConfig(
+                    service=login,
+                    directory=state_dir / "registries" / login,
+                    certificate=certificates.server_cert,
+                    key=certificates.server_key,
+                    rootcertbundle=certificates.signing_root,
+                )
+            )
+            processes[login] = process
+            process.launch()
+    except BaseException:
+        for process in processes.values():
+            process.stop()
+        raise
+    return processes
+
+
+def measure_start(state_dir: Path) -> float:
+    """Seconds from nothing to a listening default sandbox (closed again before returning)."""
+    began = time.perf_counter()
+    sandbox = start_sandbox(state_dir)
+    elapsed = time.perf_counter() - began
+    sandbox.close()
+    return elapsed
