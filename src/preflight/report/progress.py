@@ -74,3 +74,7 @@ class Progress:
     def _write(self, text: str) -> None:
         self._stream.write(text)
         self._stream.flush()
+
+
+# The name the command line uses: a progress display that shows only on a terminal.
+TerminalProgress = Progress
