@@ -14,7 +14,7 @@ from report_sample import FASTQC, LAB, SALMON, SANDBOX, STAR, sample_report
 from preflight import report
 from preflight.errors import EXIT_INPUT, InputError
 from preflight.model import Finding, Location, Report, Status
-from preflight.report import github, junit, text
+from preflight.report import github, json_report, junit, text
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 COMMAND = re.compile(r"^::(error|warning|notice) ([^:]*)::(.*)$")
@@ -266,3 +266,37 @@ def test_any_text_gives_valid_output_in_every_format(findings: list[Finding]) ->
     for line, finding in zip(lines[:-2], attention, strict=True):
         assert _command(line)[0] == github.COMMANDS[finding.status]
     assert text.render(subject).splitlines()[-1].startswith("PASS" if subject.passed else "FAIL")
+
+
+# --- reading a JSON report back ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", report.FORMATS)
+def test_a_saved_json_report_renders_like_the_original(name: str) -> None:
+    saved = report.render("json", sample_report())
+    again = json_report.load_report(saved)
+    assert report.render(name, again, color=True) == report.render(name, sample_report(), color=True)
+
+
+def test_location_in_json_is_always_file_line_col() -> None:
+    finding = Finding("c", Status.FAIL, "s", "m", location=Location("a:b.config", 3))
+    data = json.loads(report.render("json", Report(findings=(finding,))))
+    assert data["findings"][0]["location"] == "a:b.config:3:0"
+    assert json_report.load_report(json.dumps(data)).findings[0].location == finding.location
+
+
+@pytest.mark.parametrize(
+    ("saved", "says"),
+    [
+        ("not json", "not a preflight JSON report"),
+        ("[]", "not a preflight JSON report"),
+        ('{"schema_version": 99, "findings": []}', "newer than this preflight reads"),
+        ('{"schema_version": 1, "findings": [{"check": "c"}]}', "malformed"),
+        ('{"schema_version": 1, "findings": [{"check": "c", "status": "meh", "subject": "s",'
+         ' "message": "m"}]}', "malformed"),
+    ],
+)
+def test_loading_something_else_is_an_input_error(saved: str, says: str) -> None:
+    with pytest.raises(InputError, match=says) as caught:
+        json_report.load_report(saved, where="report.json")
+    assert caught.value.where == "report.json"
