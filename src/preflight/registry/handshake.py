@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -179,6 +179,8 @@ def _probe_manifest(client: httpx.Client, auth: RegistryAuth, reference: str,
     if head.status_code not in (200, 404):
         return _refused(auth, reference, head)
     response = _send(client, auth, "GET", url)
+    if response.status_code == 404 and "NAME_UNKNOWN" not in error_codes(response):
+        return _not_found(client, auth, reference, response)
     if response.status_code != 200:
         return _refused(auth, reference, response)
     algorithm = (response.headers.get("docker-content-digest") or "sha256:").split(":", 1)[0]
@@ -186,6 +188,33 @@ def _probe_manifest(client: httpx.Client, auth: RegistryAuth, reference: str,
     hasher.update(response.content)
     return _verified(auth, reference, pinned, str(url), response,
                      body_digest=f"{hasher.name}:{hasher.hexdigest()}")
+
+
+def _not_found(client: httpx.Client, auth: RegistryAuth, reference: str,
+               response: httpx.Response) -> ManifestCheck:
+    """Tell a missing tag from a missing repository by asking for the repository's tags.
+
+    Registries answer ``MANIFEST_UNKNOWN`` for both; the tag list answers ``NAME_UNKNOWN`` when
+    the repository is missing and names the tags that do exist otherwise. ACR may refuse the
+    list to a pull-only token (it needs ``metadata_read``): then "tag or repository" stays open.
+    """
+    check = _refused(auth, reference, response)
+    tags_url = auth.base.join(f"/v2/{auth.repository}/tags/list")
+    listing = _send(client, auth, "GET", tags_url)
+    if check.failure is None:
+        return check
+    if listing.status_code == 404 and "NAME_UNKNOWN" in error_codes(listing):
+        return replace(check, failure=replace(check.failure,
+                                              problem=Problem.REPOSITORY_NOT_FOUND))
+    if listing.status_code == 200:
+        try:
+            tags = listing.json().get("tags") or []
+        except (ValueError, AttributeError):
+            tags = []
+        shown = ", ".join(str(t) for t in tags[:10]) + (" …" if len(tags) > 10 else "")
+        return replace(check, failure=replace(
+            check.failure, detail=f"tag {reference} is not there; tags: {shown or 'none'}"))
+    return check
 
 
 def _send(client: httpx.Client, auth: RegistryAuth, method: str, url: httpx.URL) -> httpx.Response:
