@@ -61,7 +61,7 @@ def command(keep: bool) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="preflight-demo-"))
     try:
         pipeline = workdir / "demo-pipeline"
-        source = resources.files("preflight.sandbox").joinpath("data", "demo-pipeline")
+        source = resources.files("preflight.sandbox") / "data" / "demo-pipeline"
         with resources.as_file(source) as path:
             shutil.copytree(path, pipeline)
         click.secho("Starting the sandbox (Seqera Platform, Entra ID, ARM, ACR) …", bold=True)
