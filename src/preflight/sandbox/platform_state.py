@@ -78,9 +78,13 @@ class StoredCredential:
         self.last_updated = self.last_updated or self.date_created
 
     def to_api(self) -> dict[str, Any]:
-        """The ``Credentials`` object as the API returns it: ``keys.password`` is null."""
-        keys = {**self.keys, "password": None}
-        keys.setdefault("discriminator", self.provider)
+        """The ``Credentials`` object as the API returns it: never a secret.
+
+        Registry credentials carry ``keys.password: null``, as the service lists them.
+        """
+        keys = {**self.keys, "discriminator": self.provider}
+        if self.provider == "container-reg":
+            keys["password"] = None
         return {
             "id": self.id,
             "name": self.name,
