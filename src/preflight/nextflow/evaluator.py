@@ -1,0 +1,417 @@
+"""Resolve a pipeline's configuration as Nextflow would: files, includes, profiles, params.
+
+:func:`resolve_config` reads the files in Nextflow's order, runs each file's statements in
+order into one tree (later assignments win, blocks merge), follows ``includeConfig`` relative to
+the including file, applies the selected profiles with the parser's rules, and records where
+every value came from. The syntax dialect is chosen like Nextflow ≥ 26.04 chooses it, except
+that a file only the legacy parser accepts switches the whole run to legacy rules instead of
+failing (``syntax="auto"``); ``syntax="v2"`` refuses such a file, ``"v1"`` forces legacy rules.
+
+Legacy (v1) profiles are applied after the whole file, in the order they are defined; strict
+(v2) profiles where the ``profiles`` block stands, in command-line order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from preflight.errors import ConfigError, InputError
+from preflight.model import Location
+from preflight.nextflow import ast
+from preflight.nextflow.expressions import SECRETS, evaluate, groovy_str
+from preflight.nextflow.launch_params import launch_params, leaf_keys
+from preflight.nextflow.parser import parse_config, strict_violations
+from preflight.nextflow.resolved import (
+    Assignment,
+    ConfigScope,
+    ConfigSource,
+    DynamicEntry,
+    ResolvedConfig,
+    UnreadInclude,
+    display_path,
+    join_key,
+)
+from preflight.nextflow.sources import config_files, decode, read_text
+from preflight.nextflow.values import Dynamic, first_dynamic
+from preflight.pipeline import PipelineSpec
+from preflight.secret import Secret
+
+__all__ = [
+    "Assignment", "ConfigSource", "DynamicEntry", "ResolvedConfig", "UnreadInclude",
+    "resolve_config",
+]
+
+DEFAULT_PROFILE = "standard"
+SYNTAXES = ("auto", "v1", "v2")
+# Leaf names whose string values are credentials: kept as ``Secret`` in the tree.
+SENSITIVE_KEYS = frozenset({
+    "accessToken", "password", "accountKey", "sasToken", "secretKey", "clientSecret",
+    "secret", "apiKey", "token",
+})
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def resolve_config(
+    spec: PipelineSpec,
+    *,
+    syntax: str = "auto",
+    overrides: Mapping[Path, bytes] | None = None,
+) -> ResolvedConfig:
+    """The configuration ``spec``'s run would see, with the origin of every value.
+
+    ``overrides`` replaces the bytes of files (by resolved path) — the editor uses it to prove
+    an edit wins before writing it. Raises ``ConfigError``/``InputError`` (exit 2) for files
+    that cannot be read or parsed, include cycles, missing includes and unknown profiles.
+    """
+    if syntax not in SYNTAXES:
+        raise InputError(f"unknown config syntax {syntax!r}", remedy="use auto, v1 or v2")
+    cache: dict[Path, ast.ConfigFile] = {}
+    run = _Run(spec, "v1" if syntax == "v1" else "v2", cache, overrides or {})
+    result = run.execute()
+    if syntax == "auto" and run.legacy_seen:
+        result = _Run(spec, "v1", cache, overrides or {}).execute()
+    elif syntax == "v2" and run.legacy_seen:
+        location, reason = run.legacy_seen[0]
+        raise ConfigError(
+            f"{reason} (Nextflow's strict config syntax)",
+            where=str(location),
+            remedy="rewrite it in the strict syntax, or run Nextflow (and preflight) with "
+                   "NXF_SYNTAX_PARSER=v1",
+        )
+    return result
+
+
+class _Run:
+    """One pass over every file; holds the tree being built and the evidence."""
+
+    def __init__(
+        self, spec: PipelineSpec, syntax: str, cache: dict[Path, ast.ConfigFile],
+        overrides: Mapping[Path, bytes],
+    ) -> None:
+        self.spec = spec
+        self.syntax = syntax
+        self.cache = cache
+        self.overrides = {p.resolve(): data for p, data in overrides.items()}
+        self.tree = ConfigScope()
+        self.history: dict[str, list[Assignment]] = {}
+        self.dynamic: list[DynamicEntry] = []
+        self.files: list[ConfigSource] = []
+        self.unread: list[UnreadInclude] = []
+        self.known_profiles: dict[str, Location] = {}
+        self.selected = spec.profiles or (DEFAULT_PROFILE,)
+        self.legacy_seen: list[tuple[Location, str]] = []
+        self.stack: list[Path] = []
+        self.locals: dict[str, Any] = {}
+        self.profile: str | None = None
+        self.pending: list[tuple[tuple[str, ...], Any, Location, str]] | None = None
+        self.try_depth = 0
+        self.cli_params = launch_params(spec)
+        self.cli_keys = leaf_keys(self.cli_params)
+        if self.cli_params:
+            params = ConfigScope()
+            _fill(params, self.cli_params)
+            OrderedDict.__setitem__(self.tree, "params", params)
+
+    # -- files
+    def execute(self) -> ResolvedConfig:
+        for path, reason in config_files(self.spec):
+            self.files.append(ConfigSource(self.shown(path), reason))
+            self.run_file(path, where="")
+        known = tuple(self.known_profiles)
+        for name in self.spec.profiles:
+            if name not in self.known_profiles:
+                listing = ", ".join(known) if known else "none are defined"
+                raise InputError(
+                    f"unknown configuration profile '{name}'",
+                    where=", ".join(s.path for s in self.files[:1]),
+                    remedy=f"choose among the known profiles: {listing}",
+                )
+        return ResolvedConfig(
+            tree=self.tree, files=self.files, dynamic=self.dynamic,
+            profiles=tuple(p for p in self.selected if p in self.known_profiles),
+            syntax=self.syntax, known_profiles=known, unread=self.unread, history=self.history,
+        )
+
+    def shown(self, path: Path) -> str:
+        return display_path(path, self.spec.root)
+
+    def parse(self, path: Path, where: str) -> ast.ConfigFile:
+        resolved = path.resolve()
+        if resolved not in self.cache:
+            shown = self.shown(path)
+            if resolved in self.overrides:
+                text = decode(self.overrides[resolved], shown)
+            else:
+                text = read_text(path, shown, where)
+            self.cache[resolved] = parse_config(text, shown)
+        return self.cache[resolved]
+
+    def run_file(self, path: Path, where: str, prefix: tuple[str, ...] = ()) -> None:
+        resolved = path.resolve()
+        if resolved in self.stack:
+            chain = " → ".join(self.shown(p) for p in [*self.stack, resolved])
+            raise ConfigError(f"include cycle: {chain}", where=where or self.shown(path),
+                              remedy="remove the includeConfig that closes the cycle")
+        config = self.parse(path, where)
+        self.legacy_seen.extend(strict_violations(config))
+        self.stack.append(resolved)
+        saved_locals, self.locals = self.locals, {}
+        top_level = len(self.stack) == 1
+        if top_level and self.syntax == "v1":
+            self.pending = []
+        try:
+            self.run(config.statements, prefix)
+            if top_level and self.pending is not None:
+                pending, self.pending = self.pending, None
+                for path_parts, value, location, profile in pending:
+                    self.profile = profile
+                    self.write(path_parts, value, location)
+                self.profile = None
+        finally:
+            self.stack.pop()
+            self.locals = saved_locals
+            if top_level:
+                self.pending = None
+
+    # -- statements
+    def run(self, statements: tuple[ast.Stmt, ...], prefix: tuple[str, ...]) -> None:
+        for stmt in statements:
+            self.statement(stmt, prefix)
+
+    def statement(self, stmt: ast.Stmt, prefix: tuple[str, ...]) -> None:
+        if isinstance(stmt, ast.Assign):
+            if not prefix and stmt.path[0] == "profiles" and len(stmt.path) > 2:
+                self.profiles_block(
+                    (ast.Assign(stmt.location, stmt.path[1:], stmt.value, stmt.value_span),),
+                    stmt.location)
+                return
+            value = self.value(stmt.value)
+            if stmt.op != "=":
+                value = Dynamic(f"'{stmt.op}' computes from the previous value at run time",
+                                stmt.location, stmt.op)
+            self.write(prefix + stmt.path, value, stmt.location)
+        elif isinstance(stmt, ast.Block):
+            if not prefix and stmt.path[0] == "profiles":
+                body = stmt.body
+                if len(stmt.path) > 1:
+                    body = (ast.Block(stmt.location, stmt.path[1:], stmt.body, stmt.span),)
+                self.profiles_block(body, stmt.location)
+                return
+            self.ensure_scope(prefix + stmt.path, stmt.location)
+            self.run(stmt.body, prefix + stmt.path)
+        elif isinstance(stmt, ast.Selector):
+            self.ensure_scope((*prefix, stmt.key), stmt.location)
+            self.run(stmt.body, (*prefix, stmt.key))
+        elif isinstance(stmt, ast.Include):
+            self.include(stmt, prefix)
+        elif isinstance(stmt, ast.Plugins):
+            self.write(("plugins",), [self.value(i) for i in stmt.ids], stmt.location)
+        elif isinstance(stmt, ast.If):
+            self.if_statement(stmt, prefix)
+        elif isinstance(stmt, ast.Try):
+            self.try_statement(stmt, prefix)
+        elif isinstance(stmt, ast.VarDecl):
+            self.locals[stmt.name] = None if stmt.value is None else self.value(stmt.value)
+        elif isinstance(stmt, ast.FunctionDef):
+            self.locals[stmt.name] = _UserFunction(stmt)
+        # expression statements (println …), return and skipped Groovy change no setting
+
+    def profiles_block(self, body: tuple[ast.Stmt, ...], location: Location) -> None:
+        defined: list[tuple[str, tuple[ast.Stmt, ...], Location]] = []
+        for stmt in body:
+            if isinstance(stmt, ast.Block):
+                rest = stmt.path[1:]
+                inner = stmt.body if not rest else (
+                    ast.Block(stmt.location, rest, stmt.body, stmt.span),)
+                defined.append((stmt.path[0], inner, stmt.location))
+            elif isinstance(stmt, ast.Assign) and len(stmt.path) > 1:
+                defined.append((stmt.path[0], (ast.Assign(stmt.location, stmt.path[1:],
+                                                          stmt.value, stmt.value_span),),
+                                stmt.location))
+            else:
+                raise ConfigError("only named profiles may stand in a profiles block",
+                                  where=str(stmt.location),
+                                  remedy="write profiles { name { … } }")
+        for name, _, where in defined:
+            self.known_profiles.setdefault(name, where)
+        if self.syntax == "v2":
+            order = [(n, b) for wanted in self.selected for (n, b, _) in defined if n == wanted]
+        else:
+            order = [(n, b) for (n, b, _) in defined if n in self.selected]
+        for name, profile_body in order:
+            saved, self.profile = self.profile, name
+            try:
+                self.run(profile_body, ())
+            finally:
+                self.profile = saved
+
+    def include(self, stmt: ast.Include, prefix: tuple[str, ...]) -> None:
+        target = self.value(stmt.target)
+        current = self.stack[-1]
+        if isinstance(target, Dynamic):
+            self.unread.append(UnreadInclude(target.source or "?", stmt.location,
+                                             f"the path is dynamic: {target.reason}"))
+            return
+        if not isinstance(target, str) or not target.strip():
+            raise ConfigError(f"includeConfig needs a file path, got {groovy_str(target)}",
+                              where=str(stmt.location),
+                              remedy="give a path relative to this file, or '/dev/null'")
+        if target == "/dev/null":
+            return
+        if _URL.match(target) and not target.startswith("file://"):
+            self.unread.append(UnreadInclude(target, stmt.location,
+                                             "a remote config; preflight reads no network"))
+            return
+        path = Path(target[len("file://"):] if target.startswith("file://") else target)
+        if not path.is_absolute():
+            path = current.parent / path
+        if not path.is_file() and path.resolve() not in self.overrides:
+            if self.try_depth:
+                self.unread.append(UnreadInclude(target, stmt.location,
+                                                 "missing; the failure is caught by try/catch"))
+                return
+            raise ConfigError(
+                f"includeConfig '{target}': no such file ({self.shown(path)})",
+                where=str(stmt.location),
+                remedy="create the file, fix the path (it is relative to the including file), "
+                       "or remove the include",
+            )
+        self.files.append(ConfigSource(self.shown(path), f"includeConfig from {stmt.location}"))
+        self.run_file(path, str(stmt.location), prefix)
+
+    def if_statement(self, stmt: ast.If, prefix: tuple[str, ...]) -> None:
+        condition = self.value(stmt.condition)
+        if isinstance(condition, Dynamic):
+            self.dynamic.append(DynamicEntry(
+                f"if ({condition.source})", stmt.location,
+                f"neither branch applied: the condition is dynamic ({condition.reason})"))
+            return
+        from preflight.nextflow.expressions import truthy
+
+        self.run(stmt.then if truthy(condition) else stmt.otherwise, prefix)
+
+    def try_statement(self, stmt: ast.Try, prefix: tuple[str, ...]) -> None:
+        self.try_depth += 1
+        try:
+            self.run(stmt.body, prefix)
+        except ConfigError as error:
+            self.unread.append(UnreadInclude("try", stmt.location,
+                                             f"failed and caught by try/catch: {error.message}"))
+        finally:
+            self.try_depth -= 1
+        self.run(stmt.final, prefix)
+
+    # -- values
+    def value(self, expr: ast.Expr) -> Any:
+        return evaluate(expr, _Scope(self))
+
+    def ensure_scope(self, path: tuple[str, ...], location: Location) -> None:
+        """Create the scope for ``a { }`` so that an empty block still shows."""
+        if self.pending is not None and self.profile is not None:
+            return
+        node = self.tree
+        for part in path:
+            child: Any = dict.get(node, part)
+            if not isinstance(child, ConfigScope):
+                child = ConfigScope()
+                OrderedDict.__setitem__(node, part, child)
+            node = child
+
+    def write(self, path: tuple[str, ...], value: Any, location: Location) -> None:
+        if self.pending is not None and self.profile is not None:
+            self.pending.append((path, value, location, self.profile))
+            return
+        if path[0] == "params" and ".".join(path[1:]) in self.cli_keys:
+            return  # a launch parameter beats the config's own value
+        if path[-1] in SENSITIVE_KEYS and isinstance(value, str) and value:
+            value = Secret(value)
+        node = self.tree
+        for part in path[:-1]:
+            child: Any = dict.get(node, part)
+            if not isinstance(child, ConfigScope):
+                replacement = ConfigScope()
+                if isinstance(child, Mapping):
+                    _fill(replacement, child)
+                child = replacement
+                OrderedDict.__setitem__(node, part, child)
+            node = child
+        if isinstance(value, dict) and path[0] == "params":
+            converted = ConfigScope()
+            _fill(converted, value)
+            value = converted
+        OrderedDict.__setitem__(node, path[-1], value)
+        key = join_key(path)
+        self.history.setdefault(key, []).append(Assignment(key, location, value, self.profile))
+        dynamic = first_dynamic(value)
+        if dynamic is not None:
+            self.dynamic.append(DynamicEntry(key, dynamic.location, dynamic.reason))
+
+
+class _UserFunction:
+    """A function the config defines (``check_max``): calling it is dynamic, with its place."""
+
+    def __init__(self, stmt: ast.FunctionDef) -> None:
+        self.stmt = stmt
+
+    def __call__(self, *args: Any) -> Dynamic:
+        return Dynamic(f"computed by {self.stmt.name}(), defined at {self.stmt.location}",
+                       self.stmt.location, self.stmt.name)
+
+
+class _Scope(Mapping[str, Any]):
+    """Names a config expression sees: locals, ``params``, the directories, ``secrets``.
+
+    Under the legacy parser, settings already made are readable too (``manifest.version``).
+    """
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+
+    def _fixed(self) -> dict[str, Any]:
+        spec = self.run.spec
+        root = str(spec.root)
+        params = dict.get(self.run.tree, "params")
+        return {
+            "params": params if params is not None else ConfigScope(),
+            "projectDir": root, "baseDir": root,
+            "launchDir": str(spec.launch_dir or spec.root),
+            "secrets": SECRETS,
+        }
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.run.locals:
+            return self.run.locals[name]
+        fixed = self._fixed()
+        if name in fixed:
+            return fixed[name]
+        if self.run.syntax == "v1" and dict.__contains__(self.run.tree, name):
+            return dict.__getitem__(self.run.tree, name)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self[str(name)]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.run.locals
+        yield from self._fixed()
+
+    def __len__(self) -> int:
+        return len(self.run.locals) + 5
+
+
+def _fill(target: ConfigScope, source: Mapping[Any, Any]) -> None:
+    for key, value in source.items():
+        if isinstance(value, Mapping):
+            child = ConfigScope()
+            _fill(child, value)
+            OrderedDict.__setitem__(target, str(key), child)
+        else:
+            OrderedDict.__setitem__(target, str(key), value)

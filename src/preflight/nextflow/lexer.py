@@ -1,0 +1,382 @@
+"""Turn Groovy text (a Nextflow config, or an expression inside one) into tokens with positions.
+
+The lexer knows Groovy's string forms — ``'…'``, ``"…"`` with ``${…}`` and ``$name``, triple
+quotes, slashy ``/…/`` and dollar-slashy ``$/…/$`` — and its comments. It never evaluates
+anything: interpolated parts are handed on as source text with their own position, and parsed
+later. Malformed text raises :class:`~preflight.errors.ConfigError` with ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from preflight.errors import ConfigError
+from preflight.model import Location
+
+NAME, NUMBER, STRING, OP, NEWLINE, EOF = "name", "number", "string", "op", "newline", "eof"
+
+_OPERATOR_TEXT = """?. *. .& ..< .. ?: ==~ =~ == != <=> <= >= && || ** -> << >>> >> ++ -- += -=
+    *= /= ! = < > + - * / % ? : . , ; ( ) [ ] { } & | ^ ~ @"""
+OPERATORS = sorted(
+    _OPERATOR_TEXT.split(),
+    key=len,
+    reverse=True,
+)
+_SIMPLE = re.compile(
+    r"(?P<ws>[ \t\f\r]+|\\\r?\n)"
+    r"|(?P<nl>\n)"
+    r"|(?P<name>[A-Za-z_$][A-Za-z0-9_$]*)"
+    r"|(?P<number>0[xX][0-9a-fA-F_]+[lLgGiI]?|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?[lLgGiIdDfF]?)"
+    r"|(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + ")"
+)
+# After these tokens a ``/`` divides; anywhere else it opens a slashy string.
+_OPERAND_END = {")", "]", "}"}
+_KEYWORDS_BEFORE_VALUE = {"return", "in", "case", "assert", "throw", "else"}
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "s": " ",
+            '"': '"', "'": "'", "\\": "\\", "$": "$"}
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    """A ``${…}`` or ``$a.b`` inside a string: its source text and where that text starts."""
+
+    text: str
+    line: int
+    col: int
+    offset: int
+    braced: bool
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: ``kind``, the ``value`` (name, operator, number, or string parts), position.
+
+    ``start``/``end`` are character offsets in the text the lexer was given (plus the base
+    offset), so the editor can change exactly one token's text.
+    """
+
+    kind: str
+    value: Any
+    line: int
+    col: int
+    start: int
+    end: int
+    interpolated: bool = False
+
+    def is_op(self, *ops: str) -> bool:
+        return self.kind == OP and self.value in ops
+
+    def is_name(self, *names: str) -> bool:
+        return self.kind == NAME and self.value in names
+
+
+class Lexer:
+    """One pass over ``text``; ``tokenize`` returns every token, ending with ``EOF``."""
+
+    def __init__(
+        self, text: str, file: str, *, line: int = 1, col: int = 1, offset: int = 0
+    ) -> None:
+        self.text = text
+        self.file = file
+        self.pos = 0
+        self.line = line
+        self.line_start = -(col - 1)  # so that col() of position 0 is ``col``
+        self.base = offset
+        self.tokens: list[Token] = []
+
+    # -- positions
+    def col(self, pos: int) -> int:
+        return pos - self.line_start + 1
+
+    def where(self, pos: int | None = None) -> str:
+        at = self.pos if pos is None else pos
+        return str(Location(self.file, self._line_of(at), self._col_of(at)))
+
+    def _line_of(self, pos: int) -> int:
+        return self.line - self.text.count("\n", pos, self.pos) if pos < self.pos else self.line
+
+    def _col_of(self, pos: int) -> int:
+        if pos >= self.pos or "\n" not in self.text[pos:self.pos]:
+            return self.col(pos)
+        return pos - self.text.rfind("\n", 0, pos)
+
+    def _advance_to(self, end: int) -> None:
+        """Move to ``end``, counting the newlines passed."""
+        newlines = self.text.count("\n", self.pos, end)
+        if newlines:
+            self.line += newlines
+            self.line_start = self.text.rfind("\n", self.pos, end) + 1
+        self.pos = end
+
+    def error(self, message: str, pos: int | None = None, remedy: str = "") -> ConfigError:
+        return ConfigError(
+            message,
+            where=self.where(pos),
+            remedy=remedy or "fix the syntax at this place; the file must be valid Nextflow config",
+        )
+
+    # -- the loop
+    def tokenize(self) -> list[Token]:
+        text = self.text
+        if self.pos == 0 and text.startswith("#!"):
+            end = text.find("\n")
+            self._advance_to(len(text) if end < 0 else end)
+        while self.pos < len(text):
+            char = text[self.pos]
+            if char == "/" and text.startswith("//", self.pos):
+                end = text.find("\n", self.pos)
+                self._advance_to(len(text) if end < 0 else end)
+                continue
+            if char == "/" and text.startswith("/*", self.pos):
+                end = text.find("*/", self.pos + 2)
+                if end < 0:
+                    raise self.error("unterminated /* comment", remedy="close it with */")
+                self._advance_to(end + 2)
+                continue
+            if char in "'\"":
+                self._string(char)
+                continue
+            if char == "/" and self._slashy_allowed():
+                self._slashy()
+                continue
+            if char == "$" and text.startswith("$/", self.pos):
+                self._dollar_slashy()
+                continue
+            match = _SIMPLE.match(text, self.pos)
+            if match is None:
+                raise self.error(f"unexpected character {char!r}")
+            kind = match.lastgroup
+            start, end = match.span()
+            if kind == "ws":
+                self._advance_to(end)
+            elif kind == "nl":
+                if not self.tokens or self.tokens[-1].kind != NEWLINE:
+                    self._emit(NEWLINE, "\n", start, end)
+                self._advance_to(end)
+            elif kind == "number":
+                self._emit(NUMBER, _number(match.group()), start, end)
+                self.pos = end
+            else:
+                self._emit(NAME if kind == "name" else OP, match.group(), start, end)
+                self.pos = end
+        self._emit(EOF, "", self.pos, self.pos)
+        return self.tokens
+
+    def _emit(
+        self, kind: str, value: Any, start: int, end: int, interpolated: bool = False
+    ) -> None:
+        self.tokens.append(
+            Token(kind, value, self._line_of(start), self._col_of(start),
+                  start + self.base, end + self.base, interpolated)
+        )
+
+    def _slashy_allowed(self) -> bool:
+        if not self.tokens:
+            return True
+        last = self.tokens[-1]
+        if last.kind in (NUMBER, STRING):
+            return False
+        if last.kind == NAME:
+            return last.value in _KEYWORDS_BEFORE_VALUE
+        return not (last.kind == OP and last.value in _OPERAND_END)
+
+    # -- strings
+    def _string(self, quote: str) -> None:
+        start = self.pos
+        start_line, start_col = self.line, self.col(start)
+        triple = self.text.startswith(quote * 3, start)
+        delimiter = quote * 3 if triple else quote
+        pos = start + len(delimiter)
+        parts: list[str | Interpolation] = []
+        buffer: list[str] = []
+        text = self.text
+        while True:
+            if pos >= len(text):
+                raise self.error("unterminated string", start, remedy=f"close it with {delimiter}")
+            char = text[pos]
+            if text.startswith(delimiter, pos):
+                pos += len(delimiter)
+                break
+            if char == "\n" and not triple:
+                raise self.error("unterminated string", start, remedy=f"close it with {delimiter}")
+            if char == "\\":
+                pos = self._escape(pos, buffer)
+                continue
+            if char == "$" and quote == '"':
+                interpolation, pos = self._interpolation(pos)
+                if interpolation is None:
+                    buffer.append("$")
+                    pos += 1
+                else:
+                    if buffer:
+                        parts.append("".join(buffer))
+                        buffer = []
+                    parts.append(interpolation)
+                continue
+            buffer.append(char)
+            pos += 1
+        if buffer or not parts:
+            parts.append("".join(buffer))
+        self._finish_string(parts, start, pos, start_line, start_col)
+
+    def _finish_string(
+        self, parts: list[str | Interpolation], start: int, end: int, line: int, col: int
+    ) -> None:
+        interpolated = any(isinstance(p, Interpolation) for p in parts)
+        self.tokens.append(
+            Token(STRING, tuple(parts), line, col, start + self.base, end + self.base, interpolated)
+        )
+        self._advance_to(end)
+
+    def _escape(self, pos: int, buffer: list[str]) -> int:
+        text = self.text
+        nxt = text[pos + 1] if pos + 1 < len(text) else ""
+        if nxt in _ESCAPES:
+            buffer.append(_ESCAPES[nxt])
+            return pos + 2
+        if nxt == "\n":
+            return pos + 2
+        if nxt == "\r" and text.startswith("\n", pos + 2):
+            return pos + 3
+        if nxt == "u":
+            digits = text[pos + 2:pos + 6]
+            if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
+                buffer.append(chr(int(digits, 16)))
+                return pos + 6
+        octal = re.match(r"[0-7]{1,3}", text[pos + 1:pos + 4])
+        if octal:
+            buffer.append(chr(int(octal.group(), 8) & 0xFF))
+            return pos + 1 + len(octal.group())
+        raise self.error(f"invalid escape sequence \\{nxt}", pos)
+
+    def _interpolation(self, pos: int) -> tuple[Interpolation | None, int]:
+        """At a ``$``: the ``${…}`` or ``$a.b`` part and the position after it."""
+        text = self.text
+        if text.startswith("${", pos):
+            end = skip_balanced(text, pos + 1, self)
+            inner = text[pos + 2:end - 1]
+            return (
+                Interpolation(inner, self._line_at(pos + 2), self._col_at(pos + 2),
+                              pos + 2 + self.base, True),
+                end,
+            )
+        match = re.match(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", text[pos + 1:])
+        if not match:
+            return None, pos
+        return (
+            Interpolation(match.group(), self._line_at(pos + 1), self._col_at(pos + 1),
+                          pos + 1 + self.base, False),
+            pos + 1 + match.end(),
+        )
+
+    def _line_at(self, pos: int) -> int:
+        return self.line + self.text.count("\n", self.pos, pos)
+
+    def _col_at(self, pos: int) -> int:
+        newline = self.text.rfind("\n", self.pos, pos)
+        return self.col(pos) if newline < 0 else pos - newline
+
+    def _slashy(self) -> None:
+        self._regex_string(self.pos, 1, "/")
+
+    def _dollar_slashy(self) -> None:
+        self._regex_string(self.pos, 2, "/$")
+
+    def _regex_string(self, start: int, open_len: int, close: str) -> None:
+        text = self.text
+        start_line, start_col = self.line, self.col(start)
+        pos = start + open_len
+        parts: list[str | Interpolation] = []
+        buffer: list[str] = []
+        while True:
+            if pos >= len(text):
+                raise self.error("unterminated slashy string", start,
+                                 remedy=f"close it with {close}")
+            if text.startswith(close, pos):
+                pos += len(close)
+                break
+            char = text[pos]
+            if close == "/" and char == "\\" and text.startswith("/", pos + 1):
+                buffer.append("/")
+                pos += 2
+                continue
+            if close == "/$" and char == "$" and pos + 1 < len(text) and text[pos + 1] in "$/":
+                buffer.append(text[pos + 1])
+                pos += 2
+                continue
+            if char == "$":
+                interpolation, after = self._interpolation(pos)
+                if interpolation is not None:
+                    if buffer:
+                        parts.append("".join(buffer))
+                        buffer = []
+                    parts.append(interpolation)
+                    pos = after
+                    continue
+            buffer.append(char)
+            pos += 1
+        if buffer or not parts:
+            parts.append("".join(buffer))
+        self._finish_string(parts, start, pos, start_line, start_col)
+
+
+def skip_balanced(text: str, pos: int, lexer: Lexer) -> int:
+    """From the ``{`` at ``pos``, the position just after its matching ``}``.
+
+    Strings inside are skipped whole (their own ``${…}`` included), so braces in them do not
+    count. Used for ``${…}`` interpolations.
+    """
+    depth = 0
+    while pos < len(text):
+        char = text[pos]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return pos + 1
+        elif char in "'\"":
+            pos = _skip_string(text, pos, lexer)
+            continue
+        pos += 1
+    raise lexer.error("unterminated ${ in string", remedy="close the interpolation with }")
+
+
+def _skip_string(text: str, pos: int, lexer: Lexer) -> int:
+    quote = text[pos]
+    delimiter = quote * 3 if text.startswith(quote * 3, pos) else quote
+    start = pos
+    pos += len(delimiter)
+    while pos < len(text):
+        if text.startswith(delimiter, pos):
+            return pos + len(delimiter)
+        char = text[pos]
+        if char == "\\":
+            pos += 2
+            continue
+        if char == "$" and quote == '"' and text.startswith("${", pos):
+            pos = skip_balanced(text, pos + 1, lexer)
+            continue
+        if char == "\n" and len(delimiter) == 1:
+            break
+        pos += 1
+    raise lexer.error("unterminated string", start)
+
+
+def _number(text: str) -> int | float:
+    body = text.replace("_", "")
+    if body[:2] in ("0x", "0X"):
+        return int(body[2:].rstrip("lLgGiI") or "0", 16)
+    suffix = body[-1] if body[-1] in "lLgGiIdDfF" else ""
+    if suffix:
+        body = body[:-1]
+    if suffix in ("d", "D", "f", "F") or "." in body or "e" in body or "E" in body:
+        return float(body)
+    return int(body)
+
+
+def tokenize(text: str, file: str, *, line: int = 1, col: int = 1, offset: int = 0) -> list[Token]:
+    """Every token of ``text`` (whose first character sits at ``file:line:col``), then ``EOF``."""
+    return Lexer(text, file, line=line, col=col, offset=offset).tokenize()

@@ -1,0 +1,408 @@
+"""Read a Nextflow configuration file into a syntax tree, tolerating the legacy (v1) Groovy.
+
+One tolerant pass reads both dialects: the strict (v2) statements — assignments, blocks,
+``withName:``/``withLabel:`` selectors, ``includeConfig``, ``plugins`` — and the Groovy that only
+the legacy parser runs (``def``, ``if``, ``try``/``catch``, function definitions, method calls).
+:func:`strict_violations` then says which statements the strict parser would reject, so the
+evaluator can pick Nextflow's behaviour for the file instead of failing on it.
+"""
+
+from __future__ import annotations
+
+from preflight.errors import ConfigError
+from preflight.model import Location
+from preflight.nextflow import ast
+from preflight.nextflow.expr_parser import ExpressionParser, describe
+from preflight.nextflow.lexer import EOF, NAME, NEWLINE, NUMBER, STRING, Token
+from preflight.nextflow.lexer import tokenize as lex
+
+SELECTOR_KINDS = ("withName", "withLabel")
+_SKIPPED_KEYWORDS = ("for", "while", "switch", "throw", "assert", "do", "synchronized")
+_MODIFIERS = ("final", "static", "private", "public", "protected")
+
+
+class ConfigParser(ExpressionParser):
+    """Statements on top of expressions; one instance per file (or closure body)."""
+
+    def statements(self, until: str = EOF) -> tuple[ast.Stmt, ...]:
+        """Statements up to ``until`` (``EOF`` or ``}``), which is left unconsumed."""
+        found: list[ast.Stmt] = []
+        while True:
+            self.skip_newlines()
+            token = self.tokens[self.i]
+            if token.kind == EOF or (until == "}" and token.is_op("}")):
+                if until == "}" and token.kind == EOF:
+                    raise self.error("unclosed '{' block", token, remedy="add the missing '}'")
+                return tuple(found)
+            if until == EOF and token.is_op("}"):
+                raise self.error("unexpected '}' with no block open", token)
+            found.append(self.statement())
+            self._end_of_statement()
+
+    def _end_of_statement(self) -> None:
+        token = self.tokens[self.i]
+        if token.kind in (NEWLINE, EOF) or token.is_op(";", "}"):
+            return
+        raise self.error(f"unexpected {describe(token)} after the statement", token,
+                         remedy="put each statement on its own line")
+
+    def block_body(self) -> tuple[tuple[ast.Stmt, ...], Token]:
+        self.expect_op("{")
+        with self.nested(False):
+            body = self.statements(until="}")
+        close = self.tokens[self.i]
+        self.i += 1
+        return body, close
+
+    def statement(self) -> ast.Stmt:
+        token = self.tokens[self.i]
+        location = self.location(token)
+        if token.kind == NAME:
+            word = str(token.value)
+            nxt = self.tokens[self.i + 1]
+            if word == "includeConfig" and not nxt.is_op("=", ".", "{"):
+                self.i += 1
+                return ast.Include(location, self.expression())
+            if word == "plugins" and nxt.is_op("{"):
+                return self.plugins()
+            if word in SELECTOR_KINDS and nxt.is_op(":"):
+                return self.selector()
+            if word == "if" and nxt.is_op("("):
+                return self.if_statement()
+            if word == "try" and nxt.is_op("{"):
+                return self.try_statement()
+            if word == "return":
+                self.i += 1
+                at_end = self.tokens[self.i].kind in (NEWLINE, EOF) or self.tokens[self.i].is_op(
+                    ";", "}")
+                return ast.Return(location, None if at_end else self.expression())
+            if word in _SKIPPED_KEYWORDS:
+                return self.opaque(word)
+            declaration = self.declaration()
+            if declaration is not None:
+                return declaration
+        if token.kind in (NAME, STRING) and not token.interpolated:
+            assignment = self.assignment_or_block()
+            if assignment is not None:
+                return assignment
+        return self.expression_statement()
+
+    # -- config statements
+    def path(self) -> tuple[str, ...] | None:
+        """``a.b.'c'`` at the statement start, or None (position unchanged) if it is not one."""
+        start = self.i
+        parts: list[str] = []
+        while True:
+            token = self.tokens[self.i]
+            if token.kind == NAME:
+                parts.append(str(token.value))
+            elif token.kind == STRING and not token.interpolated:
+                parts.append("".join(str(p) for p in token.value))
+            else:
+                self.i = start
+                return None
+            self.i += 1
+            if self.tokens[self.i].is_op(".") and self.tokens[self.i + 1].kind in (NAME, STRING):
+                self.i += 1
+                continue
+            return tuple(parts)
+
+    def assignment_or_block(self) -> ast.Stmt | None:
+        start = self.i
+        first = self.tokens[start]
+        path = self.path()
+        if path is None:
+            return None
+        token = self.tokens[self.i]
+        location = self.location(first)
+        if token.is_op("=", "+=", "-="):
+            self.i += 1
+            self.skip_newlines_inline()
+            value_start = self.tokens[self.i]
+            value = self.expression()
+            value_end = self.tokens[self.i - 1]
+            return ast.Assign(location, path, value, (value_start.start, value_end.end),
+                              op=str(token.value))
+        if token.is_op("{") and (len(path) > 1 or not self._is_call_with_closure(path)):
+            body, close = self.block_body()
+            return ast.Block(location, path, body, (first.start, close.end))
+        self.i = start
+        return None
+
+    def _is_call_with_closure(self, path: tuple[str, ...]) -> bool:
+        """``foo { … }`` in a closure or function body is a call; in config it is a block."""
+        return False
+
+    def selector(self) -> ast.Selector:
+        kind_token = self.tokens[self.i]
+        self.i += 2
+        self.skip_newlines_inline()
+        negate = ""
+        if self.tokens[self.i].is_op("!"):
+            negate = "!"
+            self.i += 1
+        token = self.tokens[self.i]
+        if token.kind == STRING and not token.interpolated:
+            pattern = "".join(str(p) for p in token.value)
+        elif token.kind == STRING:
+            pattern = self.source(token.start, token.end)[1:-1]
+        elif token.kind == NAME:
+            pattern = str(token.value)
+        else:
+            raise self.error(f"expected a name pattern after {kind_token.value}: "
+                             f"but found {describe(token)}", token,
+                             remedy="write e.g. withName: 'FASTQC|MULTIQC' { … }")
+        self.i += 1
+        if not self.tokens[self.i].is_op("{"):
+            raise self.error(f"expected '{{' after {kind_token.value}: {pattern}",
+                             self.tokens[self.i])
+        body, _ = self.block_body()
+        kind = str(kind_token.value)
+        return ast.Selector(self.location(kind_token), kind, negate + pattern, body)
+
+    def plugins(self) -> ast.Plugins:
+        token = self.tokens[self.i]
+        self.i += 1
+        body, _ = self.block_body()
+        ids: list[ast.Expr] = []
+        for stmt in body:
+            if (isinstance(stmt, ast.ExprStatement) and isinstance(stmt.expr, ast.Call)
+                    and stmt.expr.target is None and stmt.expr.name == "id" and stmt.expr.args):
+                ids.append(stmt.expr.args[0])
+            else:
+                raise ConfigError(
+                    "only `id 'plugin-name@version'` lines are allowed in a plugins block",
+                    where=str(stmt.location), remedy="write e.g. id 'nf-schema@2.1.1'",
+                )
+        return ast.Plugins(self.location(token), tuple(ids))
+
+    # -- legacy Groovy statements
+    def if_statement(self) -> ast.If:
+        token = self.tokens[self.i]
+        self.i += 1
+        self.expect_op("(")
+        with self.nested(True):
+            condition = self.expression()
+            self.expect_op(")", " to close the if condition")
+        then = self.branch()
+        otherwise: tuple[ast.Stmt, ...] = ()
+        j = self.i
+        while self.tokens[j].kind == NEWLINE:
+            j += 1
+        if self.tokens[j].is_name("else"):
+            self.i = j + 1
+            self.skip_newlines_inline()
+            if self.tokens[self.i].is_name("if"):
+                otherwise = (self.if_statement(),)
+            else:
+                otherwise = self.branch()
+        return ast.If(self.location(token), condition, then, otherwise)
+
+    def branch(self) -> tuple[ast.Stmt, ...]:
+        self.skip_newlines_inline()
+        if self.tokens[self.i].is_op("{"):
+            body, _ = self.block_body()
+            return body
+        return (self.statement(),)
+
+    def try_statement(self) -> ast.Try:
+        token = self.tokens[self.i]
+        self.i += 1
+        body, _ = self.block_body()
+        handlers: list[tuple[ast.Stmt, ...]] = []
+        final: tuple[ast.Stmt, ...] = ()
+        while True:
+            j = self.i
+            while self.tokens[j].kind == NEWLINE:
+                j += 1
+            if self.tokens[j].is_name("catch"):
+                self.i = j + 1
+                self.expect_op("(")
+                depth = 1
+                while depth:
+                    t = self.tokens[self.i]
+                    if t.kind == EOF:
+                        raise self.error("unclosed catch clause", t)
+                    depth += 1 if t.is_op("(") else -1 if t.is_op(")") else 0
+                    self.i += 1
+                self.skip_newlines_inline()
+                handler, _ = self.block_body()
+                handlers.append(handler)
+            elif self.tokens[j].is_name("finally"):
+                self.i = j + 1
+                self.skip_newlines_inline()
+                final, _ = self.block_body()
+            else:
+                break
+        if not handlers and not final:
+            raise self.error("try without catch or finally", token)
+        return ast.Try(self.location(token), body, tuple(handlers), final)
+
+    def declaration(self) -> ast.Stmt | None:
+        """``def x = …``, ``String x = …``, ``def f(a) { … }``, ``Map f(a) { … }``; else None."""
+        start = self.i
+        while self.tokens[self.i].is_name(*_MODIFIERS):
+            self.i += 1
+        first = self.tokens[self.i]
+        if first.is_name("def"):
+            self.i += 1
+        elif not (first.kind == NAME and self._typed_declaration_ahead()):
+            self.i = start
+            return None
+        else:
+            self.type_name()
+        name_token = self.tokens[self.i]
+        if name_token.kind != NAME:
+            if name_token.kind == STRING and self.tokens[self.i + 1].is_op("("):
+                pass  # def 'quoted name'(…)
+            else:
+                raise self.error(f"expected a name after 'def' but found {describe(name_token)}",
+                                 name_token)
+        name = name_token.value if name_token.kind == NAME else "".join(map(str, name_token.value))
+        self.i += 1
+        location = self.location(self.tokens[start])
+        nxt = self.tokens[self.i]
+        if nxt.is_op("("):
+            return self.function(start, str(name), location)
+        if nxt.is_op("="):
+            self.i += 1
+            self.skip_newlines_inline()
+            return ast.VarDecl(location, str(name), self.expression())
+        return ast.VarDecl(location, str(name), None)
+
+    def _typed_declaration_ahead(self) -> bool:
+        """``Type name =`` / ``Type name(`` / ``Type<…> name`` at the current position."""
+        j = self.i + 1
+        while self.tokens[j].is_op(".") and self.tokens[j + 1].kind == NAME:
+            j += 2
+        if self.tokens[j].is_op("<"):
+            depth = 0
+            while self.tokens[j].kind != EOF:
+                depth += 1 if self.tokens[j].is_op("<") else -1 if self.tokens[j].is_op(">") else 0
+                j += 1
+                if depth == 0:
+                    break
+        while self.tokens[j].is_op("[") and self.tokens[j + 1].is_op("]"):
+            j += 2
+        return self.tokens[j].kind == NAME and self.tokens[j + 1].is_op("=", "(")
+
+    def function(self, start: int, name: str, location: Location) -> ast.FunctionDef:
+        depth = 0
+        while True:
+            t = self.tokens[self.i]
+            if t.kind == EOF:
+                raise self.error(f"unclosed parameter list of {name}()", t)
+            depth += 1 if t.is_op("(") else -1 if t.is_op(")") else 0
+            self.i += 1
+            if depth == 0:
+                break
+        self.skip_newlines_inline()
+        if not self.tokens[self.i].is_op("{"):
+            raise self.error(f"expected '{{' to start the body of {name}()", self.tokens[self.i])
+        end = self._matching_brace(self.i)
+        source = self.source(self.tokens[start].start, self.tokens[end].end)
+        self.i = end + 1
+        return ast.FunctionDef(location, name, source)
+
+    def opaque(self, keyword: str) -> ast.Opaque:
+        """Skip a loop, ``switch`` or ``throw``: to the end of its braces, or of its line."""
+        token = self.tokens[self.i]
+        start = self.i
+        depth = 0
+        while True:
+            t = self.tokens[self.i]
+            if t.kind == EOF:
+                if depth:
+                    raise self.error(f"unclosed block of {keyword}", token)
+                break
+            if t.is_op("(", "[", "{"):
+                depth += 1
+            elif t.is_op(")", "]", "}"):
+                if depth == 0:
+                    break
+                depth -= 1
+                if depth == 0 and t.is_op("}"):
+                    j = self.i + 1
+                    while self.tokens[j].kind == NEWLINE:
+                        j += 1
+                    if not self.tokens[j].is_name("else", "while", "catch", "finally"):
+                        self.i += 1
+                        break
+            elif depth == 0 and (t.kind == NEWLINE or t.is_op(";")):
+                break
+            self.i += 1
+        end = self.tokens[max(self.i - 1, start)]
+        return ast.Opaque(self.location(token), keyword, self.source(token.start, end.end))
+
+    def expression_statement(self) -> ast.Stmt:
+        token = self.tokens[self.i]
+        expr = self.expression()
+        nxt = self.tokens[self.i]
+        # Groovy command call: ``println 'x'``, ``id 'nf-schema'``, ``foo.bar x, y``
+        if isinstance(expr, (ast.Name, ast.Property)) and self._starts_argument(nxt):
+            args = [self.expression()]
+            while self.tokens[self.i].is_op(","):
+                self.i += 1
+                self.skip_newlines_inline()
+                args.append(self.expression())
+            if isinstance(expr, ast.Name):
+                expr = ast.Call(expr.location, None, expr.name, tuple(args))
+            else:
+                expr = ast.Call(expr.location, expr.target, expr.name, tuple(args), expr.safe)
+        elif self.tokens[self.i].is_op("=", "+=", "-=", "*=", "/="):
+            # assignment to something that is not a plain path (``a[0] = 1``) in legacy code
+            self.i += 1
+            self.skip_newlines_inline()
+            value = self.expression()
+            expr = ast.Binary(self.location(token), "=", expr, value)
+        return ast.ExprStatement(self.location(token), expr)
+
+    @staticmethod
+    def _starts_argument(token: Token) -> bool:
+        if token.kind in (NUMBER, STRING, NAME):
+            return not token.is_name("in", "as", "instanceof")
+        return token.is_op("[")
+
+    # -- closures
+    def closure_body(self, tokens: list[Token]) -> tuple[ast.Stmt, ...] | None:
+        parser = ConfigParser(tokens, self.file, self.text, self.base)
+        try:
+            return parser.statements()
+        except ConfigError:
+            return None
+
+
+def parse_config(text: str, file: str) -> ast.ConfigFile:
+    """Parse a whole configuration file; ``file`` is the name errors and locations show.
+
+    Raises :class:`ConfigError` (``file:line:col``) on text neither Nextflow parser accepts.
+    """
+    tokens = lex(text, file)
+    parser = ConfigParser(tokens, file, text)
+    statements = parser.statements()
+    return ast.ConfigFile(file, statements, text)
+
+
+def strict_violations(config: ast.ConfigFile) -> list[tuple[Location, str]]:
+    """Where and why the strict (v2) parser would reject ``config`` (empty: it is strict)."""
+    found: list[tuple[Location, str]] = []
+
+    def visit(statements: tuple[ast.Stmt, ...], in_process: bool) -> None:
+        for stmt in statements:
+            reason = ast.LEGACY_STATEMENTS.get(type(stmt))
+            if reason is not None:
+                found.append((stmt.location, reason))
+            if isinstance(stmt, ast.Block):
+                visit(stmt.body, in_process or stmt.path[:1] == ("process",))
+            elif isinstance(stmt, ast.Selector):
+                visit(stmt.body, True)
+            elif isinstance(stmt, ast.If):
+                visit(stmt.then, in_process)
+                visit(stmt.otherwise, in_process)
+            elif isinstance(stmt, ast.Try):
+                visit(stmt.body, in_process)
+                for handler in stmt.handlers:
+                    visit(handler, in_process)
+
+    visit(config.statements, False)
+    return found

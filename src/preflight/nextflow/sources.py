@@ -1,0 +1,86 @@
+"""Which configuration files Nextflow reads for a run, in which order, and reading them safely.
+
+Order (lowest priority first): ``$NXF_HOME/config``, the project's ``nextflow.config``, the
+launch directory's ``nextflow.config`` (when it is another file), then each ``-c`` file in
+command-line order. ``-C`` replaces the whole list. A ``-c`` file that does not exist stops the
+run, as it stops Nextflow.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from preflight.errors import ConfigError, InputError
+from preflight.pipeline import PipelineSpec
+
+BOM = "\ufeff"
+
+
+def config_files(spec: PipelineSpec) -> list[tuple[Path, str]]:
+    """``(path, why it is read)`` for every top-level file, lowest priority first."""
+    launch = (spec.launch_dir or spec.root).resolve()
+    if spec.replace_configs:
+        return [(_given(path, launch, "-C"), "-C") for path in spec.config_files]
+    found: list[tuple[Path, str]] = []
+    if spec.nxf_home is not None:
+        home = spec.nxf_home / "config"
+        if home.is_file():
+            found.append((home, "$NXF_HOME/config"))
+    project = spec.root / "nextflow.config"
+    if project.is_file():
+        found.append((project, "project nextflow.config"))
+    launch_config = launch / "nextflow.config"
+    if launch_config.is_file() and not _same(launch_config, project):
+        found.append((launch_config, "launch-dir nextflow.config"))
+    found.extend((_given(path, launch, "-c"), "-c") for path in spec.config_files)
+    return found
+
+
+def _given(path: Path, launch: Path, option: str) -> Path:
+    full = path.expanduser()
+    if not full.is_absolute():
+        full = launch / full
+    if not full.is_file():
+        raise InputError(
+            f"{option} {path}: no such configuration file",
+            where=str(path),
+            remedy=f"check the path given to {option} "
+                   "(relative paths start at the launch directory)",
+        )
+    return full
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def read_text(path: Path, shown: str, where: str = "") -> str:
+    """The file's text (a UTF-8 BOM removed); unreadable or non-UTF-8 raises ``ConfigError``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {shown}: {exc.strerror or exc}",
+            where=where or shown,
+            remedy="check that the file exists and that you may read it",
+        ) from None
+    return decode(data, shown)
+
+
+def decode(data: bytes, shown: str) -> str:
+    """Bytes of a config file as text; a byte that is not UTF-8 is reported at its line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            where=f"{shown}:{line}:{col}",
+            remedy="save the file as UTF-8, as Nextflow expects",
+        ) from None
+    return text[1:] if text.startswith(BOM) else text
