@@ -1,0 +1,252 @@
+"""Make Wave effective by editing the project's ``nextflow.config`` as little as possible.
+
+Two edits exist: flip an existing top-level ``enabled = false`` to ``true`` in place, or append
+a marked ``wave { enabled = true }`` block. Every other byte stays as it was — comments, layout,
+a UTF-8 BOM, CRLF line ends, the presence or absence of a final newline. An edit is proved by
+resolving the configuration again with the new text before it is offered; when no edit of the
+project file can win (a legacy profile or a later file turns Wave off), the plan says why and
+offers what does not touch the file: ``-with-wave`` or an extra ``-c`` file.
+
+Writing is atomic (a temporary file in the same directory, then ``os.replace``), keeps the
+file's mode, and refuses when the file changed since it was planned.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from preflight.errors import ApplyError, ConfigError
+from preflight.model import Location
+from preflight.nextflow import ast
+from preflight.nextflow.evaluator import resolve_config
+from preflight.nextflow.parser import parse_config
+from preflight.nextflow.resolved import ResolvedConfig
+from preflight.pipeline import PipelineSpec
+
+MARKER = "// Added by preflight: Wave pulls private images with Seqera Platform credentials."
+UTF8_BOM = b"\xef\xbb\xbf"
+ALTERNATIVES = (
+    "launch with `nextflow run <pipeline> -with-wave` (command-line options beat every file)",
+    "write `wave { enabled = true }` to a file of your own and pass it last with `-c FILE`",
+)
+
+
+@dataclass(frozen=True)
+class WaveEdit:
+    """A planned change to one file: its bytes before (by hash) and after, and why.
+
+    ``kind`` is ``flip``, ``append``, ``create`` or ``blocked``; a blocked edit changes nothing
+    and carries ``blocked_reason`` and ``alternatives``.
+    """
+
+    path: Path
+    shown: str
+    original_sha256: str | None
+    original: bytes
+    new_bytes: bytes
+    kind: str
+    location: Location | None = None
+    blocked_reason: str = ""
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocked_reason)
+
+    def diff(self) -> str:
+        """The change as a unified diff (empty for a blocked edit)."""
+        before = _text(self.original).splitlines(keepends=True)
+        after = _text(self.new_bytes).splitlines(keepends=True)
+        for lines in (before, after):
+            if lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n\\ No newline at end of file\n"
+        return "".join(difflib.unified_diff(before, after, f"a/{self.shown}", f"b/{self.shown}"))
+
+
+def plan_wave_injection(
+    spec: PipelineSpec, resolved: ResolvedConfig | None = None
+) -> WaveEdit | None:
+    """The smallest edit of the project ``nextflow.config`` that makes Wave effective.
+
+    None when Wave is already effective. Raises ``ConfigError`` when the configuration cannot
+    be read (the same errors as :func:`resolve_config`).
+    """
+    resolved = resolved if resolved is not None else resolve_config(spec)
+    if resolved.get("wave.enabled") is True:
+        return None
+    path = spec.root / "nextflow.config"
+    shown = "nextflow.config"
+    try:
+        original = path.read_bytes() if path.exists() else None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {shown}: {exc.strerror or exc}", where=shown,
+                          remedy="check that you may read the file") from None
+    data = original or b""
+    digest = hashlib.sha256(data).hexdigest() if original is not None else None
+    bom = UTF8_BOM if data.startswith(UTF8_BOM) else b""
+    try:
+        text = data[len(bom):].decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text; preflight edits only UTF-8 files", where=shown,
+                          remedy="save the file as UTF-8, or use -with-wave instead") from None
+
+    candidates: list[tuple[str, str, Location | None]] = []
+    flip = _flip_candidate(text, shown)
+    if flip is not None:
+        start, end, location = flip
+        candidates.append(("flip", text[:start] + "true" + text[end:], location))
+    if MARKER not in text:
+        kind = "append" if original is not None else "create"
+        candidates.append((kind, _append(text), None))
+
+    for kind, new_text, location in candidates:
+        new_bytes = bom + new_text.encode("utf-8")
+        if _wins(spec, path, new_bytes, resolved.syntax):
+            return WaveEdit(path, shown, digest, data, new_bytes, kind, location)
+    return WaveEdit(
+        path, shown, digest, data, data, "blocked", resolved.origin("wave.enabled"),
+        blocked_reason=_why_blocked(spec, resolved, marker_present=MARKER in text),
+        alternatives=ALTERNATIVES,
+    )
+
+
+def apply_wave_edit(edit: WaveEdit) -> None:
+    """Write ``edit`` atomically; refuse a blocked edit or a file changed since planning."""
+    if edit.blocked:
+        raise ApplyError(f"{edit.shown}: {edit.blocked_reason}",
+                         remedy="; or ".join(edit.alternatives))
+    current = _read_current(edit.path)
+    current_hash = hashlib.sha256(current).hexdigest() if current is not None else None
+    if current_hash != edit.original_sha256:
+        raise ApplyError(
+            f"{edit.shown} changed since preflight read it; nothing was written",
+            remedy="run preflight fix again to plan against the current file",
+        )
+    if current == edit.new_bytes:
+        return
+    write_atomically(edit.path, edit.new_bytes)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content with ``data`` all at once, keeping its mode (and symlink).
+
+    The bytes go to a temporary file in the same directory, are flushed to disk, and only then
+    take the file's place; on any failure the temporary file is removed and the original stays.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".preflight-tmp", dir=target.parent
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except BaseException as exc:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise ApplyError(f"could not write {path}: {exc.strerror or exc}",
+                             remedy="check free space and permissions; the file is unchanged"
+                             ) from None
+        raise
+
+
+def _read_current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ApplyError(f"cannot read {path}: {exc.strerror or exc}",
+                         remedy="check that you may read the file") from None
+
+
+def _text(data: bytes) -> str:
+    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    return body.decode("utf-8", errors="replace")
+
+
+def _newline(text: str) -> str:
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def _append(text: str) -> str:
+    """``text`` with the marked block after it, in the file's own line-end style."""
+    nl = _newline(text)
+    block = f"{MARKER}{nl}wave {{{nl}    enabled = true{nl}}}"
+    if not text:
+        return block + nl
+    if text.endswith("\n"):
+        return f"{text}{nl}{block}{nl}"
+    return f"{text}{nl}{nl}{block}"
+
+
+def _flip_candidate(text: str, shown: str) -> tuple[int, int, Location] | None:
+    """The span of the last top-level ``wave.enabled = <literal>`` that is not ``true``."""
+    try:
+        config = parse_config(text, shown)
+    except ConfigError:
+        return None
+    last: ast.Assign | None = None
+
+    def visit(statements: tuple[ast.Stmt, ...], prefix: tuple[str, ...]) -> None:
+        nonlocal last
+        for stmt in statements:
+            if isinstance(stmt, ast.Assign) and prefix + stmt.path == ("wave", "enabled"):
+                last = stmt
+            elif isinstance(stmt, ast.Block) and stmt.path[0] != "profiles":
+                visit(stmt.body, prefix + stmt.path)
+
+    visit(config.statements, ())
+    if last is None or not isinstance(last.value, ast.Literal) or last.value.value is True:
+        return None
+    start, end = last.value_span
+    return start, end, last.value.location
+
+
+def _wins(spec: PipelineSpec, path: Path, new_bytes: bytes, syntax: str) -> bool:
+    try:
+        after = resolve_config(spec, syntax=syntax, overrides={path: new_bytes})
+    except ConfigError:
+        return False
+    return after.get("wave.enabled") is True
+
+
+def _why_blocked(spec: PipelineSpec, resolved: ResolvedConfig, *, marker_present: bool) -> str:
+    if spec.replace_configs:
+        return "-C replaces every default configuration file, so the project file is not read"
+    history = resolved.assignments("wave.enabled")
+    if history:
+        last = history[-1]
+        if last.profile is not None and resolved.syntax == "v1":
+            return (f"profile '{last.profile}' sets wave.enabled at {last.location}, and under "
+                    "the legacy config syntax a selected profile beats every top-level setting "
+                    "of its file")
+        if last.location.file != "nextflow.config":
+            return (f"{last.location} sets wave.enabled after the project nextflow.config is "
+                    "read, so it wins over any edit of that file")
+        return f"wave.enabled is set at {last.location} in a way an edit cannot override"
+    if marker_present:
+        return "the block preflight added earlier is present but does not take effect"
+    return "no edit of the project nextflow.config makes wave.enabled true"
