@@ -99,16 +99,16 @@ def plan_wave_injection(
     candidates: list[tuple[str, str, Location | None]] = []
     flip = _flip_candidate(text, shown)
     if flip is not None:
-        start, end, location = flip
-        candidates.append(("flip", text[:start] + "true" + text[end:], location))
+        start, end, flipped = flip
+        candidates.append(("flip", text[:start] + "true" + text[end:], flipped))
     if MARKER not in text:
         kind = "append" if original is not None else "create"
         candidates.append((kind, _append(text), None))
 
-    for kind, new_text, location in candidates:
+    for kind, new_text, where in candidates:
         new_bytes = bom + new_text.encode("utf-8")
         if _wins(spec, path, new_bytes, resolved.syntax):
-            return WaveEdit(path, shown, digest, data, new_bytes, kind, location)
+            return WaveEdit(path, shown, digest, data, new_bytes, kind, where)
     return WaveEdit(
         path, shown, digest, data, data, "blocked", resolved.origin("wave.enabled"),
         blocked_reason=_why_blocked(spec, resolved, marker_present=MARKER in text),
