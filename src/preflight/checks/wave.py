@@ -1,0 +1,199 @@
+"""The ``wave`` check: will this run have Wave enabled, with what Wave needs from the Platform?
+
+Facts it applies (Nextflow's own rules): Wave is on only when ``wave.enabled`` is the boolean
+``true`` (the string ``'true'`` is not); ``NXF_DISABLE_WAVE_SERVICE`` turns it off whatever the
+files say; ``fusion.enabled`` stops the run without Wave; Wave reads registry credentials from
+Seqera Platform with ``tower.accessToken`` — a config key, even an empty one, beats
+``TOWER_ACCESS_TOKEN`` — in ``tower.workspaceId`` (numeric), else ``TOWER_WORKSPACE_ID``.
+
+The environment is handed in by whoever builds the check (the CLI), never read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from typing import Any
+
+from preflight.checks.base import CheckContext
+from preflight.model import Finding, Location, Status
+from preflight.nextflow.evaluator import resolve_config
+from preflight.nextflow.expressions import truthy
+from preflight.nextflow.resolved import ResolvedConfig
+from preflight.nextflow.values import Dynamic
+from preflight.secret import Secret
+
+CONFIG_KEY = "config.resolved"
+NAME = "wave"
+_FIX = "run `preflight fix --only wave`, or launch with `nextflow run … -with-wave`"
+
+
+def shared_config(
+    context: CheckContext, environ: Mapping[str, str] | None = None
+) -> ResolvedConfig:
+    """The run's resolved configuration, computed once per run and shared by every check."""
+    syntax = (environ or {}).get("NXF_SYNTAX_PARSER", "auto") or "auto"
+    if syntax not in ("v1", "v2"):
+        syntax = "auto"
+    return context.shared(CONFIG_KEY, lambda: resolve_config(context.spec, syntax=syntax))
+
+
+class WaveCheck:
+    """Findings about ``wave.enabled`` and the Platform settings Wave needs."""
+
+    name = NAME
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = dict(environ) if environ is not None else None
+
+    def run(self, context: CheckContext) -> Iterator[Finding]:
+        config = shared_config(context, self.environ)
+        enabled = yield from self._enabled(config)
+        yield from self._fusion(config, enabled)
+        yield from self._token(config, context)
+        yield from self._workspace(config, context)
+
+    # -- wave.enabled
+    def _enabled(self, config: ResolvedConfig) -> Generator[Finding, None, bool]:
+        key = "wave.enabled"
+        value = config.get(key)
+        where = config.origin(key)
+        disabled_by_env = (self.environ or {}).get("NXF_DISABLE_WAVE_SERVICE", "")
+        if disabled_by_env:
+            yield _finding(Status.FAIL, "NXF_DISABLE_WAVE_SERVICE",
+                           "NXF_DISABLE_WAVE_SERVICE is set, so Nextflow turns Wave off whatever "
+                           "the configuration says",
+                           "unset NXF_DISABLE_WAVE_SERVICE in the launch environment")
+        if value is True:
+            if not disabled_by_env:
+                yield _finding(Status.PASS, key, f"Wave is enabled ({where})", location=where)
+            return not disabled_by_env
+        if isinstance(value, Dynamic):
+            yield _finding(Status.WARN, key,
+                           f"wave.enabled is only known at run time: {value.reason}",
+                           "set wave.enabled = true literally, or launch with -with-wave",
+                           location=value.location)
+            return False
+        if not config.has(key):
+            yield _finding(Status.FAIL, key,
+                           "Wave is not enabled: no configuration file sets wave.enabled",
+                           _FIX, location=None)
+            return False
+        if isinstance(value, str) and value.strip().lower() == "true":
+            yield _finding(Status.FAIL, key,
+                           f"wave.enabled is the string {value!r}; Nextflow enables Wave only for "
+                           "the boolean true", "write wave.enabled = true, without quotes",
+                           location=where)
+            return False
+        yield _finding(Status.FAIL, key, self._why_off(config, value), _FIX, location=where)
+        return False
+
+    @staticmethod
+    def _why_off(config: ResolvedConfig, value: Any) -> str:
+        history = config.assignments("wave.enabled")
+        last = history[-1]
+        shown = "null" if value is None else str(value).lower() if isinstance(value, bool) \
+            else repr(value)
+        if last.profile is not None:
+            return f"profile '{last.profile}' turns Wave off (wave.enabled = {shown} at " \
+                   f"{last.location})"
+        earlier_on = [a for a in history[:-1] if a.value is True]
+        if earlier_on and earlier_on[-1].location.file != last.location.file:
+            return (f"{earlier_on[-1].location} enables Wave, but {last.location}, read later, "
+                    f"sets wave.enabled = {shown}")
+        return f"Wave is off: wave.enabled = {shown} at {last.location}"
+
+    # -- fusion
+    def _fusion(self, config: ResolvedConfig, wave_on: bool) -> Iterator[Finding]:
+        value = config.get("fusion.enabled")
+        if isinstance(value, Dynamic) or not truthy(value) or wave_on:
+            return
+        where = config.origin("fusion.enabled")
+        yield _finding(Status.FAIL, "fusion.enabled",
+                       f"Fusion is enabled ({where}) but Wave is not: Nextflow stops with "
+                       "'Fusion feature requires enabling Wave service'", _FIX, location=where)
+
+    # -- the Platform token Wave sends
+    def _token(self, config: ResolvedConfig, context: CheckContext) -> Iterator[Finding]:
+        key = "tower.accessToken"
+        environ = self.environ
+        platform_launch = context.options.platform_launch or bool(
+            (environ or {}).get("TOWER_WORKFLOW_ID"))
+        env_token = bool(environ.get("TOWER_ACCESS_TOKEN")) if environ is not None \
+            else context.settings.platform_token is not None
+        if platform_launch:
+            status = Status.PASS if env_token or environ is None else Status.FAIL
+            yield _finding(status, key,
+                           "a Platform-launched run: only the launch's TOWER_ACCESS_TOKEN counts"
+                           + ("" if status is Status.PASS else ", and it is not set"),
+                           "" if status is Status.PASS else "launch the run from Seqera Platform")
+            return
+        if config.has(key):
+            value = config.get(key)
+            where = config.origin(key)
+            if isinstance(value, Dynamic):
+                yield _finding(Status.WARN, key,
+                               f"tower.accessToken is only known at run time: {value.reason}",
+                               "make sure it holds a Platform access token when the run starts",
+                               location=value.location)
+            elif isinstance(value, Secret) and value:
+                yield _finding(Status.PASS, key, f"Wave gets the token set at {where}",
+                               location=where)
+            else:
+                yield _finding(Status.FAIL, key,
+                               f"tower.accessToken is set but empty at {where}; a config key, "
+                               "even empty, beats TOWER_ACCESS_TOKEN, so Wave gets no token",
+                               "remove the empty tower.accessToken line, or give it a token",
+                               location=where)
+            return
+        if env_token:
+            yield _finding(Status.PASS, key, "Wave gets the token from TOWER_ACCESS_TOKEN")
+        else:
+            yield _finding(Status.FAIL, key,
+                           "no Platform access token: Wave cannot use the registry credentials "
+                           "stored in Seqera Platform",
+                           "export TOWER_ACCESS_TOKEN, or set tower.accessToken in the config")
+
+    # -- the workspace Wave looks in
+    def _workspace(self, config: ResolvedConfig, context: CheckContext) -> Iterator[Finding]:
+        key = "tower.workspaceId"
+        value = config.get(key)
+        where = config.origin(key)
+        source = f"tower.workspaceId at {where}"
+        if isinstance(value, Dynamic):
+            yield _finding(Status.WARN, key,
+                           f"tower.workspaceId is only known at run time: {value.reason}",
+                           "make sure it names the workspace that holds the registry credential",
+                           location=value.location)
+            return
+        if not truthy(value):
+            value = (self.environ or {}).get("TOWER_WORKSPACE_ID") if self.environ is not None \
+                else context.settings.workspace
+            source, where = "TOWER_WORKSPACE_ID", None
+        if not truthy(value):
+            yield _finding(Status.PASS, key,
+                           "no workspace set: Wave uses the credentials of your personal workspace")
+            return
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdigit():
+            yield _finding(Status.FAIL, key,
+                           f"{source} is {value!r}; Nextflow needs the numeric workspace id",
+                           "use the number shown by `tw workspaces list`", location=where)
+            return
+        checked = (context.settings.workspace or "").strip()
+        if checked.isdigit() and checked != text:
+            yield _finding(Status.WARN, key,
+                           f"Wave will look in workspace {text} ({source}), but preflight checks "
+                           f"workspace {checked}",
+                           "make both name the workspace that holds the registry credential",
+                           location=where)
+            return
+        yield _finding(Status.PASS, key, f"Wave looks in workspace {text} ({source})",
+                       location=where)
+
+
+def _finding(
+    status: Status, subject: str, message: str, remedy: str = "",
+    location: Location | None = None,
+) -> Finding:
+    return Finding(check=NAME, status=status, subject=subject, message=message,
+                   remedy=remedy if status is not Status.PASS else "", location=location)
