@@ -1,0 +1,216 @@
+"""Provisioning end to end against the sandbox: plan, apply, pull, idempotence, rollback."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import jwt
+import pytest
+
+from preflight.errors import ApplyError
+from preflight.model import ImageUse
+from preflight.net.tls import ssl_context
+from preflight.provision import Outcome, ProvisionOptions, apply_plan, plan_provisioning
+from preflight.provision.plan import ExtendScopeMap
+from preflight.secret import Secret
+
+if TYPE_CHECKING:
+    from tests.provision.conftest import Clients
+
+pytestmark = pytest.mark.sandbox
+ACR = "sandboxacr.azurecr.io"
+OTHER = "otheracr.azurecr.io"
+
+
+def pull_actions(clients: Clients, host: str, user: str, password: str, repo: str) -> list[str]:
+    """The actions the registry's token service grants for a pull of ``repo``."""
+    with httpx.Client(verify=ssl_context(clients.sandbox.ca_bundle), timeout=10) as http:
+        response = http.get(
+            f"https://{host}/oauth2/token",
+            params={"service": host, "scope": f"repository:{repo}:pull"},
+            auth=(user, password),
+        )
+    if response.status_code != 200:
+        return []
+    body = response.json()
+    claims = jwt.decode(
+        body.get("access_token") or body["token"], options={"verify_signature": False}
+    )
+    return [a for e in claims["access"] for a in (e.get("Actions") or e.get("actions") or [])]
+
+
+def stored_credentials(clients: Clients) -> list[tuple[str, str, str, str]]:
+    """(name, registry, user, password) of each container-reg credential Platform holds."""
+    state = clients.sandbox.platform
+    user_id = state.account_by_name("demo-user").id
+    return [
+        (c.name, c.keys.get("registry"), c.keys.get("userName"), c.password)
+        for c in state.credentials_in(user_id, clients.workspace_id)
+        if c.provider == "container-reg" and c.keys.get("registry") != "docker.io"
+    ]
+
+
+def options(clients: Clients, **changes: object) -> ProvisionOptions:
+    return ProvisionOptions(workspace_id=clients.workspace_id, **changes)  # type: ignore[arg-type]
+
+
+def test_fix_provisions_tokens_and_credentials_that_pull_and_a_second_run_plans_nothing(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    plan = plan_provisioning(
+        pipeline_images, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    assert [r.login_server for r in plan.registries] == [OTHER, ACR]
+    assert all(r.outcome is Outcome.PLANNED for r in plan.registries)
+    messages: list[str] = []
+    result = apply_plan(plan, arm=clients.arm, platform=clients.platform, progress=messages.append)
+
+    assert set(result.passwords) == {ACR, OTHER}
+    token = f"wave-pull-{clients.workspace_id}"
+    assert {c.kind for c in result.created} == {"scope_map", "token", "password", "credential"}
+    stored = stored_credentials(clients)
+    assert {(name, reg, user) for name, reg, user, _ in stored} == {
+        ("sandboxacr-wave-pull", ACR, token),
+        ("otheracr-wave-pull", OTHER, token),
+    }
+    for _, registry, _user, password in stored:
+        assert password == result.passwords[registry].reveal()
+    by_host = {reg: pw for _, reg, _, pw in stored}
+    for repo in ("team/app", "team/tool", "shared/base"):
+        assert pull_actions(clients, ACR, token, by_host[ACR], repo) == ["pull"]
+    assert pull_actions(clients, OTHER, token, by_host[OTHER], "lab/align") == ["pull"]
+    # Exactly the pipeline's repositories: nothing else on the registry.
+    assert clients.sandbox.azure.registries[ACR].scope_maps[f"{token}-scope-map"].actions == [
+        "repositories/shared/base/content/read",
+        "repositories/team/app/content/read",
+        "repositories/team/tool/content/read",
+    ]
+    assert any("create token" in m for m in messages)
+
+    again = plan_provisioning(
+        pipeline_images, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    assert again.empty
+    assert all(r.outcome is Outcome.READY for r in again.registries)
+
+
+def test_a_platform_failure_rolls_back_the_token_and_scope_map(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    acr_only = [i for i in pipeline_images if i.registry == ACR]
+    plan = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    clients.sandbox.faults.set("platform", path_prefix="/credentials", status=500)
+    with pytest.raises(ApplyError) as caught:
+        apply_plan(plan, arm=clients.arm, platform=clients.platform)
+    registry = clients.sandbox.azure.registries[ACR]
+    assert set(registry.tokens) == {"pipeline-reader"}
+    assert set(registry.scope_maps) == {"pipeline-reader-scope"}
+    text = str(caught.value)
+    assert "rolled back: token wave-pull-" in text and "scope map wave-pull-" in text
+    assert "remains: nothing from this run" in text
+    assert stored_credentials(clients) == []
+
+    clients.sandbox.faults.clear()
+    resumed = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    apply_plan(resumed, arm=clients.arm, platform=clients.platform)
+    assert len(stored_credentials(clients)) == 1
+
+
+def test_an_existing_credential_keeps_its_password_and_gains_repositories(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    seeded = clients.sandbox.password(ACR, "pipeline-reader")
+    clients.sandbox.platform.add_registry_credential(
+        name="acr-reader",
+        registry=ACR,
+        user_name="pipeline-reader",
+        password=seeded,
+        workspace_id=clients.workspace_id,
+    )
+    acr_only = [i for i in pipeline_images if i.registry == ACR]
+    assert pull_actions(clients, ACR, "pipeline-reader", seeded, "shared/base") == []
+    plan = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    [registry_plan] = plan.registries
+    assert registry_plan.steps == (
+        ExtendScopeMap(
+            "pipeline-reader-scope",
+            ("repositories/team/app/content/read", "repositories/team/tool/content/read"),
+            ("repositories/shared/base/content/read",),
+        ),
+    )
+    result = apply_plan(plan, arm=clients.arm, platform=clients.platform)
+    assert result.passwords == {}
+    assert pull_actions(clients, ACR, "pipeline-reader", seeded, "shared/base") == ["pull"]
+
+
+def test_rotate_replaces_the_password_and_the_credential(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    seeded = clients.sandbox.password(ACR, "pipeline-reader")
+    clients.sandbox.platform.add_registry_credential(
+        name="acr-reader",
+        registry=ACR,
+        user_name="pipeline-reader",
+        password=seeded,
+        workspace_id=clients.workspace_id,
+    )
+    images = [i for i in pipeline_images if i.repository in ("team/app", "team/tool")]
+    plain = plan_provisioning(
+        images, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    assert plain.empty
+    rotate = plan_provisioning(
+        images, arm=clients.arm, platform=clients.platform, options=options(clients, rotate=True)
+    )
+    result = apply_plan(rotate, arm=clients.arm, platform=clients.platform)
+    new = result.passwords[ACR].reveal()
+    assert new != seeded
+    assert pull_actions(clients, ACR, "pipeline-reader", seeded, "team/app") == []
+    assert pull_actions(clients, ACR, "pipeline-reader", new, "team/app") == ["pull"]
+    assert [(n, p) for n, _, _, p in stored_credentials(clients)] == [("acr-reader", new)]
+
+
+def test_the_password_appears_in_no_output_log_or_file(
+    clients: Clients,
+    pipeline_images: list[ImageUse],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    plan = plan_provisioning(
+        pipeline_images, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    messages: list[str] = []
+    result = apply_plan(plan, arm=clients.arm, platform=clients.platform, progress=messages.append)
+    secrets = [s.reveal() for s in result.passwords.values()]
+    assert len(secrets) == 2 and all(len(s) >= 20 for s in secrets)
+    visible = "\n".join(
+        [
+            caplog.text,
+            *messages,
+            str(plan.to_dict()),
+            str(result),
+            repr(result.created),
+            *plan.describe(),
+            repr(result.passwords),
+        ]
+    )
+    assert caplog.records, "nothing was logged: this test would prove nothing"
+    for secret in secrets:
+        assert secret not in visible
+        assert secret not in str(Secret(secret))
+    for directory in (tmp_path, Path(os.environ["HOME"])):
+        for path in directory.rglob("*"):
+            if path.is_file() and path.stat().st_size < 5_000_000:
+                data = path.read_bytes()
+                assert all(s.encode() not in data for s in secrets), path
