@@ -1,14 +1,54 @@
-"""`preflight config`: placeholder until its issue lands."""
+"""``preflight config``: print the pipeline's resolved Nextflow configuration."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import click
 
-from preflight.errors import InputError
+from preflight.cli.options import build_spec, format_option, pipeline_options
 
 
-@click.command(name="config", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not built yet."""
-    raise InputError("preflight config is not built yet")
+@click.command(name="config")
+@pipeline_options
+@format_option("flat", "json", default="flat")
+@click.option(
+    "--syntax", type=click.Choice(["auto", "v1", "v2"]), default=None,
+    help="Nextflow config parser to follow (default: $NXF_SYNTAX_PARSER, else auto: strict "
+         "unless a file needs the legacy one).",
+)
+def command(
+    pipeline: Path,
+    profiles: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    replace_config: tuple[Path, ...],
+    params_file: Path | None,
+    param_pairs: tuple[str, ...],
+    engine: str | None,
+    output_format: str,
+    syntax: str | None,
+) -> None:
+    """Print the configuration PIPELINE's run would see, like `nextflow config -flat`.
+
+    Values only the run can know (environment variables, secrets, functions) are marked
+    dynamic, with where they are set. Credentials are shown as <hidden>.
+    """
+    from preflight.nextflow.evaluator import resolve_config
+    from preflight.nextflow.render import render_flat, render_json
+
+    spec = build_spec(
+        pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
+    )
+    chosen = syntax or os.environ.get("NXF_SYNTAX_PARSER") or "auto"
+    if chosen not in ("auto", "v1", "v2"):
+        chosen = "auto"
+    resolved = resolve_config(spec, syntax=chosen)
+    if output_format == "json":
+        click.echo(json.dumps(render_json(resolved), indent=2))
+        return
+    click.echo(render_flat(resolved), nl=False)
+    for entry in resolved.unread:
+        click.echo(f"preflight: {entry.location}: includeConfig {entry.target} not read: "
+                   f"{entry.reason}", err=True)

@@ -190,6 +190,8 @@ class _Run:
                     stmt.location)
                 return
             value = self.value(stmt.value)
+            if isinstance(value, Dynamic):
+                value = Dynamic(value.reason, value.location, self.source_of(stmt))
             if stmt.op != "=":
                 value = Dynamic(f"'{stmt.op}' computes from the previous value at run time",
                                 stmt.location, stmt.op)
@@ -219,6 +221,13 @@ class _Run:
         elif isinstance(stmt, ast.FunctionDef):
             self.locals[stmt.name] = _UserFunction(stmt)
         # expression statements (println …), return and skipped Groovy change no setting
+
+    def source_of(self, stmt: ast.Assign) -> str:
+        """The assigned expression as the user wrote it."""
+        start, end = stmt.value_span
+        config = self.cache.get(self.stack[-1]) if self.stack else None
+        text = config.text[start:end] if config is not None and end > start else ""
+        return " ".join(text.split()) if len(text) < 200 else " ".join(text[:197].split()) + "…"
 
     def profiles_block(self, body: tuple[ast.Stmt, ...], location: Location) -> None:
         defined: list[tuple[str, tuple[ast.Stmt, ...], Location]] = []
