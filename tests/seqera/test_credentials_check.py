@@ -21,6 +21,7 @@ from preflight.checks.base import (
     run_checks,
 )
 from preflight.checks.credentials import (
+    CONFIG_KEY,
     MATCHES_KEY,
     TOWER_WORKSPACE_KEY,
     CredentialsCheck,
@@ -28,6 +29,7 @@ from preflight.checks.credentials import (
     credential_matches,
 )
 from preflight.model import Finding, ImageUse, Status
+from preflight.nextflow.evaluator import resolve_config
 from preflight.pipeline import PipelineSpec
 from preflight.sandbox.platform import PlatformState
 from preflight.sandbox.platform_state import DEMO_USER, VIEWER_USER
@@ -254,6 +256,27 @@ def test_config_workspace_differs_from_the_checked_one(
     assert mismatch.details == {"checked_workspace_id": pipelines,
                                 "wave_workspace_id": research,
                                 "wave_workspace_source": "tower.workspaceId in the configuration"}
+
+
+def test_workspace_from_the_resolved_nextflow_config(
+    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
+    demo: str, pipelines: int,
+) -> None:
+    research = state.workspace_by_name("acme", "research").id
+    (tmp_path / "nextflow.config").write_text(
+        "wave.enabled = true\n"
+        f"tower {{\n  workspaceId = {research}\n}}\n"
+    )
+    context = make_context(tmp_path, make_client, token=demo)
+    context.shared(CONFIG_KEY, lambda: resolve_config(context.spec))
+    mismatch = by_subject(run(context), "workspace")
+    assert mismatch.status is Status.FAIL
+    assert mismatch.details["wave_workspace_id"] == research
+    assert "nextflow.config:3" in mismatch.details["wave_workspace_source"]
+    (tmp_path / "nextflow.config").write_text(f"tower.workspaceId = '{pipelines}'\n")
+    agreeing = make_context(tmp_path, make_client, token=demo)
+    agreeing.shared(CONFIG_KEY, lambda: resolve_config(agreeing.spec))
+    assert not [f for f in run(agreeing) if f.subject == "workspace"]
 
 
 def test_platform_launch_ignores_the_config_workspace(

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from preflight.checks.base import IMAGES_KEY, CheckContext
-from preflight.errors import PlatformError
+from preflight.errors import InputError, PlatformError
 from preflight.model import Finding, ImageUse, Status
 from preflight.seqera.client import PlatformClient
 from preflight.seqera.matching import (
@@ -43,8 +43,11 @@ USER_KEY = "platform.user"
 WORKSPACES_KEY = "platform.workspaces"
 WORKSPACE_KEY = "platform.workspace"
 LISTING_KEY = "platform.credentials"
-# ``tower.workspaceId`` from the resolved Nextflow configuration (str | int | None), when the
-# configuration work shares it; Wave reads this workspace before TOWER_WORKSPACE_ID.
+# The resolved Nextflow configuration, as the wave check shares it (``ResolvedConfig``); its
+# ``tower.workspaceId`` is the workspace Wave reads before TOWER_WORKSPACE_ID.
+CONFIG_KEY = "config.resolved"
+# An explicit ``tower.workspaceId`` (str | int) for callers without a resolved configuration
+# (wrappers, tests); it wins over ``CONFIG_KEY``.
 TOWER_WORKSPACE_KEY = "config.tower.workspaceId"
 
 
@@ -158,13 +161,35 @@ def _finding(
                    details=details)
 
 
+def _config_workspace(context: CheckContext) -> tuple[str | int | None, str]:
+    """``tower.workspaceId`` as the run's configuration sets it, and where (``file:line``).
+
+    A value only known at run time (or none) counts as unset here; the wave check reports it.
+    """
+    explicit = context.peek(TOWER_WORKSPACE_KEY)
+    if isinstance(explicit, (str, int)) and not isinstance(explicit, bool):
+        return explicit, ""
+    config = context.peek(CONFIG_KEY)
+    if config is None:
+        return None, ""
+    value = config.get("tower.workspaceId")
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
+        return None, ""
+    origin = config.origin("tower.workspaceId")
+    return value, str(origin) if origin is not None else ""
+
+
 def _wave_workspace_findings(context: CheckContext, checked: WorkspaceRef) -> list[Finding]:
-    config_value = context.peek(TOWER_WORKSPACE_KEY)
-    wave = wave_workspace(
-        config_workspace_id=config_value,
-        env_workspace_id=_env_workspace_id(context, checked),
-        platform_launch=context.options.platform_launch,
-    )
+    config_value, where = _config_workspace(context)
+    try:
+        wave = wave_workspace(
+            config_workspace_id=config_value,
+            env_workspace_id=_env_workspace_id(context, checked),
+            platform_launch=context.options.platform_launch,
+            where=where,
+        )
+    except InputError:
+        return []  # a non-numeric workspace id is the wave check's finding; nothing to compare
     findings: list[Finding] = []
     if wave.ignored:
         findings.append(_finding(
