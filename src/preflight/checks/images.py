@@ -1,0 +1,80 @@
+"""The ``images`` check: which images the run pulls, which live on ACR, and what will trip it.
+
+The resolution is computed once per run (:data:`RESOLUTION_KEY`) from the shared configuration,
+and its images and unresolved entries are published under
+:data:`~preflight.checks.base.IMAGES_KEY` and :data:`~preflight.checks.base.UNRESOLVED_KEY` for
+the checks that follow (credentials, token health, pull) and for the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from preflight.checks.base import IMAGES_KEY, UNRESOLVED_KEY, CheckContext
+from preflight.images import ImageResolution, resolve_images
+from preflight.model import Finding, ImageUse, Status, Unresolved
+
+RESOLUTION_KEY = "images.resolution"
+NAME = "images"
+
+
+def shared_resolution(context: CheckContext) -> ImageResolution:
+    """The run's image resolution, computed once and shared; publishes uses and unresolved."""
+
+    def compute() -> ImageResolution:
+        from preflight.checks.wave import shared_config
+
+        return resolve_images(context.spec, shared_config(context))
+
+    resolution = context.shared(RESOLUTION_KEY, compute)
+    context.shared(IMAGES_KEY, lambda: resolution.uses)
+    context.shared(UNRESOLVED_KEY, lambda: resolution.unresolved)
+    return resolution
+
+
+class ImagesCheck:
+    """Findings about the pipeline's images: ACR images found, unresolved ones, trip-ups."""
+
+    name = NAME
+
+    def run(self, context: CheckContext) -> Iterator[Finding]:
+        resolution = shared_resolution(context)
+        yield from _acr_findings(resolution)
+        yield from (_unresolved_finding(item) for item in resolution.unresolved)
+        yield from resolution.findings
+
+
+def _acr_findings(resolution: ImageResolution) -> Iterator[Finding]:
+    acr = resolution.acr_uses
+    if not acr:
+        yield Finding(
+            check=NAME, status=Status.PASS, subject="ACR images",
+            message=f"none of the {len(resolution.uses)} image(s) this run pulls is on an "
+                    f"Azure Container Registry (engine: {resolution.engine})",
+            details={"images": len(resolution.uses), "engine": resolution.engine},
+        )
+        return
+    for use in acr:
+        yield _acr_finding(use)
+
+
+def _acr_finding(use: ImageUse) -> Finding:
+    count = len(use.processes)
+    return Finding(
+        check=NAME, status=Status.PASS, subject=use.image,
+        message=f"on ACR {use.registry}; used by {count} process{'es' if count != 1 else ''}",
+        details={"registry": use.registry, "repository": use.repository,
+                 "reference": use.digest or use.tag or "latest",
+                 "processes": list(use.processes)},
+        location=use.source,
+    )
+
+
+def _unresolved_finding(item: Unresolved) -> Finding:
+    return Finding(
+        check=NAME, status=Status.WARN, subject=item.process,
+        message=f"container not known before the run: {item.reason}",
+        remedy="give the value it depends on (--param, -profile, -c), or check this image by "
+               "hand: preflight cannot tell whether it is on ACR",
+        location=item.source,
+    )

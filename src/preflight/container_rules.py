@@ -1,0 +1,263 @@
+"""Nextflow's rules for a process's container: selector priority, engine, registry, Wave strategy.
+
+Pure functions over the merged configuration (any nested ``Mapping``; in practice a pyhocon
+``ConfigTree`` whose ``process`` scope keeps ``withName:PATTERN`` / ``withLabel:PATTERN`` keys in
+the order the files applied them). Keys are read with plain mapping access, never pyhocon's
+dotted paths, because selector patterns contain dots (``'.*:ALIGN'``).
+
+Selector priority, lowest to highest (Nextflow's ``ProcessConfigBuilder``):
+``process.<key>`` (only when the script did not set the directive) < the directive <
+``withLabel`` (any label matches; a negated pattern applies when *no* label matches; a process
+without labels is matched as ``''``) < ``withName`` on the declared name < on the include alias
+< on the fully qualified name. Within one rank the last matching selector wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from preflight.imageref import is_acr_host
+from preflight.model import Finding, Location, Status
+from preflight.pipeline import ENGINES
+
+CHECK = "images"
+SINGULARITY_LIKE = ("singularity", "apptainer")
+DEFAULT_WAVE_STRATEGY = ("container", "dockerfile", "conda")
+_SCHEME = re.compile(r"^[^/:. ]+://")
+
+Origin = Callable[[str], "Location | None"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value one process gets for a key, which rule set it (``origin``) and where."""
+
+    value: Any
+    origin: str
+    location: Location | None = None
+
+
+def child(mapping: Any, key: str) -> Any:
+    """``mapping[key]`` without pyhocon's dotted-path parsing; ``None`` when absent."""
+    if isinstance(mapping, dict):
+        return dict.get(mapping, key)
+    if isinstance(mapping, Mapping):
+        return mapping.get(key)
+    return None
+
+
+def has(mapping: Any, key: str) -> bool:
+    """Whether ``key`` is set in ``mapping`` (even to null), read as :func:`child` reads."""
+    if isinstance(mapping, dict):
+        return dict.__contains__(mapping, key)
+    return isinstance(mapping, Mapping) and key in mapping
+
+
+def entries(mapping: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """The keys and values of ``mapping`` in order, with no pyhocon value resolution."""
+    if isinstance(mapping, dict):
+        for key in mapping:
+            yield str(key), dict.__getitem__(mapping, key)
+    else:
+        for key, value in mapping.items():
+            yield str(key), value
+
+
+def selectors(process_scope: Mapping[str, Any], kind: str) -> Iterable[tuple[str, str, Any]]:
+    """``(key, pattern, block)`` for each ``withName``/``withLabel`` block, in applied order."""
+    prefix = f"{kind}:"
+    for raw_key, block in entries(process_scope):
+        key = raw_key.strip("'\"")
+        if key.startswith(prefix) and isinstance(block, Mapping):
+            yield key, key[len(prefix):].strip().strip("'\""), block
+
+
+def _matcher() -> Callable[[str, str], bool]:
+    from preflight.nextflow.selectors import selector_matches
+
+    matcher: Callable[[str, str], bool] = selector_matches
+    return matcher
+
+
+def labels_match(
+    pattern: str, labels: tuple[str, ...], matches: Callable[[str, str], bool]
+) -> bool:
+    """Nextflow's label test: any label matches; ``!P`` applies when no label matches ``P``."""
+    candidates = labels or ("",)
+    if pattern.startswith("!"):
+        return not any(matches(pattern[1:], label) for label in candidates)
+    return any(matches(pattern, label) for label in candidates)
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def select_setting(
+    process_scope: Mapping[str, Any],
+    key: str,
+    *,
+    names: tuple[str, ...],
+    labels: tuple[str, ...],
+    directive: Setting | None,
+    origin: Origin = lambda _key: None,
+    matches: Callable[[str, str], bool] | None = None,
+) -> Setting | None:
+    """The setting of ``key`` for a process, by Nextflow's priority (see the module docstring).
+
+    ``names`` is (declared, alias, fully qualified) — pass only the declared name to get what
+    ``nextflow inspect`` would use. ``directive`` is the script's own setting, if any.
+    """
+    match = matches or _matcher()
+    chosen = directive
+    if chosen is None and has(process_scope, key):
+        chosen = Setting(child(process_scope, key), f"process.{key}", origin(f"process.{key}"))
+    for selector, pattern, block in selectors(process_scope, "withLabel"):
+        if has(block, key) and labels_match(pattern, labels, match):
+            chosen = Setting(child(block, key), selector, origin(f"process.'{selector}'.{key}"))
+    for name in _distinct(names):
+        for selector, pattern, block in selectors(process_scope, "withName"):
+            if has(block, key) and match(pattern, name):
+                chosen = Setting(child(block, key), selector,
+                                 origin(f"process.'{selector}'.{key}"))
+    return chosen
+
+
+def merged_ext(
+    process_scope: Mapping[str, Any],
+    *,
+    names: tuple[str, ...],
+    labels: tuple[str, ...],
+    matches: Callable[[str, str], bool] | None = None,
+) -> dict[str, Any]:
+    """``task.ext`` for a process: every applicable ``ext`` map merged, by selector priority."""
+    match = matches or _matcher()
+    ext: dict[str, Any] = {}
+
+    def add(block: Any) -> None:
+        value = child(block, "ext")
+        if isinstance(value, Mapping):
+            ext.update(dict(entries(value)))
+
+    add(process_scope)
+    for _selector, pattern, block in selectors(process_scope, "withLabel"):
+        if labels_match(pattern, labels, match):
+            add(block)
+    for name in _distinct(names):
+        for _selector, pattern, block in selectors(process_scope, "withName"):
+            if match(pattern, name):
+                add(block)
+    return ext
+
+
+def choose_engine(
+    requested: str | None, tree: Mapping[str, Any], origin: Origin
+) -> tuple[str, list[Finding]]:
+    """The container engine: as requested, else the one enabled in the config, else docker."""
+    if requested:
+        return requested, []
+    enabled = [name for name in ENGINES if child(child(tree, name), "enabled") is True]
+    findings: list[Finding] = []
+    if len(enabled) > 1:
+        findings.append(
+            Finding(
+                check=CHECK, status=Status.FAIL, subject="container engine",
+                message=f"more than one container engine is enabled ({', '.join(enabled)}); "
+                        "Nextflow refuses to start",
+                remedy="enable exactly one engine, e.g. with a single -profile",
+                location=origin(f"{enabled[1]}.enabled"),
+            )
+        )
+    return (enabled[0] if enabled else "docker"), findings
+
+
+def is_absolute_image(name: str) -> bool:
+    """Nextflow's test: the part before the first ``/`` names a host iff it has ``.`` or ``:``."""
+    slash = name.find("/")
+    return slash > 0 and ("." in name[:slash] or ":" in name[:slash])
+
+
+@dataclass(frozen=True)
+class RegistryRule:
+    """``<engine>.registry`` and ``registryOverride``, applied to image names as Nextflow does."""
+
+    engine: str
+    registry: str | None = None
+    override: bool = False
+    location: Location | None = None
+
+    @classmethod
+    def from_config(cls, tree: Mapping[str, Any], engine: str, origin: Origin) -> RegistryRule:
+        scope = child(tree, engine)
+        registry = child(scope, "registry")
+        return cls(
+            engine=engine,
+            registry=str(registry).strip() if isinstance(registry, str) and registry.strip()
+            else None,
+            override=child(scope, "registryOverride") is True,
+            location=origin(f"{engine}.registry"),
+        )
+
+    def apply(self, name: str) -> str:
+        """Prefix a relative name with the registry; with ``registryOverride``, replace the host."""
+        if not self.registry:
+            return name
+        prefix = self.registry if self.registry.endswith("/") else f"{self.registry}/"
+        if is_absolute_image(name):
+            return prefix + name[name.index("/") + 1:] if self.override else name
+        return prefix + name
+
+    def normalise(self, value: str) -> tuple[str, str]:
+        """``(image, "")`` for a registry image; ``(value, reason)`` when it is not one.
+
+        Singularity and Apptainer also take URLs (``https://``, ``oras://``, ``library://``) and
+        files; those never go through a registry pull and are set aside with the reason.
+        """
+        if self.engine in SINGULARITY_LIKE:
+            if value.startswith("docker://"):
+                return self.apply(value[len("docker://"):]), ""
+            if _SCHEME.match(value) or value.startswith(("/", "./", "file:")):
+                return value, f"{self.engine} pulls it as a URL or file, not from a registry"
+        return self.apply(value), ""
+
+
+def registry_findings(rule: RegistryRule) -> Iterable[Finding]:
+    """What users trip on in the registry rule: an ACR host as ``<engine>.registry``."""
+    if rule.registry and is_acr_host(rule.registry):
+        scope = "every image" if rule.override else "every image written without a host"
+        yield Finding(
+            check=CHECK, status=Status.WARN, subject=f"{rule.engine}.registry",
+            message=f"{rule.engine}.registry is the ACR host {rule.registry}: {scope} "
+                    "(e.g. biocontainers/…) becomes an image in that private registry",
+            remedy="make sure the registry mirrors those images, or set the registry to the "
+                   "public one and name ACR images with their full host",
+            details={"registry": rule.registry, "override": rule.override},
+            location=rule.location,
+        )
+
+
+def wave_strategy(tree: Mapping[str, Any]) -> tuple[str, ...]:
+    """``wave.strategy`` as a tuple (a list or a comma-separated string); Nextflow's default."""
+    value = child(child(tree, "wave"), "strategy")
+    if isinstance(value, str):
+        items = tuple(p.strip() for p in value.split(",") if p.strip())
+    elif isinstance(value, (list, tuple)):
+        items = tuple(str(p).strip() for p in value)
+    else:
+        items = ()
+    return items or DEFAULT_WAVE_STRATEGY
+
+
+def conda_wins(tree: Mapping[str, Any]) -> bool:
+    """Whether Wave builds from a process's ``conda`` directive rather than pull its container.
+
+    Wave takes the first attribute of ``wave.strategy`` the task has. Preflight asks what happens
+    once Wave is on, so this holds whether or not ``wave.enabled`` is set yet.
+    """
+    strategy = wave_strategy(tree)
+    if "conda" not in strategy:
+        return False
+    return "container" not in strategy or strategy.index("conda") < strategy.index("container")

@@ -1,0 +1,439 @@
+"""The container image of every process, resolved as Nextflow resolves it, and which are on ACR.
+
+For each process the run reaches (from the ``.nf`` scanner) the ``container`` setting is chosen
+with Nextflow's priority — ``process.container`` < the directive < ``withLabel`` < ``withName`` on
+the declared name < on the include alias < on the fully qualified name — then evaluated with
+``workflow.containerEngine`` set to the engine and the params in force, then the engine's
+registry rule is applied (:mod:`preflight.container_rules`). What cannot be known before the run
+becomes an :class:`~preflight.model.Unresolved` entry with its place, never a silent omission.
+
+``nextflow inspect`` evaluates ``withName`` selectors on the declared name only; where a selector
+aimed at an alias or a fully qualified name makes the real image differ, both are reported.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from preflight.container_rules import (
+    RegistryRule,
+    Setting,
+    child,
+    choose_engine,
+    conda_wins,
+    merged_ext,
+    registry_findings,
+    select_setting,
+)
+from preflight.errors import InputError, PreflightError
+from preflight.imageref import ImageRef
+from preflight.model import Finding, ImageUse, Location, Status, Unresolved
+from preflight.nextflow.scripts import Directive, PipelineScripts, ProcessInstance, scan_pipeline
+from preflight.pipeline import PipelineSpec
+
+if TYPE_CHECKING:
+    from preflight.nextflow.resolved import ResolvedConfig
+
+CHECK = "images"
+
+
+class Outcome(str, enum.Enum):
+    """What resolution concluded for one process."""
+
+    IMAGE = "image"  # a registry image the run will pull
+    NONE = "none"  # no container at all
+    UNRESOLVED = "unresolved"  # only known at run time
+    CONDA = "conda"  # Wave builds it from the conda directive
+    NOT_REGISTRY = "not-registry"  # a URL or file for Singularity/Apptainer
+    INVALID = "invalid"  # a value that is not a valid image reference
+
+
+@dataclass(frozen=True)
+class ProcessImage:
+    """One process instance and the image it will run in, with how that was decided.
+
+    ``image`` is set only for :attr:`Outcome.IMAGE`; ``reason`` says why for the others.
+    ``inspect_image`` is what ``nextflow inspect`` would print; it differs from ``image`` only
+    when a ``withName`` selector on the include alias or the fully qualified name applies.
+    """
+
+    process: str
+    declared: str
+    alias: str
+    labels: tuple[str, ...]
+    reached: bool
+    outcome: Outcome = Outcome.NONE
+    image: ImageRef | None = None
+    raw: str | None = None
+    origin: str = ""
+    source: Location | None = None
+    inspect_image: str | None = None
+    reason: str = ""
+
+    @property
+    def differs_from_inspect(self) -> bool:
+        return self.image is not None and self.inspect_image != str(self.image)
+
+
+@dataclass(frozen=True)
+class ImageResolution:
+    """Everything ``preflight images`` reports: uses, unresolved entries, findings, per process."""
+
+    engine: str
+    uses: tuple[ImageUse, ...] = ()
+    unresolved: tuple[Unresolved, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    processes: tuple[ProcessImage, ...] = ()
+
+    @property
+    def acr_uses(self) -> tuple[ImageUse, ...]:
+        return tuple(u for u in self.uses if u.acr)
+
+
+def resolve_images(
+    spec: PipelineSpec,
+    resolved_config: ResolvedConfig | None = None,
+    *,
+    scripts: PipelineScripts | None = None,
+) -> ImageResolution:
+    """Resolve every process's image for ``spec``; reads the configuration unless given one.
+
+    Raises :class:`~preflight.errors.InputError` only when the pipeline cannot be read at all
+    (its configuration is malformed); everything per process becomes a result.
+    """
+    if resolved_config is None:
+        from preflight.nextflow.evaluator import resolve_config
+
+        resolved_config = resolve_config(spec)
+    if scripts is None:
+        scripts = scan_pipeline(spec.root, spec.main_script)
+    tree: Mapping[str, Any] = resolved_config.tree
+    origin = _origin_lookup(resolved_config)
+    engine, engine_findings = choose_engine(spec.engine, tree, origin)
+    rule = RegistryRule.from_config(tree, engine, origin)
+    params = _params_in_force(scripts, resolved_config.params)
+    process_scope = _mapping(child(tree, "process"))
+    resolver = _ProcessResolver(engine, rule, params, process_scope, origin, conda_wins(tree))
+    processes = tuple(resolver.resolve(instance) for instance in scripts.instances)
+    findings = [*engine_findings, *registry_findings(rule)]
+    findings.extend(_scan_findings(scripts))
+    return _assemble(engine, processes, findings)
+
+
+class _ProcessResolver:
+    """Resolves one process instance after another with the same configuration and params."""
+
+    def __init__(
+        self,
+        engine: str,
+        rule: RegistryRule,
+        params: Mapping[str, Any],
+        process_scope: Mapping[str, Any],
+        origin: Callable[[str], Location | None],
+        conda_first: bool,
+    ) -> None:
+        self.engine = engine
+        self.rule = rule
+        self.params = params
+        self.process_scope = process_scope
+        self.origin = origin
+        self.conda_first = conda_first
+
+    def resolve(self, instance: ProcessInstance) -> ProcessImage:
+        definition = instance.definition
+        names = (definition.name, instance.alias, instance.fqn)
+        base = ProcessImage(
+            process=instance.fqn,
+            declared=definition.name,
+            alias=instance.alias,
+            labels=definition.labels,
+            reached=instance.reached,
+            source=definition.location,
+        )
+        if definition.dynamic_labels:
+            label = definition.dynamic_labels[0]
+            return _replace(base, outcome=Outcome.UNRESOLVED, source=label.location,
+                            reason=f"label set by an expression ({label.source})")
+        directive = _directive_setting(definition.container)
+        chosen = select_setting(
+            self.process_scope, "container", names=names, labels=definition.labels,
+            directive=directive, origin=self.origin,
+        )
+        inspect = select_setting(
+            self.process_scope, "container", names=names[:1], labels=definition.labels,
+            directive=directive, origin=self.origin,
+        )
+        ext = merged_ext(self.process_scope, names=names, labels=definition.labels)
+        if definition.conda is not None and self.conda_first:
+            return _replace(base, outcome=Outcome.CONDA, source=definition.conda.location,
+                            origin="conda directive (wave.strategy)")
+        if chosen is None:
+            return base
+        value, problem = self._evaluate(chosen, instance, ext)
+        if problem:
+            return _replace(base, outcome=Outcome.UNRESOLVED, reason=problem,
+                            origin=chosen.origin, source=chosen.location)
+        if value is None:  # ``container null``/``false``: deliberately none
+            return _replace(base, origin=chosen.origin, source=chosen.location)
+        image_text, skip = self.rule.normalise(value)
+        if skip:
+            return _replace(base, outcome=Outcome.NOT_REGISTRY, raw=value,
+                            origin=chosen.origin, source=chosen.location, reason=skip)
+        try:
+            image = ImageRef.parse(image_text)
+        except InputError as exc:
+            return _replace(base, outcome=Outcome.INVALID, raw=value, origin=chosen.origin,
+                            source=chosen.location, reason=exc.message)
+        inspect_text = str(image)
+        if inspect is not None and inspect != chosen:
+            inspect_text = self._inspect_image(inspect, instance, ext) or "(none)"
+        return replace(
+            base, outcome=Outcome.IMAGE, image=image, raw=value, origin=chosen.origin,
+            source=chosen.location, inspect_image=inspect_text,
+        )
+
+    def _inspect_image(
+        self, setting: Setting, instance: ProcessInstance, ext: Mapping[str, Any]
+    ) -> str | None:
+        value, problem = self._evaluate(setting, instance, ext)
+        if problem or value is None:
+            return None
+        text, skip = self.rule.normalise(value)
+        if skip:
+            return text
+        try:
+            return str(ImageRef.parse(text))
+        except InputError:
+            return text
+
+    def _evaluate(
+        self, setting: Setting, instance: ProcessInstance, ext: Mapping[str, Any]
+    ) -> tuple[str | None, str]:
+        """The container text of ``setting`` for this process, or why it cannot be known."""
+        from preflight.nextflow.expressions import call_closure, evaluate, parse_expression
+        from preflight.nextflow.values import Closure, first_dynamic
+
+        scope = {
+            "params": self.params,
+            "workflow": {"containerEngine": self.engine},
+            "task": {
+                "ext": ext,
+                "process": instance.fqn,
+                "name": instance.fqn,
+                "attempt": 1,
+            },
+        }
+        value = setting.value
+        try:
+            if isinstance(value, Directive):
+                value = evaluate(parse_expression(value.source, value.location), scope)
+            if isinstance(value, Closure):
+                value = call_closure(value, scope)
+        except PreflightError as exc:
+            return None, f"cannot evaluate {setting.origin}: {exc.message}"
+        dynamic = first_dynamic(value)
+        if dynamic is not None:
+            return None, dynamic.reason
+        if value is None or value is False or value == "":
+            return None, ""
+        if not isinstance(value, str):
+            return None, f"{setting.origin} is not a string: {value!r}"
+        return value.strip(), ""
+
+
+def _directive_setting(directive: Directive | None) -> Setting | None:
+    if directive is None:
+        return None
+    return Setting(directive, "directive", directive.location)
+
+
+def _replace(image: ProcessImage, **changes: Any) -> ProcessImage:
+    return replace(image, **changes)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _origin_lookup(resolved_config: Any) -> Callable[[str], Location | None]:
+    origin = getattr(resolved_config, "origin", None)
+
+    def lookup(key: str) -> Location | None:
+        if not callable(origin):
+            return None
+        try:
+            found = origin(key)
+        except Exception:  # noqa: BLE001 - a location is a nicety, never a reason to fail
+            return None
+        return found if isinstance(found, Location) else None
+
+    return lookup
+
+
+def _params_in_force(scripts: PipelineScripts, config_params: Any) -> dict[str, Any]:
+    """Script ``params.x = …`` defaults, overridden by configuration and command-line params."""
+    from preflight.nextflow.expressions import evaluate, parse_expression
+
+    params: dict[str, Any] = {}
+    for name, directive in scripts.script_params.items():
+        try:
+            value = evaluate(parse_expression(directive.source, directive.location),
+                             {"params": params})
+        except PreflightError:
+            continue
+        target = params
+        *parents, last = name.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[last] = value
+    return _deep_merge(params, _plain(config_params))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _deep_merge(base: dict[str, Any], over: Any) -> dict[str, Any]:
+    if not isinstance(over, Mapping):
+        return base
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            base[key] = _deep_merge(dict(base[key]), value)
+        else:
+            base[key] = value
+    return base
+
+
+def _scan_findings(scripts: PipelineScripts) -> Iterable[Finding]:
+    for issue in scripts.issues:
+        yield Finding(
+            check=CHECK, status=Status.WARN, subject=str(issue.location), message=issue.message,
+            remedy="fix the include path; processes in a file Nextflow cannot load are not checked",
+            location=issue.location,
+        )
+
+
+def _assemble(
+    engine: str, processes: tuple[ProcessImage, ...], findings: list[Finding]
+) -> ImageResolution:
+    grouped: dict[str, list[ProcessImage]] = {}
+    unresolved: list[Unresolved] = []
+    no_container: list[ProcessImage] = []
+    conda: list[ProcessImage] = []
+    skipped: list[ProcessImage] = []
+    for process in processes:
+        if process.image is not None:
+            grouped.setdefault(str(process.image), []).append(process)
+        elif process.outcome is Outcome.CONDA:
+            conda.append(process)
+        elif process.outcome is Outcome.NOT_REGISTRY:
+            skipped.append(process)
+        elif process.outcome is Outcome.UNRESOLVED:
+            unresolved.append(Unresolved(process.process, process.reason, process.source))
+        elif process.outcome is Outcome.NONE:
+            no_container.append(process)
+    uses = []
+    for text, users in sorted(grouped.items()):
+        image = users[0].image
+        assert image is not None
+        uses.append(
+            ImageUse(
+                image=text, registry=image.registry, repository=image.repository, tag=image.tag,
+                digest=image.digest, acr=image.is_acr,
+                processes=tuple(sorted(p.process for p in users)), source=users[0].source,
+            )
+        )
+        findings.extend(_image_findings(image, users))
+    findings.extend(_invalid_findings(processes))
+    findings.extend(_inspect_findings(processes))
+    findings.extend(_aggregate_findings(no_container, conda, skipped))
+    return ImageResolution(
+        engine=engine, uses=tuple(uses), unresolved=tuple(unresolved),
+        findings=tuple(findings), processes=processes,
+    )
+
+
+def _image_findings(image: ImageRef, users: list[ProcessImage]) -> Iterable[Finding]:
+    names = tuple(sorted(p.process for p in users))
+    where = users[0].source
+    if image.uppercase_repository:
+        yield Finding(
+            check=CHECK, status=Status.FAIL, subject=str(image),
+            message=f"repository {image.repository!r} has upper-case letters; registries "
+                    "(ACR included) reject it, so the pull will fail",
+            remedy=f"write the repository in lower case: {image.repository.lower()}",
+            details={"processes": list(names)}, location=where,
+        )
+    if image.implicit_latest:
+        yield Finding(
+            check=CHECK, status=Status.WARN, subject=str(image),
+            message="no tag: the pull means ':latest', which can change under a running pipeline",
+            remedy="pin a tag or a digest in the container setting",
+            details={"processes": list(names)}, location=where,
+        )
+
+
+def _invalid_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
+    for process in processes:
+        if process.outcome is Outcome.INVALID:
+            yield Finding(
+                check=CHECK, status=Status.FAIL, subject=process.process,
+                message=f"not a valid image: {process.reason}",
+                remedy="correct the container value where it is set",
+                details={"value": process.raw or "", "set_by": process.origin},
+                location=process.source,
+            )
+
+
+def _inspect_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
+    for process in processes:
+        if process.differs_from_inspect:
+            yield Finding(
+                check=CHECK, status=Status.WARN, subject=process.process,
+                message=f"runs {process.image}, but `nextflow inspect` reports "
+                        f"{process.inspect_image}: {process.origin} targets the include alias "
+                        "or the fully qualified name, which inspect ignores",
+                remedy="mirror or pre-fetch the image preflight lists, not the one inspect lists",
+                details={"image": str(process.image), "inspect": process.inspect_image or "",
+                         "selector": process.origin},
+                location=process.source,
+            )
+
+
+def _aggregate_findings(
+    no_container: list[ProcessImage], conda: list[ProcessImage], skipped: list[ProcessImage]
+) -> Iterable[Finding]:
+    if no_container:
+        names = sorted(p.process for p in no_container)
+        yield Finding(
+            check=CHECK, status=Status.WARN, subject="processes without a container",
+            message=f"{len(names)} process(es) have no container and run on the bare host: "
+                    + ", ".join(names[:10]) + (" …" if len(names) > 10 else ""),
+            remedy="set a container (directive, process.container or a selector), or confirm "
+                   "the executor provides the tools",
+            details={"processes": names},
+            location=no_container[0].source,
+        )
+    if conda:
+        names = sorted(p.process for p in conda)
+        yield Finding(
+            check=CHECK, status=Status.SKIP, subject="conda builds",
+            message=f"{len(names)} process(es) get an image Wave builds from their conda "
+                    "directive (wave.strategy puts conda first); no registry pull is needed",
+            details={"processes": names},
+        )
+    if skipped:
+        yield Finding(
+            check=CHECK, status=Status.SKIP, subject="images outside a registry",
+            message=f"{len(skipped)} process(es) use images that are not registry pulls "
+                    "(URLs or local files for Singularity/Apptainer)",
+            details={"processes": {p.process: p.raw or "" for p in skipped}},
+        )
+
+
+__all__ = ["ImageResolution", "Outcome", "ProcessImage", "resolve_images"]
