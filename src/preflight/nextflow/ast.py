@@ -196,6 +196,7 @@ class Selector:
 class Include:
     location: Location
     target: Expr
+    source: str = ""
 
 
 @dataclass(frozen=True)

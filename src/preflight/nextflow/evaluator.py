@@ -262,7 +262,7 @@ class _Run:
         target = self.value(stmt.target)
         current = self.stack[-1]
         if isinstance(target, Dynamic):
-            self.unread.append(UnreadInclude(target.source or "?", stmt.location,
+            self.unread.append(UnreadInclude(stmt.source or target.source, stmt.location,
                                              f"the path is dynamic: {target.reason}"))
             return
         if not isinstance(target, str) or not target.strip():
@@ -357,7 +357,10 @@ class _Run:
         self.history.setdefault(key, []).append(Assignment(key, location, value, self.profile))
         dynamic = first_dynamic(value)
         if dynamic is not None:
-            self.dynamic.append(DynamicEntry(key, dynamic.location, dynamic.reason))
+            reason = dynamic.reason
+            if dynamic.location != location:
+                reason += f" (at {dynamic.location})"
+            self.dynamic.append(DynamicEntry(key, location, reason))
 
 
 class _UserFunction:

@@ -62,7 +62,10 @@ class ConfigParser(ExpressionParser):
             nxt = self.tokens[self.i + 1]
             if word == "includeConfig" and not nxt.is_op("=", ".", "{"):
                 self.i += 1
-                return ast.Include(location, self.expression())
+                first = self.tokens[self.i]
+                target = self.expression()
+                text = self.source(first.start, self.tokens[self.i - 1].end)
+                return ast.Include(location, target, " ".join(text.split()))
             if word == "plugins" and nxt.is_op("{"):
                 return self.plugins()
             if word in SELECTOR_KINDS and nxt.is_op(":"):

@@ -21,7 +21,7 @@ def render_flat(config: ResolvedConfig) -> str:
     for key, value in config.flat():
         line = f"{key} = {flat_value(value)}"
         if isinstance(value, Dynamic):
-            line += f"  // dynamic ({value.location}): {value.reason}"
+            line += f"  // dynamic: {value.reason} ({value.location})"
         lines.append(line)
     return "\n".join(lines) + ("\n" if lines else "")
 

@@ -156,7 +156,7 @@ def join_key(parts: tuple[str, ...]) -> str:
 
 
 def _needs_quotes(part: str) -> bool:
-    return not part or not all(c.isalnum() or c in "_-$" for c in part)
+    return not part or not all(c.isalnum() or c in "_$" for c in part)
 
 
 def _flatten(node: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
