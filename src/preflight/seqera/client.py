@@ -35,6 +35,7 @@ class PlatformClient:
 
     ``endpoint`` is the API root (``https://api.cloud.seqera.io``; Enterprise
     ``https://HOST/api``). ``sleep`` is injectable so tests observe the backoff without waiting.
+    The injected ``http`` client stays its owner's to close: other services share it.
     """
 
     def __init__(
@@ -57,9 +58,6 @@ class PlatformClient:
         self._sleep = sleep
         # The injected client's timeouts win; a client built without any gets ours.
         self._timeout = http.timeout if http.timeout.read is not None else DEFAULT_TIMEOUT
-
-    def close(self) -> None:
-        self._http.close()
 
     # -- operations -------------------------------------------------------------------------
 
