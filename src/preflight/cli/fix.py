@@ -1,14 +1,180 @@
-"""`preflight fix`: placeholder until its issue lands."""
+"""``preflight fix``: turn Wave on and provision the ACR tokens and credentials that are missing.
+
+Parse options, build the clients, show the plan, ask (or take ``--yes``), apply, summarise.
+Progress goes to stderr, the plan and summary to stdout (one JSON object with
+``--format json``). Nothing secret is ever shown: passwords exist only inside the apply.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
 
-from preflight.errors import InputError
+from preflight.cli.options import build_spec, format_option, pipeline_options
+from preflight.errors import EXIT_FAIL, EXIT_PASS, InputError
+from preflight.model import ImageUse
+from preflight.pipeline import PipelineSpec
+from preflight.settings import Settings
+
+if TYPE_CHECKING:
+    from preflight.provision.planner import ProvisionOptions
 
 
-@click.command(name="fix", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not built yet."""
-    raise InputError("preflight fix is not built yet")
+@click.command(name="fix")
+@pipeline_options
+@click.option(
+    "--only", type=click.Choice(["wave", "credentials"]), default=None,
+    help="Fix only this part (default: both).",
+)
+@click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
+@click.option("--yes", "-y", "assume_yes", is_flag=True, help="Apply without asking (for CI).")
+@click.option(
+    "--expiry", default=None, metavar="90d|YYYY-MM-DD",
+    help="Expiry of a new token password (default: none, as Seqera recommends).",
+)
+@click.option(
+    "--rotate", is_flag=True,
+    help="Regenerate password1 of a token a credential uses, and replace that credential.",
+)
+@click.option(
+    "--wildcard", "wildcards", multiple=True, metavar="PREFIX",
+    help="Grant PREFIX/* instead of each repository under PREFIX (repeatable).",
+)
+@click.option(
+    "--token-name", default=None, metavar="NAME",
+    help="Name of a new ACR token (default: wave-pull-<workspace id>).",
+)
+@click.option(
+    "-w", "--workspace", default=None, metavar="ID|ORG/WORKSPACE",
+    help="Platform workspace for the credential (default: $TOWER_WORKSPACE_ID, else personal).",
+)
+@click.option(
+    "--ca-bundle", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Extra trusted CA certificates, PEM (default: $PREFLIGHT_CA_BUNDLE).",
+)
+@format_option("text", "json")
+def command(
+    pipeline: Path,
+    profiles: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    replace_config: tuple[Path, ...],
+    params_file: Path | None,
+    param_pairs: tuple[str, ...],
+    engine: str | None,
+    only: str | None,
+    dry_run: bool,
+    assume_yes: bool,
+    expiry: str | None,
+    rotate: bool,
+    wildcards: tuple[str, ...],
+    token_name: str | None,
+    workspace: str | None,
+    ca_bundle: Path | None,
+    output_format: str,
+) -> None:
+    """Enable Wave and provision what PIPELINE's private ACR images need.
+
+    \b
+    For each ACR registry without a working Seqera credential: a scope map granting
+    content/read on exactly the pipeline's repositories, a token, its password1, and the
+    credential holding it. Shows the plan first; applies after confirmation on a terminal, or
+    with --yes. A second run plans nothing.
+
+    \b
+    Exit codes: 0 done (or nothing to do), 1 something is blocked or failed (rolled back),
+    2 unusable input.
+    """
+    from preflight.provision.fix import PARTS
+    from preflight.provision.names import check_token_name, parse_expiry
+    from preflight.provision.planner import ProvisionOptions
+
+    spec = build_spec(
+        pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
+    )
+    settings = Settings.from_environ(os.environ, workspace=workspace, ca_bundle=ca_bundle)
+    options = ProvisionOptions(
+        expiry=parse_expiry(expiry, datetime.now(timezone.utc)) if expiry else None,
+        rotate=rotate,
+        wildcards=wildcards,
+        token_name=check_token_name(token_name) if token_name else None,
+    )
+    parts = (only,) if only else PARTS
+    if not dry_run and not assume_yes and not sys.stdin.isatty():
+        raise InputError(
+            "preflight fix changes Azure and Seqera Platform, and stdin is not a terminal "
+            "to confirm on",
+            remedy="pass --yes to apply without asking, or --dry-run to only show the plan",
+        )
+    exit_code = execute_fix(
+        spec, settings, options, parts=parts, dry_run=dry_run, assume_yes=assume_yes,
+        output_format=output_format,
+    )
+    raise click.exceptions.Exit(exit_code)
+
+
+def execute_fix(
+    spec: PipelineSpec,
+    settings: Settings,
+    options: ProvisionOptions,
+    *,
+    parts: Sequence[str],
+    dry_run: bool,
+    assume_yes: bool,
+    output_format: str,
+) -> int:
+    """Plan, show, confirm, apply, summarise; the exit code."""
+    from preflight.provision.fix import apply_fix, plan_fix
+    from preflight.wiring import build_services
+
+    services = build_services(settings, os.environ)
+    try:
+        plan = plan_fix(
+            spec, parts=parts, images=discover_images, arm=lambda: services.get("arm"),
+            platform=lambda: services.get("platform"), workspace=settings.workspace,
+            options=options, progress=_progress,
+        )
+        if output_format == "text":
+            click.echo("\n".join(plan.describe()))
+        if dry_run or plan.empty:
+            if output_format == "json":
+                _emit_json({"plan": plan.to_dict(), "applied": False, "result": None})
+            elif plan.empty:
+                click.echo("Nothing to do.")
+            return EXIT_FAIL if plan.blocked else EXIT_PASS
+        if not assume_yes and not click.confirm("Apply this plan?", err=True, default=False):
+            click.echo("Nothing changed.", err=True)
+            return EXIT_FAIL
+        result = apply_fix(
+            plan, arm=lambda: services.get("arm"), platform=lambda: services.get("platform"),
+            progress=_progress,
+        )
+    finally:
+        services.close()
+    if output_format == "json":
+        _emit_json({"plan": plan.to_dict(), "applied": True, "result": result.to_dict()})
+    else:
+        click.echo("Done:")
+        click.echo("\n".join(f"  {line}" for line in result.describe()))
+    return EXIT_FAIL if plan.blocked else EXIT_PASS
+
+
+def discover_images(spec: PipelineSpec) -> Sequence[ImageUse]:
+    """Every image the pipeline's processes use (the one switch for image discovery)."""
+    from preflight.images import resolve_images
+
+    return resolve_images(spec).uses
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _emit_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False))
