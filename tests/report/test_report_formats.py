@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from pathlib import PurePosixPath
 
 import pytest
 from hypothesis import given, settings
@@ -301,3 +302,25 @@ def test_loading_something_else_is_an_input_error(saved: str, says: str) -> None
     with pytest.raises(InputError, match=says) as caught:
         json_report.load_report(saved, where="report.json")
     assert caught.value.where == "report.json"
+
+
+def test_details_of_any_type_become_json() -> None:
+    class Odd:
+        def __str__(self) -> str:
+            return "odd"
+
+    details = {
+        "ratio": 0.5, "nan": float("nan"), "status": Status.WARN, "path": PurePosixPath("a/b"),
+        "where": Location("nextflow.config", 2, 3), "tuple": (1, "x"), "odd": Odd(), 3: None,
+    }
+    finding = Finding("c", Status.WARN, "s", "m", details=details)
+    data = json.loads(report.render("json", Report(findings=(finding,))))["findings"][0]["details"]
+    assert data == {
+        "3": None, "nan": "nan", "odd": "odd", "path": "a/b", "ratio": 0.5, "status": "warn",
+        "tuple": [1, "x"], "where": "nextflow.config:2:3",
+    }
+
+
+def test_enum_details_read_as_their_value_in_junit() -> None:
+    finding = Finding("c", Status.FAIL, "s", "m", details={"was": Status.WARN})
+    assert "was: warn" in report.render("junit", Report(findings=(finding,)))

@@ -133,3 +133,9 @@ def test_a_read_only_directory_is_an_input_error(tmp_path: Path) -> None:
         assert (locked / "report.json").read_text() == OLD
     finally:
         locked.chmod(0o700)
+
+
+def test_a_path_through_a_file_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "plain-file").write_text("x")
+    with pytest.raises(InputError, match="Not a directory"):
+        write_atomically(tmp_path / "plain-file" / "report.json", "x")

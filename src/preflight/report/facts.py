@@ -46,12 +46,12 @@ def plain(value: Any) -> Any:
     """
     if isinstance(value, Secret):
         return REDACTED
+    if isinstance(value, enum.Enum):  # before str and int: Status is a str
+        return plain(value.value)
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if isinstance(value, enum.Enum):
-        return plain(value.value)
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, Set):
