@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from preflight.checks.base import (
@@ -31,14 +32,14 @@ from preflight.checks.credentials import (
 from preflight.model import Finding, ImageUse, Status
 from preflight.nextflow.evaluator import resolve_config
 from preflight.pipeline import PipelineSpec
-from preflight.sandbox.platform import PlatformState
+from preflight.sandbox.platform import PlatformEmulator, PlatformState
 from preflight.sandbox.platform_state import DEMO_USER, VIEWER_USER
 from preflight.secret import Secret
 from preflight.seqera.client import PlatformClient
 from preflight.seqera.matching import CredentialMatch
 from preflight.settings import Settings
 
-from .conftest import ENDPOINT, LOGIN_SERVER
+from .conftest import ENDPOINT, LOGIN_SERVER, bridge
 
 OTHER_SERVER = "otheracr.azurecr.io"
 
@@ -345,3 +346,31 @@ def test_findings_never_hold_a_secret(
 
 def _plain(finding: Finding) -> dict[str, Any]:
     return {"message": finding.message, "remedy": finding.remedy, "details": finding.details}
+
+
+def test_the_config_token_is_the_one_wave_uses(
+    tmp_path: Path, emulator: PlatformEmulator, state: PlatformState, pipelines: int,
+) -> None:
+    """``tower.accessToken`` beats TOWER_ACCESS_TOKEN: the check asks as the config's user."""
+    add(state, "acr", LOGIN_SERVER, pipelines)
+    viewer = state.token_of(VIEWER_USER)
+    (tmp_path / "nextflow.config").write_text(f"tower.accessToken = '{viewer}'\n")
+
+    def unused() -> PlatformClient:
+        raise AssertionError("the settings' client must not be used")
+
+    for settings_token in (Secret(state.token_of(DEMO_USER)), None):
+        with httpx.Client(transport=bridge(emulator), timeout=5.0) as http:
+            context = CheckContext(
+                spec=PipelineSpec(root=tmp_path),
+                settings=Settings(platform_endpoint=ENDPOINT, workspace="acme/pipelines",
+                                  platform_token=settings_token),
+                services=ServiceRegistry({"platform": unused, "http": lambda h=http: h}),
+            )
+            context.shared(IMAGES_KEY, lambda: (SANDBOX_IMAGE,))
+            context.shared(CONFIG_KEY, lambda c=context: resolve_config(c.spec))
+            findings = run(context)
+        role = by_subject(findings, "acme/pipelines")
+        assert role.status is Status.FAIL and role.details["role"] == "view"
+        assert by_subject(findings, LOGIN_SERVER).status is Status.PASS
+        assert viewer not in json.dumps([_plain(f) for f in findings])

@@ -20,6 +20,7 @@ from typing import Any
 from preflight.checks.base import IMAGES_KEY, CheckContext
 from preflight.errors import InputError, PlatformError
 from preflight.model import Finding, ImageUse, Status
+from preflight.secret import Secret
 from preflight.seqera.client import PlatformClient
 from preflight.seqera.matching import (
     CredentialMatch,
@@ -62,7 +63,35 @@ def acr_registries(context: CheckContext) -> tuple[str, ...]:
     return tuple(dict.fromkeys(u.registry for u in acr_uses(context)))
 
 
+def wave_token(context: CheckContext) -> Secret | None:
+    """The Platform token Wave will be sent: ``tower.accessToken`` from the configuration when
+    set (it beats ``TOWER_ACCESS_TOKEN``), else the settings' token; for a Platform-launched run
+    only the launch's environment counts."""
+    if not context.options.platform_launch:
+        config = context.peek(CONFIG_KEY)
+        if config is not None and config.has("tower.accessToken"):
+            value = config.get("tower.accessToken")
+            if isinstance(value, Secret):
+                return value if value else None
+            if isinstance(value, str):
+                return Secret(value) if value else None
+    return context.settings.platform_token
+
+
 def platform(context: CheckContext) -> PlatformClient:
+    """The Platform client acting as Wave will: with the token the run hands Wave.
+
+    Normally the ``platform`` service; when the configuration's ``tower.accessToken`` differs
+    from the settings' token, a client with that token over the shared ``http`` client.
+    """
+    token = wave_token(context)
+    if token is not None and token != context.settings.platform_token:
+        return context.shared(
+            "platform.config_token_client",
+            lambda: PlatformClient(
+                context.services.get("http"), context.settings.platform_endpoint, token
+            ),
+        )
     client: PlatformClient = context.services.get("platform")
     return client
 
@@ -116,11 +145,11 @@ class CredentialsCheck:
         if not uses:
             return [_finding(Status.SKIP, "credentials",
                              "the run pulls no ACR image; no registry credential is needed")]
-        if context.settings.platform_token is None:
+        if wave_token(context) is None:
             return [_finding(
                 Status.FAIL, "credentials",
-                "no Seqera Platform access token is configured, so Wave pulls every image "
-                "anonymously and private ACR images fail",
+                "cannot look up the registry credentials: no Seqera Platform access token is "
+                "configured, so Wave pulls every image anonymously and private ACR images fail",
                 remedy="create an access token in Seqera Platform (Your tokens) and export "
                 "TOWER_ACCESS_TOKEN, or set tower.accessToken",
             )]
