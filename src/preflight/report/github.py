@@ -46,7 +46,9 @@ def annotation(finding: Finding) -> str | None:
         props.append(("line", str(finding.location.line)))
         if finding.location.col:
             props.append(("col", str(finding.location.col)))
-    title = f"preflight {finding.check}: {finding.subject}" if finding.subject else finding.check
+    title = f"preflight {finding.check}"
+    if finding.subject:
+        title = f"{title}: {finding.subject}"
     props.append(("title", title))
     message = finding.message
     if finding.remedy:
