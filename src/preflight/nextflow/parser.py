@@ -43,6 +43,8 @@ class ConfigParser(ExpressionParser):
         token = self.tokens[self.i]
         if token.kind in (NEWLINE, EOF) or token.is_op(";", "}"):
             return
+        if self.i > 0 and self.tokens[self.i - 1].is_op("}"):
+            return  # ``a { … } b { … }`` on one line: a block ends its statement
         raise self.error(f"unexpected {describe(token)} after the statement", token,
                          remedy="put each statement on its own line")
 
