@@ -157,7 +157,8 @@ def test_each_near_miss_fails_naming_the_fix(
     [near] = finding.details["near_misses"]
     assert (near["kind"], near["registry"], near["credential_id"]) == (kind, stored, cred_id)
     assert finding.remedy == (
-        f"edit credential 'almost' (id {cred_id}) and set \"Registry server\" to {LOGIN_SERVER}"
+        f"edit credential 'almost' (id {cred_id}) in acme/pipelines and set "
+        f"\"Registry server\" to {LOGIN_SERVER}"
     )
 
 

@@ -281,8 +281,8 @@ def _registry_finding(
             Status.FAIL, host,
             f"no credential in {workspace.describe()} matches {host!r} exactly, so Wave pulls "
             "anonymously and fails; " + "; ".join(n.explain() for n in match.near_misses),
-            remedy=f"edit credential {first.credential.name!r} (id {first.credential.id}) and "
-            f'set "Registry server" to {first.fix}',
+            remedy=f"edit credential {first.credential.name!r} (id {first.credential.id}) in "
+            f'{workspace.full_name} and set "Registry server" to {first.fix}',
             reason="near-miss",
             near_misses=[
                 {"credential_name": n.credential.name, "credential_id": n.credential.id,
