@@ -134,8 +134,9 @@ def test_include_cycle_is_named(tmp_path: Path) -> None:
     root = pipeline(tmp_path, {"nextflow.config": "includeConfig 'a.config'",
                                "a.config": "includeConfig 'b.config'",
                                "b.config": "includeConfig 'a.config'"})
-    with pytest.raises(ConfigError, match="include cycle: nextflow.config → a.config → b.config"):
+    with pytest.raises(ConfigError) as caught:
         resolve(root)
+    assert "include cycle: nextflow.config → a.config → b.config → a.config" in str(caught.value)
 
 
 PROFILES = (
@@ -271,7 +272,8 @@ def test_selector_keys_are_kept_in_order_with_patterns_as_written(tmp_path: Path
     assert list(process) == ["withLabel:!big", "withName:.*:STAR_ALIGN", "withName:FOO"]
     assert process["withName:.*:STAR_ALIGN"]["container"] == "x"
     assert config.get("process.'withLabel:!big'.memory") == MemoryUnit(1 << 30)
-    assert str(config.origin("process.'withName:.*:STAR_ALIGN'.container")) == "nextflow.config:3:31"
+    origin = config.origin("process.'withName:.*:STAR_ALIGN'.container")
+    assert str(origin) == "nextflow.config:3:31"
 
 
 def test_credentials_are_kept_as_secrets(tmp_path: Path) -> None:
