@@ -82,7 +82,7 @@ def up(as_json: bool, latency_ms: int, state_dir: Path | None) -> None:
     try:
         with start_sandbox(directory, latency_ms=latency_ms) as sandbox:
             if as_json:
-                click.echo(json.dumps(sandbox.info, indent=2))
+                click.echo(json.dumps(sandbox.info))  # one line: easy to read for scripts
             else:
                 click.echo(summary(sandbox.info))
             sys.stdout.flush()

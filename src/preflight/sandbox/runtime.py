@@ -121,6 +121,10 @@ class Sandbox:
         """The seeded ``password1`` of an ACR token."""
         return self._passwords[(login_server.lower(), token)]
 
+    def registry_pids(self) -> list[int]:
+        """Process ids of the registry processes (to prove none outlives the sandbox)."""
+        return [p.pid for p in self._processes.values() if p.pid is not None]
+
     def acr_requests(self, login_server: str) -> list[TokenRequestRecord]:
         """Every ``/oauth2/*`` request this registry's front door received (since reset)."""
         return self._front_doors[login_server.lower()].token_requests()
