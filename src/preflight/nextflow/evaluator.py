@@ -118,7 +118,10 @@ class _Run:
 
     # -- files
     def execute(self) -> ResolvedConfig:
-        for path, reason in config_files(self.spec):
+        def exists(path: Path) -> bool:
+            return path.is_file() or path.resolve() in self.overrides
+
+        for path, reason in config_files(self.spec, exists):
             self.files.append(ConfigSource(self.shown(path), reason))
             self.run_file(path, where="")
         known = tuple(self.known_profiles)

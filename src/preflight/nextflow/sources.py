@@ -9,6 +9,7 @@ run, as it stops Nextflow.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from preflight.errors import ConfigError, InputError
@@ -17,21 +18,27 @@ from preflight.pipeline import PipelineSpec
 BOM = "\ufeff"
 
 
-def config_files(spec: PipelineSpec) -> list[tuple[Path, str]]:
-    """``(path, why it is read)`` for every top-level file, lowest priority first."""
+def config_files(
+    spec: PipelineSpec, exists: Callable[[Path], bool] = Path.is_file
+) -> list[tuple[Path, str]]:
+    """``(path, why it is read)`` for every top-level file, lowest priority first.
+
+    ``exists`` decides whether a default file is there (the editor's proof of an edit counts a
+    file it is about to create).
+    """
     launch = (spec.launch_dir or spec.root).resolve()
     if spec.replace_configs:
         return [(_given(path, launch, "-C"), "-C") for path in spec.config_files]
     found: list[tuple[Path, str]] = []
     if spec.nxf_home is not None:
         home = spec.nxf_home / "config"
-        if home.is_file():
+        if exists(home):
             found.append((home, "$NXF_HOME/config"))
     project = spec.root / "nextflow.config"
-    if project.is_file():
+    if exists(project):
         found.append((project, "project nextflow.config"))
     launch_config = launch / "nextflow.config"
-    if launch_config.is_file() and not _same(launch_config, project):
+    if exists(launch_config) and not _same(launch_config, project):
         found.append((launch_config, "launch-dir nextflow.config"))
     found.extend((_given(path, launch, "-c"), "-c") for path in spec.config_files)
     return found

@@ -1,0 +1,154 @@
+"""Wave injection: the smallest edit, every other byte kept, atomic, refusing stale plans."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from preflight.errors import ApplyError
+from preflight.nextflow.editor import (
+    MARKER,
+    WaveEdit,
+    apply_wave_edit,
+    plan_wave_injection,
+)
+from preflight.nextflow.evaluator import resolve_config
+from preflight.pipeline import PipelineSpec
+
+
+def project(tmp_path: Path, content: bytes | None, **options: object) -> PipelineSpec:
+    tmp_path = tmp_path / "pipeline"
+    tmp_path.mkdir(exist_ok=True)
+    if content is not None:
+        (tmp_path / "nextflow.config").write_bytes(content)
+    (tmp_path / "main.nf").write_text("workflow {}\n")
+    return PipelineSpec(root=tmp_path, launch_dir=tmp_path, **options)  # type: ignore[arg-type]
+
+
+def planned(spec: PipelineSpec) -> WaveEdit:
+    edit = plan_wave_injection(spec)
+    assert edit is not None
+    return edit
+
+
+def test_nothing_to_do_when_wave_is_already_on(tmp_path: Path) -> None:
+    assert plan_wave_injection(project(tmp_path, b"wave.enabled = true\n")) is None
+
+
+def test_flips_a_top_level_false_in_place(tmp_path: Path) -> None:
+    original = b"// keep me\nwave {\n  enabled   = false // off for now\n  strategy = 'container'\n}\n"
+    spec = project(tmp_path, original)
+    edit = planned(spec)
+    assert edit.kind == "flip" and str(edit.location) == "nextflow.config:3:15"
+    apply_wave_edit(edit)
+    assert (spec.root / "nextflow.config").read_bytes() == original.replace(b"false", b"true")
+    assert "-  enabled   = false // off for now" in edit.diff()
+    assert "+  enabled   = true // off for now" in edit.diff()
+
+
+def test_string_true_is_flipped_to_the_boolean(tmp_path: Path) -> None:
+    spec = project(tmp_path, b"wave.enabled = 'true'\n")
+    apply_wave_edit(planned(spec))
+    assert (spec.root / "nextflow.config").read_bytes() == b"wave.enabled = true\n"
+
+
+def test_appends_a_marked_block_keeping_crlf_bom_and_comments(tmp_path: Path) -> None:
+    original = b"\xef\xbb\xbf/* header */\r\nprocess.cpus = 2\r\n"
+    spec = project(tmp_path, original)
+    edit = planned(spec)
+    assert edit.kind == "append"
+    apply_wave_edit(edit)
+    written = (spec.root / "nextflow.config").read_bytes()
+    assert written.startswith(original)
+    added = written[len(original):]
+    assert added == (b"\r\n" + MARKER.encode() + b"\r\nwave {\r\n    enabled = true\r\n}\r\n")
+    assert resolve_config(spec).get("wave.enabled") is True
+
+
+def test_no_final_newline_stays_without_one(tmp_path: Path) -> None:
+    spec = project(tmp_path, b"process.cpus = 2")
+    apply_wave_edit(planned(spec))
+    written = (spec.root / "nextflow.config").read_bytes()
+    assert written.startswith(b"process.cpus = 2\n\n") and written.endswith(b"}")
+
+
+def test_creates_the_file_when_the_pipeline_has_none(tmp_path: Path) -> None:
+    spec = project(tmp_path, None)
+    edit = planned(spec)
+    assert edit.kind == "create" and edit.original_sha256 is None
+    apply_wave_edit(edit)
+    assert resolve_config(spec).get("wave.enabled") is True
+
+
+def test_second_run_changes_nothing(tmp_path: Path) -> None:
+    spec = project(tmp_path, b"docker.enabled = true\n")
+    apply_wave_edit(planned(spec))
+    assert plan_wave_injection(spec) is None
+
+
+def test_v2_profile_turning_wave_off_is_beaten_by_the_appended_block(tmp_path: Path) -> None:
+    spec = project(tmp_path, b"profiles { off { wave.enabled = false } }\n", profiles=("off",))
+    edit = planned(spec)
+    assert edit.kind == "append"
+
+
+def test_v1_profile_turning_wave_off_blocks_the_edit_with_alternatives(tmp_path: Path) -> None:
+    original = b"def legacy = 1\nprofiles { off { wave.enabled = false } }\n"
+    spec = project(tmp_path, original, profiles=("off",))
+    edit = planned(spec)
+    assert edit.blocked and edit.kind == "blocked"
+    assert "profile 'off'" in edit.blocked_reason
+    assert any("-with-wave" in a for a in edit.alternatives)
+    assert any("-c" in a for a in edit.alternatives)
+    with pytest.raises(ApplyError):
+        apply_wave_edit(edit)
+    assert (spec.root / "nextflow.config").read_bytes() == original
+
+
+def test_a_later_dash_c_file_blocks_the_edit(tmp_path: Path) -> None:
+    late = tmp_path / "late.config"
+    late.write_text("wave.enabled = false\n")
+    spec = project(tmp_path, b"a = 1\n", config_files=(late,))
+    edit = planned(spec)
+    assert edit.blocked and "late.config:1:1" in edit.blocked_reason
+
+
+def test_refuses_when_the_file_changed_since_planning(tmp_path: Path) -> None:
+    spec = project(tmp_path, b"a = 1\n")
+    edit = planned(spec)
+    (spec.root / "nextflow.config").write_bytes(b"a = 2\n")
+    with pytest.raises(ApplyError, match="changed since"):
+        apply_wave_edit(edit)
+    assert (spec.root / "nextflow.config").read_bytes() == b"a = 2\n"
+
+
+def test_keeps_the_file_mode_and_writes_through_a_symlink(tmp_path: Path) -> None:
+    spec = project(tmp_path, None)
+    real = spec.root / "shared.config"
+    real.write_bytes(b"a = 1\n")
+    os.chmod(real, 0o640)
+    (spec.root / "nextflow.config").symlink_to(real.name)
+    apply_wave_edit(planned(spec))
+    assert (spec.root / "nextflow.config").is_symlink()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert b"enabled = true" in real.read_bytes()
+
+
+def test_an_interrupted_write_leaves_the_original_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = b"process.cpus = 2\n"
+    spec = project(tmp_path, original)
+    edit = planned(spec)
+
+    def power_cut(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", power_cut)
+    with pytest.raises(ApplyError, match="unchanged"):
+        apply_wave_edit(edit)
+    assert (spec.root / "nextflow.config").read_bytes() == original
+    assert sorted(p.name for p in spec.root.iterdir()) == ["main.nf", "nextflow.config"]
