@@ -39,7 +39,8 @@ def test_nothing_to_do_when_wave_is_already_on(tmp_path: Path) -> None:
 
 
 def test_flips_a_top_level_false_in_place(tmp_path: Path) -> None:
-    original = b"// keep me\nwave {\n  enabled   = false // off for now\n  strategy = 'container'\n}\n"
+    original = (b"// keep me\nwave {\n  enabled   = false // off for now\n"
+                b"  strategy = 'container'\n}\n")
     spec = project(tmp_path, original)
     edit = planned(spec)
     assert edit.kind == "flip" and str(edit.location) == "nextflow.config:3:15"
