@@ -281,6 +281,22 @@ def test_workspace_from_the_resolved_nextflow_config(
     assert not [f for f in run(agreeing) if f.subject == "workspace"]
 
 
+def test_config_endpoint_elsewhere_is_a_warning(
+    tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
+) -> None:
+    (tmp_path / "nextflow.config").write_text("tower.endpoint = 'https://tower.example.org/api/'\n")
+    context = make_context(tmp_path, make_client, token=demo)
+    context.shared(CONFIG_KEY, lambda: resolve_config(context.spec))
+    finding = by_subject(run(context), "tower.endpoint")
+    assert finding.status is Status.WARN
+    assert "https://tower.example.org/api " in finding.message + " "
+    assert "nextflow.config:1" in finding.message
+    (tmp_path / "nextflow.config").write_text(f"tower.endpoint = '{ENDPOINT}/'\n")
+    same = make_context(tmp_path, make_client, token=demo)
+    same.shared(CONFIG_KEY, lambda: resolve_config(same.spec))
+    assert not [f for f in run(same) if f.subject == "tower.endpoint"]
+
+
 def test_platform_launch_ignores_the_config_workspace(
     tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
     demo: str, pipelines: int,

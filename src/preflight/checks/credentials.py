@@ -155,7 +155,7 @@ class CredentialsCheck:
             )]
         findings: list[Finding] = []
         workspace = checked_workspace(context)
-        findings.extend(_wave_workspace_findings(context, workspace))
+        findings.extend(_wave_target_findings(context, workspace))
         findings.append(_keys_role_finding(workspace))
         try:
             matches = credential_matches(context)
@@ -208,7 +208,7 @@ def _config_workspace(context: CheckContext) -> tuple[str | int | None, str]:
     return value, str(origin) if origin is not None else ""
 
 
-def _wave_workspace_findings(context: CheckContext, checked: WorkspaceRef) -> list[Finding]:
+def _wave_target_findings(context: CheckContext, checked: WorkspaceRef) -> list[Finding]:
     config_value, where = _config_workspace(context)
     try:
         wave = wave_workspace(
@@ -230,7 +230,29 @@ def _wave_workspace_findings(context: CheckContext, checked: WorkspaceRef) -> li
     mismatch = workspace_mismatch(checked, wave)
     if mismatch is not None:
         findings.append(mismatch)
+    endpoint = _config_endpoint(context)
+    if endpoint is not None and endpoint[0] != context.settings.platform_endpoint:
+        findings.append(_finding(
+            Status.WARN, "tower.endpoint",
+            f"Wave will read credentials from the Platform at {endpoint[0]} (tower.endpoint"
+            f"{f' at {endpoint[1]}' if endpoint[1] else ''}), but preflight checked "
+            f"{context.settings.platform_endpoint}",
+            remedy=f"check against the same Platform: set TOWER_API_ENDPOINT={endpoint[0]}",
+        ))
     return findings
+
+
+def _config_endpoint(context: CheckContext) -> tuple[str, str] | None:
+    """``tower.endpoint`` from the configuration (Wave's Platform), unless unset, empty or
+    ``-`` (which Nextflow treats as unset), or a Platform-launched run."""
+    config = context.peek(CONFIG_KEY)
+    if config is None or context.options.platform_launch:
+        return None
+    value = config.get("tower.endpoint")
+    if not isinstance(value, str) or value.strip() in ("", "-"):
+        return None
+    origin = config.origin("tower.endpoint")
+    return value.strip().rstrip("/"), str(origin) if origin is not None else ""
 
 
 def _env_workspace_id(context: CheckContext, checked: WorkspaceRef) -> str | None:
