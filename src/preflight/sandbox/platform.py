@@ -9,7 +9,8 @@ OpenAPI spec (1.187.0) for the operations preflight uses; the same paths are ser
   ``{"message": …}`` (roles as in :mod:`preflight.seqera.roles`);
 - malformed input → 400 ``{"message": …}``; a taken credential name → 409 on
   ``/credentials/validate`` (and ``state.duplicate_name_status`` on create);
-- passwords are stored and never returned (``keys.password`` is ``null``).
+- passwords are stored and never returned (``keys.password`` is ``null``);
+- an unknown credential id → 404 ``{"message": …}`` (the spec declares no status for it).
 
 The emulator is a plain :class:`~preflight.sandbox.http.Handler`; the HTTPS server and fault
 injection wrap it.
