@@ -33,14 +33,19 @@ from preflight.sandbox.state import AzureState
 TOKEN_LIFETIME = 3599
 
 
+def new_signing_key() -> rsa.RSAPrivateKey:
+    """A fresh RSA key; the slowest thing the sandbox makes, so start-up makes it in parallel."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 class EntraIssuer:
     """Signs and verifies the sandbox tenant's access tokens (one RSA key per sandbox)."""
 
-    def __init__(self, tenant_id: str) -> None:
+    def __init__(self, tenant_id: str, private_key: rsa.RSAPrivateKey | None = None) -> None:
         self.tenant_id = tenant_id
         self.issuer = f"https://sts.windows.net/{tenant_id}/"
         self.key_id = secrets.token_hex(8)
-        self._private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._private_key = private_key or new_signing_key()
         self._public_pem = self._private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )

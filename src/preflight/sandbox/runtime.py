@@ -16,9 +16,9 @@ Registry processes die with the thread that started them (``PR_SET_PDEATHSIG``):
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from preflight.sandbox.acr import AcrFrontDoor, TokenRequestRecord
-from preflight.sandbox.entra import EntraEmulator, EntraIssuer
+from preflight.sandbox.entra import EntraEmulator, EntraIssuer, new_signing_key
 from preflight.sandbox.faults import FaultBoard
 from preflight.sandbox.http import Handler
 from preflight.sandbox.push import push_image
@@ -34,6 +34,7 @@ from preflight.sandbox.registry_process import RegistryConfig, RegistryProcess
 from preflight.sandbox.registry_tokens import Access, RegistryTokenMinter
 from preflight.sandbox.seed import (
     DEFAULT_REGISTRIES,
+    ImageSeed,
     PasswordBook,
     RegistrySeed,
     azure_state,
@@ -178,41 +179,30 @@ class Sandbox:
         self._listeners[name] = listener
         return listener
 
-    def _push_seeded_images(self, minter: RegistryTokenMinter) -> None:
-        errors: list[BaseException] = []
+    def _push_seeded_images(self, minter: RegistryTokenMinter, pool: ThreadPoolExecutor) -> None:
+        """Push every seeded image, each on its own connection, in parallel."""
 
-        def push(seed: RegistrySeed) -> None:
+        def push(seed: RegistrySeed, image: ImageSeed) -> None:
             login = seed.login_server.lower()
-            repositories = sorted({image.repository for image in seed.images})
             token = minter.access_token(
                 service=login,
                 subject="sandbox-seed",
-                access=[Access("repository", r, ("pull", "push")) for r in repositories],
+                access=[Access("repository", image.repository, ("pull", "push"))],
                 grant_type="password",
             )
-            try:
-                with httpx.Client(
-                    base_url=f"https://{self._processes[login].address}",
-                    verify=self.certificates.client_context(),
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=PUSH_TIMEOUT,
-                ) as client:
-                    for image in seed.images:
-                        push_image(client, image.repository, image.tag, image.media_type)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-                errors.append(exc)
+            with httpx.Client(
+                base_url=f"https://{self._processes[login].address}",
+                verify=self.certificates.client_context(),
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=PUSH_TIMEOUT,
+            ) as client:
+                push_image(client, image.repository, image.tag, image.media_type)
 
-        threads = [
-            threading.Thread(target=push, args=(seed,), daemon=True)
-            for seed in self.seeds
-            if seed.images
+        pushes = [
+            pool.submit(push, seed, image) for seed in self.seeds for image in seed.images
         ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+        for done in pushes:
+            done.result()
 
     def _start_plugins(self) -> None:
         try:
@@ -300,24 +290,27 @@ def start_sandbox(
     faults = FaultBoard(latency_ms=latency_ms)
     processes: dict[str, RegistryProcess] = {}
     sandbox: Sandbox | None = None
+    pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sandbox-start")
     try:
         processes = _launch_registries(state_dir, certificates, seeds)
-        # While the registries start: the Entra key (the slowest thing to make) and the state.
+        # While the registries start and the images go up: the Entra ID key, the slowest
+        # thing to make (cryptography releases the GIL while it works).
+        entra_key = pool.submit(new_signing_key)
         azure = azure_state(seeds, passwords, client_secret=secrets.token_urlsafe(30))
+        minter = RegistryTokenMinter(certificates.signing_key)
+        for process in processes.values():
+            process.wait_ready()
         sandbox = Sandbox(
             state_dir=state_dir,
             certificates=certificates,
             seeds=seeds,
             passwords=passwords,
             azure=azure,
-            entra=EntraIssuer(azure.tenant_id),
+            entra=EntraIssuer(azure.tenant_id, entra_key.result()),
             faults=faults,
         )
         sandbox._processes.update(processes)
-        minter = RegistryTokenMinter(certificates.signing_key)
-        for process in processes.values():
-            process.wait_ready()
-        sandbox._push_seeded_images(minter)
+        sandbox._push_seeded_images(minter, pool)
         sandbox._listen("entra", EntraEmulator(azure, sandbox.entra), ["entra"])
         for seed in seeds:
             login = seed.login_server.lower()
@@ -339,6 +332,8 @@ def start_sandbox(
         for process in processes.values():
             process.stop()
         raise
+    finally:
+        pool.shutdown(wait=True)
     return sandbox
 
 
