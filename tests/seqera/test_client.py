@@ -218,6 +218,36 @@ def test_transport_errors_are_retried_then_reported(
     assert_no_token(info.value)
 
 
+def create(client: PlatformClient) -> str:
+    return client.create_credential(
+        1, name="n", registry="r", user_name="u", password=Secret("pw-pw")
+    )
+
+
+@pytest.mark.parametrize(
+    "failure", [ok({"message": "oops"}, status=500), httpx.ReadTimeout("slow"),
+                httpx.RemoteProtocolError("dropped")],
+)
+def test_create_is_never_repeated_when_it_may_have_taken_effect(
+    client_for: MakeClient, sleeps: list[float], failure: httpx.Response | Exception
+) -> None:
+    server = Server(failure, ok({"credentialsId": "x"}))
+    with pytest.raises(PlatformError):
+        create(client_for(server))
+    assert len(server.requests) == 1 and sleeps == []
+
+
+@pytest.mark.parametrize(
+    "failure", [ok({"message": "slow down"}, status=429), httpx.ConnectError("refused")],
+)
+def test_create_is_repeated_when_the_server_did_nothing(
+    client_for: MakeClient, sleeps: list[float], failure: httpx.Response | Exception
+) -> None:
+    server = Server(failure, ok({"credentialsId": "x"}))
+    assert create(client_for(server)) == "x"
+    assert len(server.requests) == 2 and len(sleeps) == 1
+
+
 def test_tls_failure_is_not_retried_and_names_the_ca_bundle(
     client_for: MakeClient,
 ) -> None:

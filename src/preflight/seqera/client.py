@@ -131,7 +131,7 @@ class PlatformClient:
         params = {**_workspace(workspace_id), "name": name}
         response = self._call(
             "GET", "/credentials/validate", "validate a credential name",
-            params=params, accept=(204, 400, 409),
+            params=params, accept=(200, 204, 400, 409),
         )
         if response.status_code == 409:
             raise InputError(
@@ -212,6 +212,10 @@ class PlatformClient:
             "Authorization": f"Bearer {self._token.reveal()}",
             "Accept": "application/json",
         }
+        # A POST may have taken effect before a 5xx or a broken connection: repeating it could
+        # create a second credential. It is repeated only when the server surely did nothing
+        # (429, or a connection that was never made).
+        idempotent = method != "POST"
         attempt = 0
         while True:
             try:
@@ -221,12 +225,16 @@ class PlatformClient:
             except httpx.TransportError as exc:
                 if _is_tls_failure(exc):
                     raise self._tls_error(path, exc, secrets) from None
-                if attempt >= self._max_retries:
+                unsent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if attempt >= self._max_retries or not (idempotent or unsent):
                     raise self._network_error(path, operation, exc, secrets) from None
                 self._sleep(self._delay(attempt, None))
                 attempt += 1
                 continue
-            if response.status_code in RETRY_STATUSES and attempt < self._max_retries:
+            retryable = response.status_code == 429 or (
+                idempotent and response.status_code in RETRY_STATUSES
+            )
+            if retryable and attempt < self._max_retries:
                 self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
                 attempt += 1
                 continue
@@ -291,7 +299,7 @@ class PlatformClient:
             )
         if status in RETRY_STATUSES:
             return PlatformError(
-                f"Seqera Platform kept failing ({status}) when trying to {operation}{said}",
+                f"Seqera Platform failed ({status}) when trying to {operation}{said}",
                 remedy="the service is busy or down; try again in a few minutes",
                 where=where,
             )
@@ -304,11 +312,10 @@ class PlatformClient:
     def _network_error(
         self, path: str, operation: str, exc: Exception, secrets: tuple[Secret, ...]
     ) -> PlatformError:
-        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not connect"
+        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
         detail = redact(str(exc) or type(exc).__name__, (self._token, *secrets))
         return PlatformError(
-            f"Seqera Platform {kind} when trying to {operation} "
-            f"({self._max_retries + 1} attempts): {detail}",
+            f"Seqera Platform {kind} when trying to {operation}: {detail}",
             remedy="check the network and TOWER_API_ENDPOINT "
             f"(currently {self.endpoint}), then try again",
             where=self._where(path),
