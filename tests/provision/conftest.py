@@ -36,17 +36,15 @@ def clients(sandbox_env: Sandbox) -> Iterator[Clients]:
     settings = Settings.from_environ(environ)
     assert settings.platform_token is not None
     arm = build_arm_gateway(settings, environ, retries=0)
+    http = build_http_client(settings)
     platform = PlatformClient(
-        build_http_client(settings),
-        settings.platform_endpoint,
-        settings.platform_token,
-        max_retries=0,
+        http, settings.platform_endpoint, settings.platform_token, max_retries=0
     )
     try:
         yield Clients(sandbox_env, arm, platform, int(environ["TOWER_WORKSPACE_ID"]))
     finally:
         arm.close()
-        platform.close()
+        http.close()
 
 
 def image(registry: str, repository: str, tag: str) -> ImageUse:

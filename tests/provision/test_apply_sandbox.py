@@ -113,7 +113,7 @@ def test_a_platform_failure_rolls_back_the_token_and_scope_map(
     assert set(registry.scope_maps) == {"pipeline-reader-scope"}
     text = str(caught.value)
     assert "rolled back: token wave-pull-" in text and "scope map wave-pull-" in text
-    assert "remains: nothing from this run" in text
+    assert "remains of this registry's steps: nothing" in text
     assert stored_credentials(clients) == []
 
     clients.sandbox.faults.clear()

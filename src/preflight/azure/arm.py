@@ -80,8 +80,11 @@ def build_arm_gateway(
         )
     from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 
+    owned = None if credential is not None else build_credential(settings, environ)
+    chosen = credential if credential is not None else owned
+    assert chosen is not None
     client = ContainerRegistryManagementClient(
-        credential or build_credential(settings, environ),
+        chosen,
         settings.azure_subscription_id,
         base_url=settings.arm_endpoint,
         credential_scopes=[credential_scope(settings.arm_endpoint)],
@@ -95,6 +98,7 @@ def build_arm_gateway(
         subscription_id=settings.azure_subscription_id,
         endpoint=settings.arm_endpoint,
         secrets=[secret] if secret else [],
+        owned_credential=owned,
     )
 
 
@@ -108,8 +112,10 @@ class ArmGateway:
         subscription_id: str,
         endpoint: str,
         secrets: Iterable[Secret] = (),
+        owned_credential: Any = None,
     ) -> None:
         self._client = client
+        self._owned_credential = owned_credential
         self.subscription_id = subscription_id
         self.endpoint = endpoint
         self._secrets = list(secrets)
@@ -307,7 +313,11 @@ class ArmGateway:
         )
 
     def close(self) -> None:
+        """Close the SDK client, and the credential when this gateway built it."""
         self._client.close()
+        close = getattr(self._owned_credential, "close", None)
+        if callable(close):
+            close()
 
     # --- error translation -------------------------------------------------------------------
 

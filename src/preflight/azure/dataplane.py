@@ -17,12 +17,12 @@ default). ``audience=`` overrides either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from preflight.errors import InputError
-from preflight.secret import redact
+from preflight.secret import Secret, redact
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
@@ -79,8 +79,12 @@ class RegistryDataPlane:
         transport_options: Mapping[str, Any] | None = None,
         retries: int = DEFAULT_RETRIES,
         audience: str | None = None,
+        secrets: Iterable[Secret] = (),
+        owns_credential: bool = False,
     ) -> None:
         self._credential = credential
+        self._owns_credential = owns_credential
+        self._secrets = list(secrets)
         self._options = dict(transport_options or {})
         self._retries = retries
         self._audience = audience
@@ -111,7 +115,7 @@ class RegistryDataPlane:
         )
 
         def facts(state: str, detail: str = "", status: int | None = None) -> ManifestFacts:
-            text = " ".join(redact(detail, []).split())[:DETAIL_LIMIT]
+            text = " ".join(redact(detail, self._secrets).split())[:DETAIL_LIMIT]
             return ManifestFacts(login_server, repository, reference, state, detail=text,
                                  status=status)
 
@@ -127,16 +131,20 @@ class RegistryDataPlane:
         except ServiceRequestError as exc:
             return facts("error", f"could not reach {login_server}: {_first_line(exc)}")
         except (DigestValidationError, ValueError) as exc:
-            return facts("error", f"the manifest failed validation: {exc}")
+            return facts("error", f"the manifest failed validation: {_first_line(exc)}")
         return ManifestFacts(
             login_server, repository, reference, "found",
             digest=str(result.digest), media_type=str(result.media_type or "") or None,
         )
 
     def close(self) -> None:
+        """Close every client, and the credential when this object built it."""
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        close = getattr(self._credential, "close", None)
+        if self._owns_credential and callable(close):
+            close()
 
 
 def _status(exc: Any) -> int | None:
@@ -165,7 +173,7 @@ def build_dataplane(
     credential: TokenCredential | None = None,
 ) -> RegistryDataPlane:
     """The data-plane client for a run; :class:`InputError` when no Azure identity is set up."""
-    from preflight.azure.identity import build_credential, transport_options
+    from preflight.azure.identity import build_credential, client_secret_from, transport_options
 
     env = environ or {}
     if credential is None and not has_azure_identity(settings, env):
@@ -177,4 +185,6 @@ def build_dataplane(
     return RegistryDataPlane(
         credential or build_credential(settings, env),
         transport_options=transport_options(settings),
+        secrets=[s for s in (client_secret_from(env),) if s is not None],
+        owns_credential=credential is None,
     )

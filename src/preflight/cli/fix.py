@@ -146,7 +146,8 @@ def execute_fix(
             if output_format == "json":
                 _emit_json({"plan": plan.to_dict(), "applied": False, "result": None})
             elif plan.empty:
-                click.echo("Nothing to do.")
+                click.echo("Nothing to apply; see what is blocked above." if plan.blocked
+                           else "Nothing to do.")
             return EXIT_FAIL if plan.blocked else EXIT_PASS
         if not assume_yes and not click.confirm("Apply this plan?", err=True, default=False):
             click.echo("Nothing changed.", err=True)

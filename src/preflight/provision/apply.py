@@ -196,7 +196,7 @@ def _failure(
         reason = f"{type(exc).__name__}: {exc}"
     reason = redact(reason, secrets)
     where = exc.where if isinstance(exc, PreflightError) else ""
-    log.warning("fix failed at %r: %s", step.describe(), reason)
+    log.info("fix failed at %r: %s", step.describe(), reason)
     rolled_back: list[str] = []
     left: list[str] = []
     for undo in reversed(run.undo):
@@ -213,7 +213,8 @@ def _failure(
         lines.append(f"  at {where}")
     lines.append(f"  rolled back: {', '.join(rolled_back) if rolled_back else 'nothing'}")
     remains = left + run.irreversible
-    lines.append(f"  remains: {'; '.join(remains) if remains else 'nothing from this run'}")
+    remaining = "; ".join(remains) if remains else "nothing"
+    lines.append(f"  remains of this registry's steps: {remaining}")
     if finished:
         lines.append(f"  finished and kept: {', '.join(finished)}")
     remedy = "fix the cause above and run `preflight fix` again; it resumes where this run stopped"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from preflight.errors import InputError
+from preflight.errors import ApplyError, InputError
 from preflight.model import ImageUse
 from preflight.pipeline import PipelineSpec
 from preflight.provision.apply import ApplyResult, Progress, apply_plan
@@ -175,7 +175,14 @@ def apply_fix(
         written = plan.wave.shown
     applied = ApplyResult()
     if plan.credentials is not None and not plan.credentials.empty:
-        applied = apply_plan(plan.credentials, arm=arm(), platform=platform(), progress=say)
+        try:
+            applied = apply_plan(plan.credentials, arm=arm(), platform=platform(), progress=say)
+        except ApplyError as exc:
+            if not written:
+                raise
+            raise ApplyError(
+                f"{exc.message}\n  kept: {written} now enables Wave", remedy=exc.remedy
+            ) from None
     return FixResult(written, applied)
 
 

@@ -74,9 +74,19 @@ class RegistryFacts:
 
 
 class _Blocked(Exception):
+    """The plan for a registry needs the user: ``reason`` and ``remedy`` say what to do."""
+
     def __init__(self, reason: str, remedy: str) -> None:
         super().__init__(reason)
         self.reason, self.remedy = reason, remedy
+
+
+class _Unmanaged(Exception):
+    """The credential does not sign in with a token of the registry: nothing to manage."""
+
+    def __init__(self, reason: str, remedy: str) -> None:
+        super().__init__(reason)
+        self.remedy = remedy
 
 
 def acr_repositories(images: Iterable[ImageUse]) -> dict[str, tuple[str, ...]]:
@@ -172,12 +182,6 @@ def decide(facts: RegistryFacts, options: ProvisionOptions, now: datetime) -> Re
     return _plan(facts, Outcome.PLANNED, reason, steps=tuple(steps))
 
 
-class _Unmanaged(Exception):
-    def __init__(self, reason: str, remedy: str) -> None:
-        super().__init__(reason)
-        self.remedy = remedy
-
-
 def _keep_credential(
     facts: RegistryFacts, credential: Credential, options: ProvisionOptions, now: datetime
 ) -> tuple[list[Step], str]:
@@ -212,11 +216,15 @@ def _keep_credential(
                 replaces=credential.id,
             )
         )
-    covered = "covers" if not steps else "will cover"
-    return steps, (
-        f"credential {credential.name} uses token {token.name}, which {covered} "
-        f"{_repos(facts.repositories)}"
-    )
+    reason = f"credential {credential.name} uses token {token.name}"
+    if not steps:
+        return steps, f"{reason}, which covers {_repos(facts.repositories)}"
+    changes = []
+    if not isinstance(steps[0], GeneratePassword):
+        changes.append(f"its scope map will cover {_repos(facts.repositories)}")
+    if options.rotate:
+        changes.append("its password1 and the credential will be replaced (--rotate)")
+    return steps, f"{reason}; {' and '.join(changes)}"
 
 
 def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[list[Step], str]:
