@@ -324,6 +324,37 @@ def test_nothing_to_check_is_a_skip(
     assert [f.status for f in findings] == [Status.SKIP]
 
 
+def test_images_are_resolved_when_nobody_published_them(
+    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
+    demo: str, pipelines: int,
+) -> None:
+    add(state, "acr", LOGIN_SERVER, pipelines)
+    (tmp_path / "main.nf").write_text(
+        "process ALIGN {\n"
+        f"  container '{LOGIN_SERVER}/tools/align:1.0'\n"
+        "  script:\n  'true'\n}\n"
+        "workflow { ALIGN() }\n"
+    )
+    context = make_context(tmp_path, make_client, token=demo)
+    context.spec = PipelineSpec.locate(tmp_path)
+    context._shared.clear()  # nothing published: the check resolves the images itself
+    finding = by_subject(run(context), LOGIN_SERVER)
+    assert finding.status is Status.PASS
+    assert finding.details["images"] == [f"{LOGIN_SERVER}/tools/align:1.0"]
+
+
+def test_unreadable_images_are_an_error_not_a_skip(
+    tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
+) -> None:
+    (tmp_path / "nextflow.config").write_text("process {\n  container = \n")
+    context = make_context(tmp_path, make_client, token=demo)
+    context.spec = PipelineSpec.locate(tmp_path)
+    context._shared.clear()
+    report = run_checks([CredentialsCheck()], context)
+    assert [f.status for f in report.findings] == [Status.ERROR]
+    assert "nextflow.config" in report.findings[0].subject + report.findings[0].message
+
+
 def test_no_token_fails_before_any_call(
     tmp_path: Path, make_client: Callable[..., PlatformClient],
 ) -> None:

@@ -53,9 +53,17 @@ TOWER_WORKSPACE_KEY = "config.tower.workspaceId"
 
 
 def acr_uses(context: CheckContext) -> tuple[ImageUse, ...]:
-    """The run's ACR image uses, as far as the images work has resolved them (else none)."""
-    uses: Iterable[ImageUse] = context.peek(IMAGES_KEY) or ()
-    return tuple(u for u in uses if u.acr)
+    """The run's ACR image uses: those the images work published, else resolved now.
+
+    Resolving through the images work's shared resolution means a pipeline whose images could
+    not be read raises here (an ``error`` finding), instead of passing as "no ACR image".
+    """
+    published: Iterable[ImageUse] | None = context.peek(IMAGES_KEY)
+    if published is None:
+        from preflight.checks.images import shared_resolution
+
+        published = shared_resolution(context).uses
+    return tuple(u for u in published if u.acr)
 
 
 def acr_registries(context: CheckContext) -> tuple[str, ...]:
