@@ -6,6 +6,7 @@ import http.client
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,7 +14,8 @@ import pytest
 from preflight.net.tls import ssl_context
 from preflight.sandbox.faults import FaultBoard
 from preflight.sandbox.http import Request, Response
-from preflight.sandbox.runtime import Sandbox
+from preflight.sandbox.runtime import Sandbox, start_sandbox
+from preflight.sandbox.seed import RegistrySeed
 from preflight.sandbox.server import HttpsListener
 from preflight.sandbox.tls import SandboxCertificates, make_certificates
 
@@ -215,3 +217,35 @@ def test_a_fault_on_one_registry_leaves_the_other_alone(sandbox_env: Sandbox) ->
         assert limited.status_code == 429 and limited.headers["retry-after"] == "2"
         assert limited.json()["errors"][0]["code"] == "TOOMANYREQUESTS"
         assert context.get("https://otheracr.azurecr.io/v2/").status_code == 401
+
+
+def test_a_fault_written_as_text_is_parsed_into_its_fields() -> None:
+    board = FaultBoard()
+    fault = board.set_from_text(
+        "service=acr:sandboxacr.azurecr.io, path_prefix=/v2/, status=429, retry_after=2,"
+        " times=3, drop=false"
+    )
+    assert fault.service == "acr:sandboxacr.azurecr.io"
+    assert (fault.path_prefix, fault.status, fault.retry_after, fault.times) == (
+        "/v2/", 429, 2, 3
+    )
+    assert fault.drop is False
+    assert board.set_from_text("service=platform,drop=true").drop is True
+
+
+@pytest.mark.parametrize(
+    "text", ["status=429", "service=acr,status=lots", "service=acr,colour=red", "service"]
+)
+def test_a_malformed_fault_text_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        FaultBoard().set_from_text(text)
+
+
+@pytest.mark.sandbox
+def test_faults_given_at_start_up_apply_from_the_first_request(tmp_path: Path) -> None:
+    seed = RegistrySeed(login_server="faulty.azurecr.io", resource_group="rg-faulty")
+    with start_sandbox(
+        tmp_path / "state", registries=[seed], faults=["service=acr,status=503,times=1"]
+    ) as running, httpx.Client(verify=ssl_context(running.ca_bundle), timeout=10) as client:
+        url = f"https://{running.address('faulty.azurecr.io')}/v2/"
+        assert [client.get(url).status_code for _ in range(2)] == [503, 401]

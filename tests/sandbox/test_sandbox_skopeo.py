@@ -12,8 +12,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
+from preflight.net.tls import ssl_context
 from preflight.sandbox.runtime import Sandbox
 
 LOGIN = "sandboxacr.azurecr.io"
@@ -95,3 +97,32 @@ def test_inspect_fails_with_skopeos_own_message(
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_skopeo_pushes_through_the_front_door_with_a_refresh_token(
+    sandbox_env: Sandbox, cert_dir: Path
+) -> None:
+    """``docker login -u 00000000-… -p <refresh token>`` as ACR documents; uploads are proxied."""
+    entra_token = sandbox_env.entra.issue(
+        client_id=sandbox_env.azure.client_id, audience="https://containerregistry.azure.net"
+    )
+    address = sandbox_env.address(LOGIN)
+    exchanged = httpx.post(
+        f"https://{address}/oauth2/exchange",
+        data={"grant_type": "access_token", "service": LOGIN, "access_token": entra_token},
+        verify=ssl_context(sandbox_env.ca_bundle),
+        timeout=10,
+    )
+    login = f"00000000-0000-0000-0000-000000000000:{exchanged.json()['refresh_token']}"
+    copied = skopeo(
+        "copy", "--src-creds", login, "--dest-creds", login, "--src-cert-dir", str(cert_dir),
+        "--dest-cert-dir", str(cert_dir), f"docker://{address}/team/tool:2.1",
+        f"docker://{address}/scratch/tool:copied",
+    )
+    assert copied.returncode == 0, copied.stderr
+    inspected = skopeo(
+        "inspect", "--raw", "--creds", login, "--cert-dir", str(cert_dir),
+        f"docker://{address}/scratch/tool:copied",
+    )
+    assert inspected.returncode == 0, inspected.stderr
+    assert json.loads(inspected.stdout)["mediaType"].startswith("application/vnd.docker")

@@ -57,13 +57,24 @@ def command() -> None:
     help="Delay added to every request of every service.",
 )
 @click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="SPEC",
+    callback=lambda ctx, param, value: _check_faults(value),
+    help="A fault from the first request, e.g. 'service=acr,status=429,retry_after=2,times=3'"
+    " or 'service=platform,path_prefix=/credentials,drop=true' (repeatable). Keys: service"
+    " (platform, arm, entra, acr, acr:<login server>), path_prefix, latency_ms, status,"
+    " retry_after, drop, slow_body_ms, times.",
+)
+@click.option(
     "--state-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Where certificates and registry storage go (default: a temporary directory,"
     " removed on exit).",
 )
-def up(as_json: bool, latency_ms: int, state_dir: Path | None) -> None:
+def up(as_json: bool, latency_ms: int, faults: tuple[str, ...], state_dir: Path | None) -> None:
     """Start the sandbox and run until interrupted (Ctrl-C or SIGTERM)."""
     from preflight.sandbox.runtime import start_sandbox
 
@@ -80,7 +91,7 @@ def up(as_json: bool, latency_ms: int, state_dir: Path | None) -> None:
         state_dir if state_dir is not None else Path(tempfile.mkdtemp(prefix="preflight-sandbox-"))
     )
     try:
-        with start_sandbox(directory, latency_ms=latency_ms) as sandbox:
+        with start_sandbox(directory, latency_ms=latency_ms, faults=faults) as sandbox:
             if as_json:
                 click.echo(json.dumps(sandbox.info))  # one line: easy to read for scripts
             else:
@@ -93,6 +104,18 @@ def up(as_json: bool, latency_ms: int, state_dir: Path | None) -> None:
             signal.signal(sig, handler)
         if temporary:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+def _check_faults(specs: tuple[str, ...]) -> tuple[str, ...]:
+    from preflight.sandbox.faults import FaultBoard
+
+    board = FaultBoard()
+    for spec in specs:
+        try:
+            board.set_from_text(spec)
+        except ValueError as exc:
+            raise click.BadParameter(f"{spec!r}: {exc}", param_hint="--fault") from None
+    return specs
 
 
 def summary(info: dict[str, Any]) -> str:

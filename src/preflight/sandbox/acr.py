@@ -47,6 +47,8 @@ ENTRA_AUDIENCES = frozenset(
     {
         "https://management.azure.com",
         "https://management.core.windows.net",
+        "https://management.chinacloudapi.cn",
+        "https://management.usgovcloudapi.net",
         "https://containerregistry.azure.net",
     }
 )

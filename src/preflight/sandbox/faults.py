@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 SERVICES = ("platform", "arm", "entra", "acr")
 RETRYABLE_STATUSES = (429, 500, 502, 503, 504)
@@ -47,6 +48,49 @@ def _check_service(service: str) -> None:
             f"unknown sandbox service {service!r}: use one of {', '.join(SERVICES)}"
             " or acr:<login server>"
         )
+
+
+def parse_fault(text: str) -> dict[str, Any]:
+    """``service=acr:x.azurecr.io,status=429,retry_after=2,times=3`` → ``FaultBoard.set`` kwargs.
+
+    The text form of a fault, for ``sandbox up --fault``. Raises ``ValueError`` naming the
+    offending part.
+    """
+    fields: dict[str, Any] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in _FIELD_TYPES:
+            raise ValueError(
+                f"{part!r} is not KEY=VALUE with KEY one of {', '.join(_FIELD_TYPES)}"
+            )
+        kind = _FIELD_TYPES[key]
+        if kind is bool:
+            fields[key] = value.strip().lower() in ("1", "true", "yes", "on")
+        elif kind is int:
+            try:
+                fields[key] = int(value)
+            except ValueError:
+                raise ValueError(f"{key} must be a whole number, not {value!r}") from None
+        else:
+            fields[key] = value.strip()
+    if "service" not in fields:
+        raise ValueError("a fault needs service=… (platform, arm, entra, acr, acr:<login server>)")
+    return fields
+
+
+_FIELD_TYPES: dict[str, type] = {
+    "service": str,
+    "path_prefix": str,
+    "latency_ms": int,
+    "status": int,
+    "retry_after": int,
+    "drop": bool,
+    "slow_body_ms": int,
+    "times": int,
+}
 
 
 class FaultBoard:
@@ -92,6 +136,11 @@ class FaultBoard:
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def set_from_text(self, text: str) -> Fault:
+        """Switch on the fault written as in :func:`parse_fault`."""
+        fields = parse_fault(text)
+        return self.set(fields.pop("service"), **fields)
 
     def clear(self) -> None:
         """Switch every fault off (the global latency stays)."""

@@ -277,17 +277,23 @@ def start_sandbox(
     *,
     latency_ms: int = 0,
     registries: Sequence[RegistrySeed] | None = None,
+    faults: Sequence[str] = (),
 ) -> Sandbox:
     """Start every sandbox service with its files under ``state_dir``; return when all listen.
 
     ``latency_ms`` is added to every request of every service. ``registries`` replaces the
-    default seed (:data:`preflight.sandbox.seed.DEFAULT_REGISTRIES`).
+    default seed (:data:`preflight.sandbox.seed.DEFAULT_REGISTRIES`). ``faults`` are switched
+    on from the first request, each written as for :func:`preflight.sandbox.faults.parse_fault`
+    (a malformed one raises ``ValueError`` before anything starts); :meth:`Sandbox.reset`
+    clears them like any other fault.
     """
     seeds = tuple(registries if registries is not None else DEFAULT_REGISTRIES)
     state_dir = Path(state_dir)
     certificates = make_certificates(state_dir / "tls", [s.login_server for s in seeds])
     passwords = new_password_book(seeds)
-    faults = FaultBoard(latency_ms=latency_ms)
+    board = FaultBoard(latency_ms=latency_ms)
+    for fault in faults:
+        board.set_from_text(fault)
     processes: dict[str, RegistryProcess] = {}
     sandbox: Sandbox | None = None
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sandbox-start")
@@ -307,7 +313,7 @@ def start_sandbox(
             passwords=passwords,
             azure=azure,
             entra=EntraIssuer(azure.tenant_id, entra_key.result()),
-            faults=faults,
+            faults=board,
         )
         sandbox._processes.update(processes)
         sandbox._push_seeded_images(minter, pool)
