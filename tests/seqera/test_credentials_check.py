@@ -59,18 +59,20 @@ def make_context(
     *,
     token: str | None,
     workspace: str | None = "acme/pipelines",
-    images: tuple[ImageUse, ...] = (SANDBOX_IMAGE,),
+    images: tuple[ImageUse, ...] | None = (SANDBOX_IMAGE,),
     options: CheckOptions | None = None,
 ) -> CheckContext:
+    """A context as a run builds it; ``images=None`` publishes none (the pipeline is read)."""
     settings = Settings(platform_endpoint=ENDPOINT, workspace=workspace,
                         platform_token=Secret(token) if token else None)
     context = CheckContext(
-        spec=PipelineSpec(root=tmp_path),
+        spec=PipelineSpec(root=tmp_path) if images is not None else PipelineSpec.locate(tmp_path),
         settings=settings,
         services=ServiceRegistry({"platform": lambda: make_client(token=token or "")}),
         options=options or CheckOptions(),
     )
-    context.shared(IMAGES_KEY, lambda: images)
+    if images is not None:
+        context.shared(IMAGES_KEY, lambda: images)
     return context
 
 
@@ -335,9 +337,7 @@ def test_images_are_resolved_when_nobody_published_them(
         "  script:\n  'true'\n}\n"
         "workflow { ALIGN() }\n"
     )
-    context = make_context(tmp_path, make_client, token=demo)
-    context.spec = PipelineSpec.locate(tmp_path)
-    context._shared.clear()  # nothing published: the check resolves the images itself
+    context = make_context(tmp_path, make_client, token=demo, images=None)
     finding = by_subject(run(context), LOGIN_SERVER)
     assert finding.status is Status.PASS
     assert finding.details["images"] == [f"{LOGIN_SERVER}/tools/align:1.0"]
@@ -347,9 +347,7 @@ def test_unreadable_images_are_an_error_not_a_skip(
     tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
 ) -> None:
     (tmp_path / "nextflow.config").write_text("process {\n  container = \n")
-    context = make_context(tmp_path, make_client, token=demo)
-    context.spec = PipelineSpec.locate(tmp_path)
-    context._shared.clear()
+    context = make_context(tmp_path, make_client, token=demo, images=None)
     report = run_checks([CredentialsCheck()], context)
     assert [f.status for f in report.findings] == [Status.ERROR]
     assert "nextflow.config" in report.findings[0].subject + report.findings[0].message
