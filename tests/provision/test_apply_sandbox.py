@@ -214,3 +214,23 @@ def test_the_password_appears_in_no_output_log_or_file(
             if path.is_file() and path.stat().st_size < 5_000_000:
                 data = path.read_bytes()
                 assert all(s.encode() not in data for s in secrets), path
+
+
+def test_a_near_miss_credential_is_named_and_a_matching_one_is_created(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    seeded = clients.sandbox.password(ACR, "pipeline-reader")
+    clients.sandbox.platform.add_registry_credential(
+        name="acr-with-scheme",
+        registry=f"https://{ACR}",
+        user_name="pipeline-reader",
+        password=seeded,
+        workspace_id=clients.workspace_id,
+    )
+    acr_only = [i for i in pipeline_images if i.registry == ACR]
+    plan = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    [registry_plan] = plan.registries
+    assert registry_plan.outcome is Outcome.PLANNED
+    assert "acr-with-scheme (scheme)" in registry_plan.reason

@@ -156,7 +156,7 @@ def _apply_step(
         )
         run.username = token.name
         run.created.append(Created(host, "password", f"{token.name}/{step.slot}"))
-        if step.token not in run.tokens:  # an existing token: its old password is gone for good
+        if step.replaces:  # whoever held the old value is locked out for good
             run.irreversible.append(f"{step.slot} of token {step.token} was regenerated")
     elif isinstance(step, CreateCredential):
         if run.password is None:

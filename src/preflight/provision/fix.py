@@ -31,7 +31,11 @@ PARTS = ("wave", "credentials")
 
 @dataclass(frozen=True)
 class FixPlan:
-    """What ``fix`` will do. ``wave_planned``/``credentials`` are ``None`` for parts not asked."""
+    """What ``fix`` will do for the asked ``parts``.
+
+    ``wave`` is the edit (``None``: Wave already on, or the part not asked); ``credentials`` is
+    ``None`` when that part was not asked.
+    """
 
     parts: tuple[str, ...]
     wave: WaveEdit | None = None

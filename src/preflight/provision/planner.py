@@ -71,6 +71,7 @@ class RegistryFacts:
     scope_map: ScopeMapInfo | None
     credential_name: str = ""
     credential_name_problem: str = ""
+    near_misses: tuple[str, ...] = ()  # credentials a person would take for this registry
 
 
 class _Blocked(Exception):
@@ -139,7 +140,8 @@ def gather_facts(
 ) -> RegistryFacts:
     """Read the registry, Wave's credential, the token and scope map ``decide`` reasons about."""
     registry = arm.find_registry(login_server)
-    credential = match_registry(credentials, login_server).credential
+    match = match_registry(credentials, login_server)
+    credential = match.credential
     if credential is not None:
         token_name = credential.user_name or ""
     else:
@@ -163,6 +165,9 @@ def gather_facts(
         scope_map=scope_map,
         credential_name=chosen,
         credential_name_problem=problem,
+        near_misses=tuple(
+            f"{miss.credential.name} ({miss.kind.value})" for miss in match.near_misses
+        ),
     )
 
 
@@ -266,6 +271,11 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
             facts.credential_name, facts.login_server, facts.token_name, options.workspace_id
         )
     )
+    if facts.near_misses:
+        reason += (
+            f"; Wave does not use {', '.join(facts.near_misses)}, whose registry does not "
+            f"equal {facts.login_server} exactly"
+        )
     return steps, reason
 
 

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from preflight.sandbox import arm_shapes as shapes
 from preflight.sandbox.http import Request, Response
@@ -227,7 +227,7 @@ class ArmEmulator:
         page: dict[str, Any] = {"value": items[start : start + self._page_size]}
         if start + self._page_size < len(items):
             page["nextLink"] = (
-                f"{_origin(request)}{quote(request.path)}?api-version="
+                f"{_origin(request)}{request.path}?api-version="
                 f"{request.arg('api-version')}&$skipToken={start + self._page_size}"
             )
         return Response.of_json(200, page)
@@ -436,7 +436,7 @@ class ArmEmulator:
         """``status`` with an ``Azure-AsyncOperation`` that reports success on its first poll."""
         operation = self._new_operation()
         url = (
-            f"{_origin(request)}{quote(request.path)}/operationStatuses/{operation}"
+            f"{_origin(request)}{request.path}/operationStatuses/{operation}"
             f"?api-version={request.arg('api-version')}"
         )
         headers = [("Azure-AsyncOperation", url), ("Retry-After", "0")]
