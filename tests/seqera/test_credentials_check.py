@@ -353,6 +353,18 @@ def test_unreadable_images_are_an_error_not_a_skip(
     assert "nextflow.config" in report.findings[0].subject + report.findings[0].message
 
 
+def test_platform_without_wave_fails(
+    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
+    demo: str, pipelines: int,
+) -> None:
+    add(state, "acr", LOGIN_SERVER, pipelines)
+    assert not [f for f in run(make_context(tmp_path, make_client, token=demo))
+                if f.subject == "platform"]
+    state.wave_enabled = False
+    finding = by_subject(run(make_context(tmp_path, make_client, token=demo)), "platform")
+    assert finding.status is Status.FAIL and "TOWER_ENABLE_WAVE" in finding.remedy
+
+
 def test_no_token_fails_before_any_call(
     tmp_path: Path, make_client: Callable[..., PlatformClient],
 ) -> None:

@@ -238,7 +238,9 @@ def test_reset_restores_the_seed(state: PlatformState, emulator: PlatformEmulato
     state.workspaces[pipelines].roles[4242] = "view"
     state.accounts[4242].token = "changed"
     state.duplicate_name_status = 400
+    state.wave_enabled = False
     state.reset()
+    assert state.wave_enabled is True
     assert [c.id for c in state.credentials_in(4242, pipelines)] == seeded
     assert state.role_in(4242, pipelines) == "owner"
     assert state.token_of(DEMO_USER) == demo

@@ -163,6 +163,7 @@ class CredentialsCheck:
             )]
         findings: list[Finding] = []
         workspace = checked_workspace(context)
+        findings.extend(_wave_pairing_findings(context))
         findings.extend(_wave_target_findings(context, workspace))
         findings.append(_keys_role_finding(workspace))
         try:
@@ -196,6 +197,24 @@ def _finding(
 ) -> Finding:
     return Finding(check=NAME, status=status, subject=subject, message=message, remedy=remedy,
                    details=details)
+
+
+def _wave_pairing_findings(context: CheckContext) -> list[Finding]:
+    """A ``fail`` when the Platform says Wave is off there (``service-info``'s ``waveEnabled``):
+    Wave then cannot read any of its credentials. Not knowing is not a finding."""
+    try:
+        info = platform(context).service_info()
+    except PlatformError:
+        return []
+    if info.get("waveEnabled") is not False:
+        return []
+    return [_finding(
+        Status.FAIL, "platform",
+        f"Seqera Platform at {context.settings.platform_endpoint} has Wave disabled "
+        "(service-info: waveEnabled false), so Wave cannot read its registry credentials",
+        remedy="on Platform Enterprise, set TOWER_ENABLE_WAVE=true and WAVE_SERVER_URL, "
+        "then restart it",
+    )]
 
 
 def _config_workspace(context: CheckContext) -> tuple[str | int | None, str]:

@@ -186,7 +186,7 @@ class PlatformEmulator:
         return Response.of_json(200, {"serviceInfo": {
             "version": self.state.version,
             "apiVersion": self.state.api_version,
-            "waveEnabled": True,
+            "waveEnabled": self.state.wave_enabled,
             "userWorkspaceEnabled": True,
             "seqeraCloud": False,
             "allowInstanceCredentials": False,

@@ -109,7 +109,8 @@ class PlatformState:
     """Everything the Platform emulator serves. Every access goes through ``lock``.
 
     Knobs for tests: ``duplicate_name_status`` (what ``POST /credentials`` answers for a name
-    already taken; the real status is undocumented, 409 by default) and
+    already taken; the real status is undocumented, 409 by default), ``wave_enabled`` (what
+    ``/service-info`` says: an Enterprise install without Wave answers ``false``) and
     ``registry_login_servers`` (the sandbox's ACR hosts, for whoever seeds credentials for them).
     """
 
@@ -119,6 +120,7 @@ class PlatformState:
     credentials: dict[Scope, list[StoredCredential]] = field(default_factory=dict)
     registry_login_servers: tuple[str, ...] = ()
     duplicate_name_status: int = 409
+    wave_enabled: bool = True
     version: str = "v26.1.0"
     api_version: str = "1.187.0"
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
@@ -145,6 +147,7 @@ class PlatformState:
             "credentials": self.credentials,
             "registry_login_servers": self.registry_login_servers,
             "duplicate_name_status": self.duplicate_name_status,
+            "wave_enabled": self.wave_enabled,
         }
 
     # -- look-ups ---------------------------------------------------------------------------
