@@ -42,7 +42,8 @@ class WaveEdit:
     """A planned change to one file: its bytes before (by hash) and after, and why.
 
     ``kind`` is ``flip``, ``append``, ``create`` or ``blocked``; a blocked edit changes nothing
-    and carries ``blocked_reason`` and ``alternatives``.
+    and carries ``blocked_reason`` and ``alternatives``. ``span`` is the byte range of the
+    original that ``inserted`` replaces: ``new_bytes == original[:a] + inserted + original[b:]``.
     """
 
     path: Path
@@ -54,6 +55,8 @@ class WaveEdit:
     location: Location | None = None
     blocked_reason: str = ""
     alternatives: tuple[str, ...] = ()
+    span: tuple[int, int] = (0, 0)
+    inserted: bytes = b""
 
     @property
     def blocked(self) -> bool:
@@ -96,19 +99,23 @@ def plan_wave_injection(
         raise ConfigError("not UTF-8 text; preflight edits only UTF-8 files", where=shown,
                           remedy="save the file as UTF-8, or use -with-wave instead") from None
 
-    candidates: list[tuple[str, str, Location | None]] = []
+    candidates: list[tuple[str, tuple[int, int], str, Location | None]] = []
     flip = _flip_candidate(text, shown)
     if flip is not None:
         start, end, flipped = flip
-        candidates.append(("flip", text[:start] + "true" + text[end:], flipped))
+        candidates.append(("flip", (start, end), "true", flipped))
     if MARKER not in text:
         kind = "append" if original is not None else "create"
-        candidates.append((kind, _append(text), None))
+        candidates.append((kind, (len(text), len(text)), _append(text)[len(text):], None))
 
-    for kind, new_text, where in candidates:
-        new_bytes = bom + new_text.encode("utf-8")
+    for kind, (start, end), replacement, where in candidates:
+        a = len(bom) + len(text[:start].encode("utf-8"))
+        b = len(bom) + len(text[:end].encode("utf-8"))
+        inserted = replacement.encode("utf-8")
+        new_bytes = data[:a] + inserted + data[b:]
         if _wins(spec, path, new_bytes, resolved.syntax):
-            return WaveEdit(path, shown, digest, data, new_bytes, kind, where)
+            return WaveEdit(path, shown, digest, data, new_bytes, kind, where, span=(a, b),
+                            inserted=inserted)
     return WaveEdit(
         path, shown, digest, data, data, "blocked", resolved.origin("wave.enabled"),
         blocked_reason=_why_blocked(spec, resolved, marker_present=MARKER in text),

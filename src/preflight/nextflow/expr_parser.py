@@ -32,6 +32,7 @@ _PRECEDENCE = {op: level for level, ops in enumerate(_BINARY_LEVELS) for op in o
 # Operators Groovy lets a new line start (the expression continues); others end a statement.
 _CONTINUES_ON_NEW_LINE = {"?", ":", "?:", "&&", "||", ".", "?.", "*.", "==", "!=", "=~", "==~",
                           "<", "<=", ">", ">=", "*", "/", "%", "**", "|", "&", "^", "<=>"}
+_CONTINUED_BINARY = tuple(op for op in _PRECEDENCE if op in _CONTINUES_ON_NEW_LINE)
 _LITERAL_NAMES = {"true": True, "false": False, "null": None}
 
 
@@ -39,7 +40,8 @@ class ExpressionParser:
     """Recursive descent over a token list; ``self.i`` is the next token."""
 
     def __init__(self, tokens: list[Token], file: str, text: str, base: int = 0) -> None:
-        self.tokens = tokens
+        # Padding with the final EOF lets look-ahead past the end read EOF, never fail.
+        self.tokens = tokens + [tokens[-1]] * 4
         self.file = file
         self.text = text  # the source the token offsets point into (minus ``base``)
         self.base = base
@@ -55,7 +57,7 @@ class ExpressionParser:
             if token.kind == NEWLINE and skip:
                 i += 1
                 continue
-            if ahead == 0:
+            if ahead == 0 or token.kind == EOF:
                 return token
             ahead -= 1
             i += 1
@@ -130,24 +132,29 @@ class ExpressionParser:
         while self.tokens[self.i].kind == NEWLINE:
             self.i += 1
 
-    def binary(self, level: int) -> ast.Expr:
-        if level >= len(_BINARY_LEVELS):
-            return self.unary()
-        left = self.binary(level + 1)
-        ops = _BINARY_LEVELS[level]
+    def binary(self, min_level: int) -> ast.Expr:
+        """Precedence climbing: operators of ``min_level`` or tighter, left-associative."""
+        left = self.unary()
         while True:
-            token = self.peek()
-            is_word = token.kind == NAME and token.value in ops
-            if not (is_word or (token.kind == OP and token.value in ops)
-                    or self.continued_op(*[o for o in ops if o in _CONTINUES_ON_NEW_LINE])):
+            op = self._binary_operator()
+            if op is None or _PRECEDENCE[op] < min_level:
                 return left
             token = self.next()
             self.skip_newlines_inline()
-            if token.value in ("as", "instanceof"):
-                left = ast.Cast(self.location(token), left, self.type_name(), str(token.value))
+            level = _PRECEDENCE[op]
+            if op in ("as", "instanceof"):
+                left = ast.Cast(self.location(token), left, self.type_name(), op)
                 continue
-            right = self.binary(level + 1) if token.value != "**" else self.binary(level)
-            left = ast.Binary(self.location(token), str(token.value), left, right)
+            right = self.binary(level if op == "**" else level + 1)
+            left = ast.Binary(self.location(token), op, left, right)
+
+    def _binary_operator(self) -> str | None:
+        token = self.peek()
+        if token.kind in (NAME, OP) and token.value in _PRECEDENCE:
+            return str(token.value)
+        if self.continued_op(*_CONTINUED_BINARY):
+            return str(self.peek().value)
+        return None
 
     def type_name(self) -> str:
         token = self.next()
@@ -437,11 +444,15 @@ def describe(token: Token) -> str:
 
 def parse_expression_text(text: str, location: Location) -> ast.Expr:
     """Parse ``text`` (which starts at ``location``) as one whole expression."""
-    tokens = lex(text, location.file, line=location.line, col=max(location.col, 1))
-    parser = ExpressionParser(tokens, location.file, text)
-    with parser.nested(True):
-        expr = parser.expression()
-        end = parser.peek()
-        if end.kind != EOF:
-            raise parser.error(f"unexpected {describe(end)} after the expression", end)
+    try:
+        tokens = lex(text, location.file, line=location.line, col=max(location.col, 1))
+        parser = ExpressionParser(tokens, location.file, text)
+        with parser.nested(True):
+            expr = parser.expression()
+            end = parser.peek()
+            if end.kind != EOF:
+                raise parser.error(f"unexpected {describe(end)} after the expression", end)
+    except RecursionError:
+        raise ConfigError("the expression is nested too deeply to read", where=str(location),
+                          remedy="flatten the nesting") from None
     return expr

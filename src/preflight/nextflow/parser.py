@@ -382,10 +382,18 @@ def parse_config(text: str, file: str) -> ast.ConfigFile:
 
     Raises :class:`ConfigError` (``file:line:col``) on text neither Nextflow parser accepts.
     """
-    tokens = lex(text, file)
-    parser = ConfigParser(tokens, file, text)
-    statements = parser.statements()
+    try:
+        tokens = lex(text, file)
+        parser = ConfigParser(tokens, file, text)
+        statements = parser.statements()
+    except RecursionError:
+        raise too_deep(file) from None
     return ast.ConfigFile(file, statements, text)
+
+
+def too_deep(file: str) -> ConfigError:
+    return ConfigError("brackets, blocks or strings are nested too deeply to read",
+                       where=f"{file}:1:1", remedy="flatten the nesting; no real config needs it")
 
 
 def strict_violations(config: ast.ConfigFile) -> list[tuple[Location, str]]:

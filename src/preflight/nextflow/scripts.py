@@ -15,47 +15,58 @@ comments are consumed whole, so braces and keywords inside a shell script never 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.model import Location
 
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>//[^\n]*|/\*.*?\*/)
-    | (?P<string>
-          \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-        | '''(?:[^'\\]|\\.|'(?!''))*'''
-        | "(?:[^"\\\n$]|\\.|\$\{(?:[^{}'"]|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\$)*"
-        | '(?:[^'\\\n]|\\.)*'
-        | \$/.*?/\$
-        | (?<=[(,=~!])[ \t]*/(?![/*\s])(?:[^/\\\n]|\\.)+/
-      )
-    | (?P<include>(?<![\w.$])include\s*\{(?P<names>[^{}]*)\}\s*from\s*
-          (?P<q>['"])(?P<path>[^'"\n]*)(?P=q))
-    | (?P<open>\{)
-    | (?P<close>\})
-    | (?P<param>^[ \t]*params\.(?P<pname>[\w.]+)[ \t]*=(?!=))
-    | (?P<keyword>(?<![\w.$])(?:process|workflow|container|conda|label|if|else)\b)
-    | (?P<section>(?<![\w.$])(?:input|output|script|shell|exec|when|stub)[ \t]*:(?!:))
-    """,
-    re.VERBOSE | re.DOTALL | re.MULTILINE,
+# Strings and comments as "unrolled loops" (a run of ordinary characters, then one escape or
+# lone quote, repeated): matching is linear and never backtracks badly on unclosed text.
+_SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+_DQ_PLAIN = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_INTERPOLATION = r"\$\{[^{}'\"]*(?:(?:" + _SQ + "|" + _DQ_PLAIN + r"|\{[^{}]*\})[^{}'\"]*)*\}"
+_SKIPPED = (
+    r"//[^\n]*",
+    r"/\*[^*]*\*+(?:[^/*][^*]*\*+)*/",
+    r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""',
+    r'"[^"\\\n$]*(?:(?:\\.|' + _INTERPOLATION + r'|\$)[^"\\\n$]*)*"',
+    "'''" + r"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*" + "'''",
+    _SQ,
+    r"\$/.*?/\$",
+    # slashy strings (regular expressions) where an operand may start: after ( , = ~
+    *(re.escape(c) + r"[ \t]*/(?![/*\s])[^/\\\n]*(?:\\.[^/\\\n]*)*/" for c in "(,=~"),
 )
+# The main scan stops only at strings and comments (skipped whole), braces, and the starts of
+# statements that may hold a keyword. Every alternative begins with a literal character, so the
+# regex engine skips from one candidate character to the next without Python in between.
+_KEYWORDS = (
+    "include", "params", "process", "workflow", "container", "conda", "label", "if", "else",
+    "input", "output", "script", "shell", "exec", "when", "stub",
+)
+_TOKEN = re.compile(
+    "|".join(_SKIPPED)
+    + r"|\{|\}|;"
+    + r"|\n[ \t]*(?=(?:" + "|".join(_KEYWORDS) + r")\b)",
+    re.DOTALL,
+)
+# What may follow the start of a statement; read only where the main scan found one.
+_WORD = re.compile(
+    r"""[ \t]*(?:
+        include\s*\{(?P<names>[^{}]*)\}\s*from\s*(?P<q>['"])(?P<path>[^'"\n]*)(?P=q)
+      | params\.(?P<param>[\w.]+)[ \t]*=(?!=)
+      | (?P<section>input|output|script|shell|exec|when|stub)[ \t]*:(?!:)
+      | (?P<keyword>process|workflow|container|conda|label|if|else)\b
+    )""",
+    re.VERBOSE,
+)
+_SKIPPED_FIRST = frozenset("/\"'$(,=~")
 _PROCESS_HEAD = re.compile(r"\s+([A-Za-z_]\w*)\s*\{")
 _WORKFLOW_HEAD = re.compile(r"\s*([A-Za-z_]\w*)?\s*\{")
 _STATEMENT = re.compile(
-    r"""
-      (?P<skip>//[^\n]*|/\*.*?\*/
-        | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-        | '''(?:[^'\\]|\\.|'(?!''))*'''
-        | "(?:[^"\\\n$]|\\.|\$\{(?:[^{}'"]|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\$)*"
-        | '(?:[^'\\\n]|\\.)*')
-    | (?P<open>[(\[{])
-    | (?P<close>[)\]}])
-    | (?P<end>[\n;])
-    """,
-    re.VERBOSE | re.DOTALL,
+    "(?P<skip>" + "|".join(_SKIPPED[:6]) + r")|(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<end>[\n;])",
+    re.DOTALL,
 )
 _CONTINUES_AFTER = ("?", ":", "&&", "||", "+", "-", "*", ",", ".", "=", "(", "[", "!", "<", ">")
 _CONTINUES_BEFORE = re.compile(r"\s*(?:\?|:(?!:)|\.(?!\.)|&&|\|\||\+)")
@@ -161,14 +172,15 @@ class PipelineScripts:
 class _Lines:
     """Line and column of increasing offsets, counting newlines only once over the file."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, first_line: int = 1) -> None:
         self._text = text
+        self._first = first_line
         self._pos = 0
-        self._line = 1
+        self._line = first_line
 
     def at(self, display: str, pos: int) -> Location:
         if pos < self._pos:
-            self._pos, self._line = 0, 1
+            self._pos, self._line = 0, self._first
         self._line += self._text.count("\n", self._pos, pos)
         self._pos = pos
         col = pos - (self._text.rfind("\n", 0, pos) + 1) + 1
@@ -262,125 +274,160 @@ class _ProcessState:
 
 def scan_script(text: str, path: Path, display: str) -> ScriptFile:
     """Scan one ``.nf`` file's text in a single pass; ``display`` names it in locations."""
-    lines = _Lines(text)
-    processes: list[ProcessDef] = []
-    workflows: list[WorkflowDef] = []
-    includes: list[Include] = []
-    params: list[tuple[str, Directive]] = []
-    stack: list[_Block] = []
-    proc: _ProcessState | None = None
-    workflow_code: list[str] | None = None
-    workflow_head: tuple[str | None, Location] | None = None
-    pos = 0
-    search = _TOKEN.search
-    while True:
-        match = search(text, pos)
-        if match is None:
-            break
-        kind = match.lastgroup
-        if workflow_code is not None:
-            workflow_code.append(text[pos : match.start()])
-        pos = match.end()
-        if kind == "comment" or kind == "string":
-            continue
-        depth = len(stack)
-        if kind == "open":
-            block = _Block("other", match.start())
-            if proc is not None and depth == proc.depth + 1 and proc.pending_if is not None:
-                block.kind = "branch"
-                proc.branch = "then"
-                proc.condition = proc.pending_if
-                proc.pending_if = None
-            elif proc is not None and depth == proc.depth + 1 and proc.else_seen:
-                block.kind = "branch"
-                proc.branch = "else"
-            stack.append(block)
-        elif kind == "close":
-            if not stack:
+    return _Scanner(text, display).run(path)
+
+
+class _Scanner:
+    """One pass over one file: a stack of open braces, the process or workflow being read.
+
+    The text is scanned with a newline in front, so a keyword on the first line starts a
+    statement like any other; :class:`_Lines` counts from line 0 to make up for it.
+    """
+
+    def __init__(self, text: str, display: str) -> None:
+        self.text = "\n" + text
+        self.display = display
+        self.lines = _Lines(self.text, first_line=0)
+        self.processes: list[ProcessDef] = []
+        self.workflows: list[WorkflowDef] = []
+        self.includes: list[Include] = []
+        self.params: list[tuple[str, Directive]] = []
+        self.stack: list[_Block] = []
+        self.proc: _ProcessState | None = None
+        self.workflow_code: list[str] | None = None
+        self.workflow_head: tuple[str | None, Location] | None = None
+
+    def at(self, pos: int) -> Location:
+        return self.lines.at(self.display, pos)
+
+    def run(self, path: Path) -> ScriptFile:
+        text = self.text
+        search = _TOKEN.search
+        word_at = _WORD.match
+        pos = 0
+        while True:
+            match = search(text, pos)
+            if match is None:
+                break
+            start = match.start()
+            first = text[start]
+            if self.workflow_code is not None:
+                self.workflow_code.append(text[pos:start])
+                self.workflow_code.append(" ")
+            pos = match.end()
+            if first in _SKIPPED_FIRST:  # a comment or a string
                 continue
-            block = stack.pop()
-            if block.kind == "process" and proc is not None:
-                processes.append(proc.finish())
-                proc = None
-            elif block.kind == "workflow" and workflow_head is not None:
-                code = "".join(workflow_code or ())
-                workflows.append(
-                    WorkflowDef(workflow_head[0], workflow_head[1], _called_names(code))
-                )
-                workflow_code, workflow_head = None, None
-            elif block.kind == "branch" and proc is not None:
-                proc.branch = None
-                proc.else_seen = False
-        elif kind == "include":
+            if first == "{":
+                self.open_brace(start)
+            elif first == "}":
+                self.close_brace()
+            word = word_at(text, pos)
+            if word is not None:
+                pos = self.statement(word)
+        if self.proc is not None:
+            self.processes.append(self.proc.finish())
+        return ScriptFile(
+            path=path,
+            display=self.display,
+            processes=tuple(self.processes),
+            workflows=tuple(self.workflows),
+            includes=tuple(self.includes),
+            params=tuple(self.params),
+        )
+
+    def open_brace(self, start: int) -> None:
+        block = _Block("other", start)
+        proc = self.proc
+        if proc is not None and len(self.stack) == proc.depth + 1:
+            if proc.pending_if is not None:
+                block.kind, proc.branch = "branch", "then"
+                proc.condition, proc.pending_if = proc.pending_if, None
+            elif proc.else_seen:
+                block.kind, proc.branch = "branch", "else"
+        self.stack.append(block)
+
+    def close_brace(self) -> None:
+        if not self.stack:
+            return
+        block = self.stack.pop()
+        if block.kind == "process" and self.proc is not None:
+            self.processes.append(self.proc.finish())
+            self.proc = None
+        elif block.kind == "workflow" and self.workflow_head is not None:
+            code = "".join(self.workflow_code or ())
+            name, location = self.workflow_head
+            self.workflows.append(WorkflowDef(name, location, _called_names(code)))
+            self.workflow_code, self.workflow_head = None, None
+        elif block.kind == "branch" and self.proc is not None:
+            self.proc.branch = None
+            self.proc.else_seen = False
+
+    def statement(self, word: re.Match[str]) -> int:
+        """Handle a statement that starts with a keyword; return where scanning resumes."""
+        depth = len(self.stack)
+        start = word.start() + len(word.group()) - len(word.group().lstrip())
+        if word.group("path") is not None:
             if depth == 0:
-                includes.append(
-                    Include(
-                        _include_entries(match.group("names")),
-                        match.group("path"),
-                        lines.at(display, match.start()),
-                    )
+                self.includes.append(
+                    Include(_include_entries(word.group("names")), word.group("path"),
+                            self.at(start))
                 )
-        elif kind == "param":
-            if depth == 0:
-                end = statement_end(text, pos)
-                start = pos + len(text[pos:end]) - len(text[pos:end].lstrip())
-                params.append(
-                    (
-                        match.group("pname"),
-                        Directive(text[start:end].strip(), lines.at(display, start)),
-                    )
-                )
-                pos = end
-        elif kind == "section":
+            return word.end()
+        if word.group("param") is not None:
+            if depth != 0:
+                return word.end()
+            end = statement_end(self.text, word.end())
+            source, at = self.source(word.end(), end)
+            self.params.append((word.group("param"), Directive(source, at)))
+            return end
+        proc = self.proc
+        if word.group("section") is not None:
             if proc is not None and depth == proc.depth + 1:
                 proc.in_directives = False
-        else:  # keyword
-            word = match.group()
-            if depth == 0 and word in ("process", "workflow"):
-                pos = _open_definition(word, text, match, pos, lines, display, stack)
-                if stack and len(stack) == 1:
-                    block = stack[-1]
-                    if block.kind == "process":
-                        proc = _ProcessState(
-                            block.name or "", lines.at(display, match.start()), depth=0
-                        )
-                    elif block.kind == "workflow":
-                        workflow_code = []
-                        workflow_head = (block.name, lines.at(display, match.start()))
-                continue
-            if proc is None or not proc.in_directives:
-                continue
-            if word == "if" and depth == proc.depth + 1:
-                cond_end = _balanced_parens_end(text, pos)
-                if cond_end is not None:
-                    proc.pending_if = text[text.index("(", pos) + 1 : cond_end - 1].strip()
-                    pos = cond_end
-                continue
-            if word == "else" and depth == proc.depth + 1:
-                proc.else_seen = True
-                continue
-            if word in ("container", "conda", "label") and depth in (proc.depth + 1,
-                                                                        proc.depth + 2):
-                end = statement_end(text, pos)
-                raw = text[pos:end]
-                body = raw.strip()
-                if not body or body.startswith(("=", ".")):
-                    # ``container = …`` or ``container.x`` is a variable, not the directive.
-                    continue
-                start = pos + len(raw) - len(raw.lstrip())
-                directive = Directive(body, lines.at(display, start))
-                pos = end
-                _record(proc, word, directive, nested=depth == proc.depth + 2)
-    if proc is not None:
-        processes.append(proc.finish())
-    return ScriptFile(
-        path=path,
-        display=display,
-        processes=tuple(processes),
-        workflows=tuple(workflows),
-        includes=tuple(includes),
-        params=tuple(params),
-    )
+            return word.end()
+        keyword = word.group("keyword")
+        if depth == 0 and keyword in ("process", "workflow"):
+            return self.definition(keyword, start, word.end())
+        if proc is None or not proc.in_directives or depth not in (proc.depth + 1,
+                                                                  proc.depth + 2):
+            return word.end()
+        if keyword == "if" and depth == proc.depth + 1:
+            cond_end = _balanced_parens_end(self.text, word.end())
+            if cond_end is None:
+                return word.end()
+            opening = self.text.index("(", word.end())
+            proc.pending_if = self.text[opening + 1 : cond_end - 1].strip()
+            return cond_end
+        if keyword == "else":
+            proc.else_seen = depth == proc.depth + 1
+            return word.end()
+        if keyword in ("container", "conda", "label"):
+            end = statement_end(self.text, word.end())
+            source, at = self.source(word.end(), end)
+            if not source or source.startswith(("=", ".")):
+                return word.end()  # ``container = …``: a variable, not the directive
+            _record(proc, keyword, Directive(source, at), nested=depth == proc.depth + 2)
+            return end
+        return word.end()
+
+    def source(self, start: int, end: int) -> tuple[str, Location]:
+        """The stripped text of ``[start, end)`` and where its first character is."""
+        raw = self.text[start:end]
+        first = start + len(raw) - len(raw.lstrip())
+        return raw.strip(), self.at(first)
+
+    def definition(self, keyword: str, start: int, pos: int) -> int:
+        """Open a top-level ``process NAME {`` or ``workflow [NAME] {`` block."""
+        head = (_PROCESS_HEAD if keyword == "process" else _WORKFLOW_HEAD).match(self.text, pos)
+        if head is None:
+            return pos
+        self.stack.append(_Block(keyword, start, head.group(1)))
+        if keyword == "process":
+            self.proc = _ProcessState(head.group(1), self.at(start), depth=0)
+        else:
+            self.workflow_code = []
+            self.workflow_head = (head.group(1), self.at(start))
+        return head.end()
 
 
 def _record(proc: _ProcessState, word: str, directive: Directive, *, nested: bool) -> None:
@@ -398,23 +445,6 @@ def _record(proc: _ProcessState, word: str, directive: Directive, *, nested: boo
         proc.else_container = directive
     elif not nested:
         proc.container = directive
-
-
-def _open_definition(
-    word: str,
-    text: str,
-    match: re.Match[str],
-    pos: int,
-    lines: _Lines,
-    display: str,
-    stack: list[_Block],
-) -> int:
-    """Push the block of a top-level ``process NAME {`` or ``workflow [NAME] {``."""
-    head = (_PROCESS_HEAD if word == "process" else _WORKFLOW_HEAD).match(text, pos)
-    if head is None:
-        return pos
-    stack.append(_Block(word, match.start(), head.group(1)))
-    return head.end()
 
 
 def _balanced_parens_end(text: str, pos: int) -> int | None:
@@ -465,6 +495,11 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def canonical(path: Path) -> Path:
+    """An absolute, normalised path (``..`` folded) without the cost of resolving symlinks."""
+    return Path(os.path.normpath(os.path.abspath(path)))
+
+
 def resolve_include(including: Path, target: str) -> Path | None:
     """The file an include names, as Nextflow resolves it; ``None`` for plugin or missing ones.
 
@@ -477,9 +512,9 @@ def resolve_include(including: Path, target: str) -> Path | None:
     candidates = [base] if base.suffix == ".nf" else [base.with_name(base.name + ".nf"), base]
     for candidate in candidates:
         if candidate.is_file():
-            return candidate
+            return canonical(candidate)
         if candidate.is_dir() and (candidate / "main.nf").is_file():
-            return candidate / "main.nf"
+            return canonical(candidate / "main.nf")
     return None
 
 
@@ -493,11 +528,13 @@ def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScript
     one, every ``.nf`` file under ``workflows/``, ``subworkflows/`` and ``modules/`` is scanned
     and each process is listed under its declared name.
     """
+    root = canonical(root)
     files: dict[Path, ScriptFile] = {}
     issues: list[ScanIssue] = []
     targets: dict[tuple[Path, str], Path | None] = {}
     if main_script is not None:
-        queue = [main_script.resolve()]
+        main_script = canonical(main_script)
+        queue = [main_script]
         while queue:
             path = queue.pop()
             if path in files:
@@ -515,15 +552,15 @@ def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScript
                                   include.location)
                     )
                 else:
-                    queue.append(target.resolve())
+                    queue.append(target)
     else:
         for directory in MODULE_DIRS:
             for path in sorted((root / directory).rglob("*.nf")):
-                files.setdefault(path.resolve(), read_script(path, root))
-    instances = _reach(files, targets, main_script.resolve() if main_script else None, issues)
+                files.setdefault(canonical(path), read_script(path, root))
+    instances = _reach(files, targets, main_script, issues)
     script_params: dict[str, Directive] = {}
-    if main_script is not None and main_script.resolve() in files:
-        script_params = dict(files[main_script.resolve()].params)
+    if main_script is not None and main_script in files:
+        script_params = dict(files[main_script].params)
     ordered = tuple(sorted(files.values(), key=lambda f: f.display))
     return PipelineScripts(ordered, tuple(instances), tuple(issues), script_params)
 
@@ -543,14 +580,14 @@ def _scope(path: Path, files: dict[Path, ScriptFile],
         target = targets.get((path, include.path))
         if target is None:
             continue
-        included = files.get(target.resolve())
+        included = files.get(target)
         if included is None:
             continue
         for name, alias in include.entries:
             if any(p.name == name for p in included.processes):
-                scope[alias] = _Target("process", target.resolve(), name)
+                scope[alias] = _Target("process", target, name)
             elif any(w.name == name for w in included.workflows):
-                scope[alias] = _Target("workflow", target.resolve(), name)
+                scope[alias] = _Target("workflow", target, name)
     for process in script.processes:
         scope[process.name] = _Target("process", path, process.name)
     for workflow in script.workflows:
