@@ -148,3 +148,20 @@ def test_check_passes_with_the_pull_handshake_right_after_fix(
     assert any(f.check == "pull" and f.status.value == "pass" for f in report.findings)
     secret = passwords[ACR].reveal()
     assert all(secret not in f"{f.message} {f.remedy} {dict(f.details)}" for f in report.findings)
+
+
+def test_run_fix_hands_the_new_password_to_the_checks_and_prints_only_on_stderr(
+    sandbox_env: Sandbox, pipeline: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from preflight.cli.fix import fix_for_run
+
+    spec = PipelineSpec.locate(pipeline, launch_dir=pipeline)
+    given = CheckOptions(offline=False)
+    options = fix_for_run(spec, Settings.from_environ(os.environ), given)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "create token wave-pull-" in captured.err
+    assert set(options.registry_passwords) == {ACR}
+    [password] = stored_passwords(sandbox_env)
+    assert options.registry_passwords[ACR].reveal() == password
+    assert password not in captured.err

@@ -11,12 +11,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from preflight.checks.base import CheckOptions
 from preflight.cli.options import build_spec, format_option, pipeline_options
 from preflight.errors import EXIT_FAIL, EXIT_PASS, InputError
 from preflight.model import ImageUse
@@ -24,6 +26,7 @@ from preflight.pipeline import PipelineSpec
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
+    from preflight.provision.fix import FixResult
     from preflight.provision.planner import ProvisionOptions
 
 
@@ -112,7 +115,7 @@ def command(
             "to confirm on",
             remedy="pass --yes to apply without asking, or --dry-run to only show the plan",
         )
-    exit_code = execute_fix(
+    exit_code, _ = execute_fix(
         spec, settings, options, parts=parts, dry_run=dry_run, assume_yes=assume_yes,
         output_format=output_format,
     )
@@ -128,10 +131,18 @@ def execute_fix(
     dry_run: bool,
     assume_yes: bool,
     output_format: str,
-) -> int:
-    """Plan, show, confirm, apply, summarise; the exit code."""
+    to_stderr: bool = False,
+) -> tuple[int, FixResult | None]:
+    """Plan, show, confirm, apply, summarise: the exit code and what was applied (if anything).
+
+    ``to_stderr`` sends the plan and summary to stderr too (``run --fix``: stdout is the
+    report's).
+    """
     from preflight.provision.fix import apply_fix, plan_fix
     from preflight.wiring import build_services
+
+    def show(text: str) -> None:
+        click.echo(text, err=to_stderr)
 
     services = build_services(settings, os.environ)
     try:
@@ -141,17 +152,17 @@ def execute_fix(
             options=options, progress=_progress,
         )
         if output_format == "text":
-            click.echo("\n".join(plan.describe()))
+            show("\n".join(plan.describe()))
         if dry_run or plan.empty:
             if output_format == "json":
-                _emit_json({"plan": plan.to_dict(), "applied": False, "result": None})
+                show(_json({"plan": plan.to_dict(), "applied": False, "result": None}))
             elif plan.empty:
-                click.echo("Nothing to apply; see what is blocked above." if plan.blocked
-                           else "Nothing to do.")
-            return EXIT_FAIL if plan.blocked else EXIT_PASS
+                show("Nothing to apply; see what is blocked above." if plan.blocked
+                     else "Nothing to do.")
+            return (EXIT_FAIL if plan.blocked else EXIT_PASS), None
         if not assume_yes and not click.confirm("Apply this plan?", err=True, default=False):
             click.echo("Nothing changed.", err=True)
-            return EXIT_FAIL
+            return EXIT_FAIL, None
         result = apply_fix(
             plan, arm=lambda: services.get("arm"), platform=lambda: services.get("platform"),
             progress=_progress,
@@ -159,11 +170,26 @@ def execute_fix(
     finally:
         services.close()
     if output_format == "json":
-        _emit_json({"plan": plan.to_dict(), "applied": True, "result": result.to_dict()})
+        show(_json({"plan": plan.to_dict(), "applied": True, "result": result.to_dict()}))
     else:
-        click.echo("Done:")
-        click.echo("\n".join(f"  {line}" for line in result.describe()))
-    return EXIT_FAIL if plan.blocked else EXIT_PASS
+        show("Done:\n" + "\n".join(f"  {line}" for line in result.describe()))
+    return (EXIT_FAIL if plan.blocked else EXIT_PASS), result
+
+
+def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> CheckOptions:
+    """``run --fix``: fix as ``fix --yes`` would (output on stderr), then hand the new
+    passwords to the checks so the pull handshake proves them at once."""
+    from preflight.provision.fix import PARTS
+    from preflight.provision.planner import ProvisionOptions
+
+    _, result = execute_fix(
+        spec, settings, ProvisionOptions(), parts=PARTS, dry_run=False, assume_yes=True,
+        output_format="text", to_stderr=True,
+    )
+    if result is None or not result.applied.passwords:
+        return options
+    passwords = {**options.registry_passwords, **result.applied.passwords}
+    return replace(options, registry_passwords=passwords)
 
 
 def discover_images(spec: PipelineSpec) -> Sequence[ImageUse]:
@@ -177,5 +203,5 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _emit_json(data: dict[str, Any]) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=False))
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=False)
