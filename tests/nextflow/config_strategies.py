@@ -49,7 +49,8 @@ def statements(draw: st.DrawFn, depth: int = 0) -> str:
     if kind == 3:
         pattern = draw(st.sampled_from(["FOO", "'A|B'", "'!big.*'", "\".*:QC\""]))
         selector = draw(st.sampled_from(["withName", "withLabel"]))
-        return f"{indent}process {{\n{indent}  {selector}: {pattern} {{\n{body}\n{indent}  }}\n{indent}}}"
+        return (f"{indent}process {{\n{indent}  {selector}: {pattern} {{\n{body}\n"
+                f"{indent}  }}\n{indent}}}")
     if kind == 4:
         return f"{indent}params {{\n{indent}    {draw(names)} = {draw(literals)}\n{indent}}}"
     return f"{indent}// {draw(plain_text).replace(chr(10), ' ')}"
@@ -71,6 +72,9 @@ def configs(draw: st.DrawFn) -> str:
     return text
 
 
+NOISE = "{}()[]'\"$/\\*:?!=.,;\n #@-+<>|&~`abcXYZ019"
+
+
 def _fixture_texts() -> list[str]:
     return sorted(p.read_text(encoding="utf-8") for p in FIXTURES.rglob("*.config"))
 
@@ -88,7 +92,7 @@ def mutated_configs(draw: st.DrawFn) -> str:
         if action == 0:
             text = text[:start] + text[end:]
         elif action == 1:
-            noise = draw(st.text(alphabet="{}()[]'\"$/\\*:?!=.,;\n #@-+<>|&~`abcXYZ019", max_size=6))
+            noise = draw(st.text(alphabet=NOISE, max_size=6))
             text = text[:start] + noise + text[start:]
         else:
             text = text[:end] + text[start:end] + text[end:]

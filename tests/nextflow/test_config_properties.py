@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from config_strategies import configs, mutated_configs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from preflight.nextflow.editor import apply_wave_edit, plan_wave_injection
 from preflight.nextflow.evaluator import resolve_config
 from preflight.nextflow.parser import parse_config
 from preflight.pipeline import PipelineSpec
-from tests.nextflow.config_strategies import configs, mutated_configs
 
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
