@@ -1,0 +1,139 @@
+"""What a failed Platform call means for the user: the message, the place and the next step.
+
+Every text quoted from the server or from an exception passes through
+:func:`~preflight.secret.redact` with the access token and any password of the request, so a
+server that echoes them cannot leak them into a report.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ssl
+import time
+from collections.abc import Iterable
+
+import httpx
+
+from preflight.errors import PlatformError
+from preflight.secret import Secret, redact
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def web_url(endpoint: str) -> str:
+    """The Platform's web address for an API endpoint, derived as tw does.
+
+    ``https://api.cloud.seqera.io`` → ``https://cloud.seqera.io``;
+    ``https://platform.example.com/api`` → ``https://platform.example.com``.
+    """
+    return endpoint.rstrip("/").replace("api.", "", 1).replace("/api", "", 1)
+
+
+def server_message(response: httpx.Response, secrets: Iterable[Secret]) -> str:
+    """The server's ``{"message": …}``, or a short excerpt of its body, redacted."""
+    text = ""
+    try:
+        payload = response.json()
+        if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+            text = payload["message"]
+    except ValueError:
+        text = response.text[:200].strip()
+    return redact(text, secrets)
+
+
+def status_error(
+    response: httpx.Response, endpoint: str, where: str, operation: str,
+    secrets: Iterable[Secret],
+) -> PlatformError:
+    """The error for an answer outside the operation's expected statuses."""
+    status = response.status_code
+    message = server_message(response, secrets)
+    said = f": {message}" if message else ""
+    if status == 401:
+        return PlatformError(
+            f"Seqera Platform refused the access token (401) when trying to {operation}; "
+            "it is invalid, expired or revoked",
+            remedy=f"create a new access token at {web_url(endpoint)}/tokens and "
+            "set TOWER_ACCESS_TOKEN to it",
+            where=where,
+        )
+    if status == 403:
+        return PlatformError(
+            f"Seqera Platform does not allow you to {operation} (403){said}; "
+            "your role in this workspace is too low, or you are not a member of it",
+            remedy="ask a workspace owner or admin for a role that allows it, or choose a "
+            "workspace you have it in (-w / TOWER_WORKSPACE_ID)",
+            where=where,
+        )
+    if status == 404:
+        return PlatformError(
+            f"Seqera Platform answered 404 when trying to {operation}{said}",
+            remedy="check TOWER_API_ENDPOINT: the cloud API is https://api.cloud.seqera.io, "
+            "an Enterprise API is https://HOST/api",
+            where=where,
+        )
+    if status in RETRY_STATUSES:
+        return PlatformError(
+            f"Seqera Platform failed ({status}) when trying to {operation}{said}",
+            remedy="the service is busy or down; try again in a few minutes",
+            where=where,
+        )
+    return PlatformError(
+        f"Seqera Platform answered {status} when trying to {operation}{said}",
+        remedy="check the request's inputs (workspace, names) and try again",
+        where=where,
+    )
+
+
+def network_error(
+    exc: Exception, endpoint: str, where: str, operation: str, secrets: Iterable[Secret]
+) -> PlatformError:
+    """The error for a call that got no answer: timed out, refused, dropped."""
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
+    detail = redact(str(exc) or type(exc).__name__, secrets)
+    return PlatformError(
+        f"Seqera Platform {kind} when trying to {operation}: {detail}",
+        remedy=f"check the network and TOWER_API_ENDPOINT (currently {endpoint}), "
+        "then try again",
+        where=where,
+    )
+
+
+def tls_error(
+    exc: Exception, endpoint: str, where: str, secrets: Iterable[Secret]
+) -> PlatformError:
+    """The error for a certificate the client does not trust."""
+    detail = redact(str(exc), secrets)
+    return PlatformError(
+        f"the TLS certificate of {endpoint} is not trusted: {detail}",
+        remedy="point PREFLIGHT_CA_BUNDLE at the PEM file of the CA that signed it",
+        where=where,
+    )
+
+
+def is_tls_failure(exc: BaseException) -> bool:
+    """Whether a transport error is a certificate problem (never worth retrying)."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # exception chains are short; never loop on a cycle
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date; ``None`` when unreadable."""
+    text = value.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp() - time.time()
