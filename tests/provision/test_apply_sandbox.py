@@ -234,3 +234,36 @@ def test_a_near_miss_credential_is_named_and_a_matching_one_is_created(
     [registry_plan] = plan.registries
     assert registry_plan.outcome is Outcome.PLANNED
     assert "acr-with-scheme (scheme)" in registry_plan.reason
+
+
+def test_when_rollback_fails_too_the_error_says_what_remains_and_rotate_resumes(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    acr_only = [i for i in pipeline_images if i.registry == ACR]
+    plan = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+
+    def break_both_services(message: str) -> None:
+        if "create credential" in message:
+            clients.sandbox.faults.set("platform", path_prefix="/credentials", status=500)
+            clients.sandbox.faults.set("arm", status=503)
+
+    with pytest.raises(ApplyError) as caught:
+        apply_plan(plan, arm=clients.arm, platform=clients.platform, progress=break_both_services)
+    text = str(caught.value)
+    token = f"wave-pull-{clients.workspace_id}"
+    assert f"token {token} (could not be removed" in text
+    assert f"scope map {token}-scope-map (could not be removed" in text
+    assert "--rotate" in caught.value.remedy
+    clients.sandbox.faults.clear()
+
+    blocked = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    assert blocked.registries[0].outcome is Outcome.BLOCKED
+    resumed = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients, rotate=True)
+    )
+    result = apply_plan(resumed, arm=clients.arm, platform=clients.platform)
+    assert pull_actions(clients, ACR, token, result.passwords[ACR].reveal(), "team/app") == ["pull"]

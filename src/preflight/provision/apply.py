@@ -219,8 +219,9 @@ def _failure(
         lines.append(f"  finished and kept: {', '.join(finished)}")
     remedy = "fix the cause above and run `preflight fix` again; it resumes where this run stopped"
     if left:
-        remedy = "remove what remains in the Azure portal (or az acr token/scope-map delete), " + (
-            "then run `preflight fix` again"
+        remedy = (
+            "delete what remains (Azure portal, or az acr token delete / az acr scope-map "
+            "delete) and run `preflight fix` again, or run `preflight fix --rotate` to reuse it"
         )
     if isinstance(exc, PreflightError) and exc.remedy:
         remedy = f"{redact(exc.remedy, secrets)}; then {remedy}"

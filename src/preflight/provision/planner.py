@@ -149,7 +149,12 @@ def gather_facts(
     token = (
         arm.get_token(registry, token_name) if names.TOKEN_NAME.match(token_name) else None
     )
-    scope_map_name = token.scope_map_name if token else names.scope_map_name_for(token_name)
+    if token is not None:
+        scope_map_name = token.scope_map_name
+    elif credential is None:
+        scope_map_name = names.scope_map_name_for(token_name)
+    else:  # the credential signs in as something other than a token: nothing to look up
+        scope_map_name = ""
     scope_map = arm.get_scope_map(registry, scope_map_name) if scope_map_name else None
     chosen, problem = "", ""
     if credential is None:
