@@ -1,0 +1,155 @@
+"""The wave check: what makes Wave effective for a run, and what Wave needs from the Platform."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from preflight.checks.base import CheckContext, CheckOptions, ServiceRegistry, run_checks
+from preflight.checks.wave import CONFIG_KEY, WaveCheck
+from preflight.model import Finding, Status
+from preflight.pipeline import PipelineSpec
+from preflight.secret import Secret
+from preflight.settings import Settings
+
+TOKEN = "platform-token-canary-7f3a"
+
+
+def findings(
+    tmp_path: Path,
+    config: str,
+    environ: Mapping[str, str] | None = None,
+    *,
+    settings: Settings | None = None,
+    options: CheckOptions | None = None,
+    **spec_options: object,
+) -> dict[str, Finding]:
+    root = tmp_path / "pipeline"
+    root.mkdir(exist_ok=True)
+    (root / "nextflow.config").write_text(config)
+    spec = PipelineSpec(root=root, launch_dir=root, **spec_options)  # type: ignore[arg-type]
+    context = CheckContext(spec=spec, settings=settings or Settings(),
+                           services=ServiceRegistry({}), options=options or CheckOptions())
+    env = {"TOWER_ACCESS_TOKEN": TOKEN} if environ is None else environ
+    report = run_checks([WaveCheck(env)], context)
+    if not any(f.status is Status.ERROR for f in report.findings):
+        assert context.peek(CONFIG_KEY) is not None
+    return {f.subject: f for f in report.findings}
+
+
+def test_boolean_true_passes_with_its_place(tmp_path: Path) -> None:
+    found = findings(tmp_path, "process.cpus = 1\nwave.enabled = true\n")
+    assert found["wave.enabled"].status is Status.PASS
+    assert str(found["wave.enabled"].location) == "nextflow.config:2:1"
+    assert found["tower.accessToken"].status is Status.PASS
+
+
+def test_string_true_fails(tmp_path: Path) -> None:
+    finding = findings(tmp_path, "wave { enabled = 'true' }")["wave.enabled"]
+    assert finding.status is Status.FAIL
+    assert "string 'true'" in finding.message
+    assert str(finding.location) == "nextflow.config:1:8"
+
+
+def test_missing_setting_fails_with_the_fix(tmp_path: Path) -> None:
+    finding = findings(tmp_path, "docker.enabled = true")["wave.enabled"]
+    assert finding.status is Status.FAIL
+    assert "preflight fix --only wave" in finding.remedy and "-with-wave" in finding.remedy
+
+
+def test_environment_switch_turns_wave_off(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave.enabled = true",
+                     {"NXF_DISABLE_WAVE_SERVICE": "1", "TOWER_ACCESS_TOKEN": TOKEN})
+    assert found["NXF_DISABLE_WAVE_SERVICE"].status is Status.FAIL
+    assert "wave.enabled" not in found
+
+
+def test_fusion_without_wave_fails(tmp_path: Path) -> None:
+    found = findings(tmp_path, "fusion.enabled = true\nwave.enabled = false\n")
+    assert found["fusion.enabled"].status is Status.FAIL
+    assert "requires enabling Wave" in found["fusion.enabled"].message
+    assert "fusion.enabled" not in findings(tmp_path, "fusion.enabled = true\nwave.enabled = true")
+
+
+def test_a_profile_that_turns_wave_off_is_named(tmp_path: Path) -> None:
+    config = "def legacy = 1\nwave.enabled = true\nprofiles { cheap { wave.enabled = false } }\n"
+    finding = findings(tmp_path, config, profiles=("cheap",))["wave.enabled"]
+    assert finding.status is Status.FAIL
+    assert "profile 'cheap' turns Wave off" in finding.message
+    assert str(finding.location) == "nextflow.config:3:20"
+
+
+def test_a_later_file_overriding_the_project_file_is_named(tmp_path: Path) -> None:
+    extra = tmp_path / "site.config"
+    extra.write_text("wave.enabled = false\n")
+    finding = findings(tmp_path, "wave.enabled = true\n", config_files=(extra,))["wave.enabled"]
+    assert finding.status is Status.FAIL
+    assert "nextflow.config:1:1 enables Wave" in finding.message
+    assert str(finding.location).endswith("site.config:1:1")
+
+
+def test_dynamic_setting_warns(tmp_path: Path) -> None:
+    finding = findings(tmp_path, "wave.enabled = env('WAVE')")["wave.enabled"]
+    assert finding.status is Status.WARN
+
+
+def test_empty_config_token_beats_the_environment(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave.enabled = true\ntower.accessToken = ''\n")
+    token = found["tower.accessToken"]
+    assert token.status is Status.FAIL
+    assert "even empty, beats TOWER_ACCESS_TOKEN" in token.message
+    assert str(token.location) == "nextflow.config:2:1"
+
+
+def test_token_in_config_passes_without_showing_it(tmp_path: Path) -> None:
+    found = findings(tmp_path, f"wave.enabled = true\ntower.accessToken = '{TOKEN}'\n", {})
+    token = found["tower.accessToken"]
+    assert token.status is Status.PASS
+    assert all(TOKEN not in f"{f.message}{f.remedy}{f.details}" for f in found.values())
+
+
+def test_no_token_anywhere_fails(tmp_path: Path) -> None:
+    assert findings(tmp_path, "wave.enabled = true", {})["tower.accessToken"].status is Status.FAIL
+
+
+def test_without_an_environment_the_settings_token_counts(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "nextflow.config").write_text("wave.enabled = true")
+    context = CheckContext(spec=PipelineSpec(root=root, launch_dir=root),
+                           settings=Settings(platform_token=Secret(TOKEN)),
+                           services=ServiceRegistry({}))
+    report = run_checks([WaveCheck()], context)
+    token = next(f for f in report.findings if f.subject == "tower.accessToken")
+    assert token.status is Status.PASS
+
+
+def test_platform_launched_run_uses_only_the_environment(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave.enabled = true\ntower.accessToken = ''\n",
+                     {"TOWER_WORKFLOW_ID": "abc", "TOWER_ACCESS_TOKEN": TOKEN})
+    assert found["tower.accessToken"].status is Status.PASS
+
+
+def test_workspace_must_be_numeric(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave.enabled = true\ntower.workspaceId = 'my-org/ws'\n")
+    assert found["tower.workspaceId"].status is Status.FAIL
+    env = {"TOWER_ACCESS_TOKEN": TOKEN, "TOWER_WORKSPACE_ID": "org/ws"}
+    assert findings(tmp_path, "wave.enabled = true", env)["tower.workspaceId"].status is Status.FAIL
+
+
+def test_workspace_inconsistent_with_the_checked_one_warns(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave.enabled = true\ntower.workspaceId = 123\n",
+                     settings=Settings(workspace="456"))
+    assert found["tower.workspaceId"].status is Status.WARN
+    message = found["tower.workspaceId"].message
+    assert "123" in message and "456" in message
+    same = findings(tmp_path, "wave.enabled = true\ntower.workspaceId = '123'\n",
+                    settings=Settings(workspace="123"))
+    assert same["tower.workspaceId"].status is Status.PASS
+
+
+def test_malformed_config_becomes_an_error_finding_with_its_place(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave {\n enabled = true\n")
+    (finding,) = found.values()
+    assert finding.status is Status.ERROR
+    assert finding.subject == "nextflow.config:3:1"
