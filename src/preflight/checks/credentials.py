@@ -15,9 +15,20 @@ Later checks reuse the work through :func:`credential_matches` (``credentials.ma
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from preflight.checks.base import IMAGES_KEY, CheckContext
+from preflight.checks.credential_findings import (
+    NAME,
+    create_role_finding,
+    endpoint_finding,
+    finding,
+    keys_role_finding,
+    launch_ignores_finding,
+    listing_error_finding,
+    no_token_finding,
+    registry_finding,
+    wave_disabled_finding,
+)
 from preflight.errors import InputError, PlatformError
 from preflight.model import Finding, ImageUse, Status
 from preflight.secret import Secret
@@ -31,14 +42,12 @@ from preflight.seqera.matching import (
 from preflight.seqera.models import Credential, PlatformUser, WorkspaceRef
 from preflight.seqera.workspaces import (
     can_create_credentials,
-    can_read_credentials,
     personal_workspace,
     resolve_workspace,
     wave_workspace,
     workspace_mismatch,
 )
 
-NAME = "credentials"
 MATCHES_KEY = "credentials.matches"
 USER_KEY = "platform.user"
 WORKSPACES_KEY = "platform.workspaces"
@@ -148,55 +157,33 @@ class CredentialsCheck:
 
     def run(self, context: CheckContext) -> Iterable[Finding]:
         if context.options.offline:
-            return [_finding(Status.SKIP, "credentials", "skipped: offline")]
+            return [finding(Status.SKIP, "credentials", "skipped: offline")]
         uses = acr_uses(context)
         if not uses:
-            return [_finding(Status.SKIP, "credentials",
-                             "the run pulls no ACR image; no registry credential is needed")]
+            return [finding(Status.SKIP, "credentials",
+                            "the run pulls no ACR image; no registry credential is needed")]
         if wave_token(context) is None:
-            return [_finding(
-                Status.FAIL, "credentials",
-                "cannot look up the registry credentials: no Seqera Platform access token is "
-                "configured, so Wave pulls every image anonymously and private ACR images fail",
-                remedy="create an access token in Seqera Platform (Your tokens) and export "
-                "TOWER_ACCESS_TOKEN, or set tower.accessToken",
-            )]
+            return [no_token_finding()]
         findings: list[Finding] = []
         workspace = checked_workspace(context)
         findings.extend(_wave_pairing_findings(context))
         findings.extend(_wave_target_findings(context, workspace))
-        findings.append(_keys_role_finding(workspace))
+        findings.append(keys_role_finding(workspace))
         try:
             matches = credential_matches(context)
         except PlatformError as exc:
-            findings.append(_finding(
-                Status.ERROR, workspace.full_name,
-                f"could not list the credentials of {workspace.describe()}: {exc.message}",
-                remedy=exc.remedy,
-            ))
+            findings.append(listing_error_finding(workspace, exc.message, exc.remedy))
             return findings
         for host, match in matches.items():
             images = sorted({u.image for u in uses if u.registry == host})
-            findings.append(_registry_finding(context, workspace, match, images))
+            lonely = not match.matched and not match.near_misses
+            elsewhere = _elsewhere(context, workspace, host) if lonely else ()
+            findings.append(registry_finding(workspace, match, images, elsewhere))
         if not can_create_credentials(workspace.role) and any(
             not m.matched for m in matches.values()
         ):
-            findings.append(_finding(
-                Status.WARN, workspace.full_name,
-                f"your role {workspace.role!r} in {workspace.describe()} cannot create "
-                "credentials (owner and admin only), so 'preflight fix' cannot add them there",
-                remedy="ask a workspace owner or admin to run 'preflight fix', or to give you "
-                "the admin role",
-                role=workspace.role,
-            ))
+            findings.append(create_role_finding(workspace))
         return findings
-
-
-def _finding(
-    status: Status, subject: str, message: str, remedy: str = "", **details: Any
-) -> Finding:
-    return Finding(check=NAME, status=status, subject=subject, message=message, remedy=remedy,
-                   details=details)
 
 
 def _wave_pairing_findings(context: CheckContext) -> list[Finding]:
@@ -208,13 +195,7 @@ def _wave_pairing_findings(context: CheckContext) -> list[Finding]:
         return []
     if info.get("waveEnabled") is not False:
         return []
-    return [_finding(
-        Status.FAIL, "platform",
-        f"Seqera Platform at {context.settings.platform_endpoint} has Wave disabled "
-        "(service-info: waveEnabled false), so Wave cannot read its registry credentials",
-        remedy="on Platform Enterprise, set TOWER_ENABLE_WAVE=true and WAVE_SERVER_URL, "
-        "then restart it",
-    )]
+    return [wave_disabled_finding(context.settings.platform_endpoint)]
 
 
 def _config_workspace(context: CheckContext) -> tuple[str | int | None, str]:
@@ -248,24 +229,13 @@ def _wave_target_findings(context: CheckContext, checked: WorkspaceRef) -> list[
         return []  # a non-numeric workspace id is the wave check's finding; nothing to compare
     findings: list[Finding] = []
     if wave.ignored:
-        findings.append(_finding(
-            Status.WARN, "workspace",
-            f"{wave.ignored} is ignored when Seqera Platform launches the run; Wave reads "
-            "the launch workspace",
-            remedy="launch from the workspace that holds the registry credentials",
-        ))
+        findings.append(launch_ignores_finding(wave.ignored))
     mismatch = workspace_mismatch(checked, wave)
     if mismatch is not None:
         findings.append(mismatch)
     endpoint = _config_endpoint(context)
     if endpoint is not None and endpoint[0] != context.settings.platform_endpoint:
-        findings.append(_finding(
-            Status.WARN, "tower.endpoint",
-            f"Wave will read credentials from the Platform at {endpoint[0]} (tower.endpoint"
-            f"{f' at {endpoint[1]}' if endpoint[1] else ''}), but preflight checked "
-            f"{context.settings.platform_endpoint}",
-            remedy=f"check against the same Platform: set TOWER_API_ENDPOINT={endpoint[0]}",
-        ))
+        findings.append(endpoint_finding(*endpoint, context.settings.platform_endpoint))
     return findings
 
 
@@ -290,102 +260,6 @@ def _env_workspace_id(context: CheckContext, checked: WorkspaceRef) -> str | Non
     return None if checked.id is None else str(checked.id)
 
 
-def _keys_role_finding(workspace: WorkspaceRef) -> Finding:
-    if can_read_credentials(workspace.role):
-        return _finding(
-            Status.PASS, workspace.full_name,
-            f"your role {workspace.role!r} in {workspace.describe()} lets Wave read the "
-            "credentials' keys",
-            role=workspace.role, workspace_id=workspace.id,
-        )
-    return _finding(
-        Status.FAIL, workspace.full_name,
-        f"your role {workspace.role!r} in {workspace.describe()} does not let Wave read "
-        "credential keys (connect and view cannot), so every private pull fails",
-        remedy="run with the token of a user whose role is launch or higher in this workspace",
-        role=workspace.role, workspace_id=workspace.id,
-    )
-
-
-def _registry_finding(
-    context: CheckContext, workspace: WorkspaceRef, match: CredentialMatch, images: list[str]
-) -> Finding:
-    host = match.registry
-    base: dict[str, Any] = {"registry": host, "workspace": workspace.full_name,
-                            "workspace_id": workspace.id, "images": images}
-    if match.credential is not None and not match.duplicates:
-        cred = match.credential
-        return _finding(
-            Status.PASS, host,
-            f"Wave will use credential {cred.name!r} (id {cred.id}, user {cred.user_name!r}) "
-            f"from {workspace.describe()}",
-            credential_name=cred.name, credential_id=cred.id, credential_user=cred.user_name,
-            **base,
-        )
-    if match.credential is not None:
-        return _duplicates_finding(workspace, match, base)
-    if match.near_misses:
-        first = match.near_misses[0]
-        return _finding(
-            Status.FAIL, host,
-            f"no credential in {workspace.describe()} matches {host!r} exactly, so Wave pulls "
-            "anonymously and fails; " + "; ".join(n.explain() for n in match.near_misses),
-            remedy=f"edit credential {first.credential.name!r} (id {first.credential.id}) in "
-            f'{workspace.full_name} and set "Registry server" to {first.fix}',
-            reason="near-miss",
-            near_misses=[
-                {"credential_name": n.credential.name, "credential_id": n.credential.id,
-                 "registry": n.credential.registry, "kind": n.kind.value, "fix": n.fix}
-                for n in match.near_misses
-            ],
-            **base,
-        )
-    elsewhere = _elsewhere(context, workspace, host)
-    if elsewhere:
-        where = elsewhere[0]
-        return _finding(
-            Status.FAIL, host,
-            f"no credential for {host!r} in {workspace.describe()}, which is the workspace Wave "
-            f"reads; credential {where.credential.name!r} (id {where.credential.id}) for it is in "
-            f"{where.workspace.describe()}, and Wave never looks there",
-            remedy=_elsewhere_remedy(where, workspace, host),
-            reason="other-workspace",
-            found_in=[{"workspace": e.workspace.full_name, "workspace_id": e.workspace.id,
-                       "credential_name": e.credential.name, "credential_id": e.credential.id}
-                      for e in elsewhere],
-            **base,
-        )
-    return _finding(
-        Status.FAIL, host,
-        f"no container registry credential for {host!r} in {workspace.describe()}: Wave pulls "
-        "anonymously and the run fails with \"does not exist or access is not authorized\"",
-        remedy=f"run 'preflight fix' to create a pull-only token and the credential, or add a "
-        f'Container registry credential in {workspace.full_name} with "Registry server" {host}',
-        reason="missing",
-        **base,
-    )
-
-
-def _duplicates_finding(
-    workspace: WorkspaceRef, match: CredentialMatch, base: dict[str, Any]
-) -> Finding:
-    first = match.credential
-    assert first is not None
-    others = ", ".join(f"{c.name!r} (id {c.id})" for c in match.duplicates)
-    return _finding(
-        Status.FAIL, match.registry,
-        f"{len(match.duplicates) + 1} credentials in {workspace.describe()} name "
-        f"{match.registry!r}; Wave uses only the first, {first.name!r} (id {first.id}, user "
-        f"{first.user_name!r}), which may be a token for other repositories",
-        remedy=f"delete {others} so that only one credential has \"Registry server\" "
-        f"{match.registry}, and make sure its token reads every repository the run pulls",
-        reason="duplicates",
-        credential_name=first.name, credential_id=first.id, credential_user=first.user_name,
-        duplicates=[{"credential_name": c.name, "credential_id": c.id} for c in match.duplicates],
-        **base,
-    )
-
-
 def _elsewhere(
     context: CheckContext, checked: WorkspaceRef, host: str
 ) -> tuple[ElsewhereMatch, ...]:
@@ -407,15 +281,4 @@ def _elsewhere(
 def _listing(context: CheckContext, workspace: WorkspaceRef) -> list[Credential]:
     return context.shared(
         f"{LISTING_KEY}.{workspace.id}", lambda: platform(context).list_credentials(workspace.id)
-    )
-
-
-def _elsewhere_remedy(where: ElsewhereMatch, checked: WorkspaceRef, host: str) -> str:
-    if where.workspace.personal:
-        use = "remove tower.workspaceId and TOWER_WORKSPACE_ID if the run belongs there"
-    else:
-        use = f"set tower.workspaceId = {where.workspace.id} if the run belongs there"
-    return (
-        f"{use}; otherwise run 'preflight fix', or add the credential to {checked.full_name} "
-        f'with "Registry server" {host}'
     )
