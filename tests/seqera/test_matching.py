@@ -73,6 +73,8 @@ def test_no_credentials_is_no_match() -> None:
         (f"{HOST}:443", NearMissKind.PORT),
         (f" {HOST}", NearMissKind.WHITESPACE),
         (f"{HOST}\n", NearMissKind.WHITESPACE),
+        (f"\u200b{HOST}", NearMissKind.WHITESPACE),  # zero-width space from a copy-paste
+        (f"{HOST}\ufeff", NearMissKind.WHITESPACE),
         (f"https://{HOST}/", NearMissKind.SCHEME),  # several differences: scheme first
         ("MyReg.azurecr.io:443", NearMissKind.PORT),
     ],

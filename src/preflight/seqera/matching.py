@@ -23,13 +23,15 @@ CONTAINER_REGISTRY_PROVIDER = "container-reg"
 DEFAULT_REGISTRY = "docker.io"  # Wave's default for a credential or an image without a host
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# Characters a copy from a web page or a document brings along and nobody sees.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 class NearMissKind(str, enum.Enum):
     """Why a stored ``Registry server`` looks right to a person but never equals the host."""
 
     SCHEME = "scheme"  # https://myreg.azurecr.io
-    WHITESPACE = "whitespace"  # " myreg.azurecr.io"
+    WHITESPACE = "whitespace"  # " myreg.azurecr.io", or an invisible zero-width character
     PATH = "path"  # myreg.azurecr.io/team
     TRAILING_SLASH = "trailing-slash"  # myreg.azurecr.io/
     PORT = "port"  # myreg.azurecr.io:443
@@ -42,7 +44,7 @@ class NearMissKind(str, enum.Enum):
 
 _EXPLANATIONS = {
     NearMissKind.SCHEME: "it starts with a scheme (http:// or https://)",
-    NearMissKind.WHITESPACE: "it has leading or trailing whitespace",
+    NearMissKind.WHITESPACE: "it has leading or trailing whitespace (maybe invisible)",
     NearMissKind.PATH: "it carries a path after the host",
     NearMissKind.TRAILING_SLASH: "it ends with a slash",
     NearMissKind.PORT: "it names the port :443",
@@ -130,7 +132,7 @@ def near_miss_kind(stored: str, host: str) -> NearMissKind | None:
     """
     if stored == host:
         return None
-    value = stored.strip()
+    value = stored.strip().strip(_INVISIBLE).strip()
     kinds: list[NearMissKind] = []
     if value != stored:
         kinds.append(NearMissKind.WHITESPACE)
