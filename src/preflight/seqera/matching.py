@@ -67,7 +67,7 @@ class NearMiss:
         """One sentence for a finding: which credential, what it holds, why it never matches."""
         return (
             f"credential {self.credential.name!r} (id {self.credential.id}) has Registry server "
-            f"{self.credential.registry!r}, which Wave never matches against {self.fix!r}: "
+            f"{self.credential.registry!r}, which Wave never takes for {self.fix}: "
             f"{self.kind.explanation}"
         )
 
