@@ -92,12 +92,84 @@ def labels_match(
     return any(matches(pattern, label) for label in candidates)
 
 
-def _distinct(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(names))
+# A pattern made only of name characters and ``.``, ``.*``, ``.+`` must contain each literal run
+# between them; testing those runs as substrings first spares most regex calls on big pipelines.
+_SIMPLE_PATTERN = re.compile(r"(?:\.\*|\.\+|\.|[A-Za-z0-9_:-])+")
+_WILDCARDS = re.compile(r"\.\*|\.\+|\.")
+
+
+@dataclass(frozen=True)
+class _Selector:
+    key: str
+    pattern: str
+    block: Mapping[str, Any]
+    required: tuple[str, ...] | None  # literal runs every match contains; None: unknown
+
+
+def _selector(key: str, pattern: str, block: Mapping[str, Any]) -> _Selector:
+    required = None
+    if _SIMPLE_PATTERN.fullmatch(pattern):
+        required = tuple(run for run in _WILDCARDS.split(pattern) if run)
+    return _Selector(key, pattern, block, required)
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One regex matching a name iff some pattern fully matches it: a quick "none apply" test.
+
+    ``None`` (no shortcut) when a pattern uses Java-only spellings or does not compile here;
+    the per-pattern test with Nextflow's matcher stays the authority either way.
+    """
+    if not patterns or any("\\Q" in p or "\\E" in p for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error:
+        return None
+
+
+class SelectorTable:
+    """A process scope's selectors, read once, answering "which blocks apply to this process?".
+
+    Blocks come back lowest priority first: label selectors, then name selectors for the
+    declared name, the alias and the fully qualified name (each distinct name once, as Nextflow
+    applies them), each rank in the order the configuration applied them.
+    """
+
+    def __init__(
+        self, process_scope: Mapping[str, Any], matches: Callable[[str, str], bool] | None = None
+    ) -> None:
+        self.scope = process_scope
+        self.match = matches or _matcher()
+        self.labels = [_selector(*s) for s in selectors(process_scope, "withLabel")]
+        self.names = [_selector(*s) for s in selectors(process_scope, "withName")]
+        self.negated = [s for s in self.names if s.pattern.startswith("!")]
+        self.any_positive = _any_of([s.pattern for s in self.names
+                                     if not s.pattern.startswith("!")])
+
+    def _name_matches(self, selector: _Selector, name: str) -> bool:
+        if selector.required is not None and not all(r in name for r in selector.required):
+            return False
+        return self.match(selector.pattern, name)
+
+    def _names_matching(self, name: str) -> list[_Selector]:
+        if self.any_positive is not None and self.any_positive.fullmatch(name) is None:
+            # No positive pattern can match: only the negated ones are left to test.
+            return [s for s in self.negated if self.match(s.pattern, name)]
+        return [s for s in self.names if self._name_matches(s, name)]
+
+    def blocks(
+        self, names: tuple[str, ...], labels: tuple[str, ...]
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        """``(selector key, block)`` of every selector that applies, lowest priority first."""
+        found = [(s.key, s.block) for s in self.labels
+                 if labels_match(s.pattern, labels, self.match)]
+        for name in dict.fromkeys(names):
+            found.extend((s.key, s.block) for s in self._names_matching(name))
+        return found
 
 
 def select_setting(
-    process_scope: Mapping[str, Any],
+    process_scope: Mapping[str, Any] | SelectorTable,
     key: str,
     *,
     names: tuple[str, ...],
@@ -105,51 +177,42 @@ def select_setting(
     directive: Setting | None,
     origin: Origin = lambda _key: None,
     matches: Callable[[str, str], bool] | None = None,
+    blocks: list[tuple[str, Mapping[str, Any]]] | None = None,
 ) -> Setting | None:
     """The setting of ``key`` for a process, by Nextflow's priority (see the module docstring).
 
     ``names`` is (declared, alias, fully qualified) — pass only the declared name to get what
     ``nextflow inspect`` would use. ``directive`` is the script's own setting, if any.
+    ``blocks`` may pass :meth:`SelectorTable.blocks` already computed for these names.
     """
-    match = matches or _matcher()
+    table = (process_scope if isinstance(process_scope, SelectorTable)
+             else SelectorTable(process_scope, matches))
     chosen = directive
-    if chosen is None and has(process_scope, key):
-        chosen = Setting(child(process_scope, key), f"process.{key}", origin(f"process.{key}"))
-    for selector, pattern, block in selectors(process_scope, "withLabel"):
-        if has(block, key) and labels_match(pattern, labels, match):
+    if chosen is None and has(table.scope, key):
+        chosen = Setting(child(table.scope, key), f"process.{key}", origin(f"process.{key}"))
+    for selector, block in blocks if blocks is not None else table.blocks(names, labels):
+        if has(block, key):
             chosen = Setting(child(block, key), selector, origin(f"process.'{selector}'.{key}"))
-    for name in _distinct(names):
-        for selector, pattern, block in selectors(process_scope, "withName"):
-            if has(block, key) and match(pattern, name):
-                chosen = Setting(child(block, key), selector,
-                                 origin(f"process.'{selector}'.{key}"))
     return chosen
 
 
 def merged_ext(
-    process_scope: Mapping[str, Any],
+    process_scope: Mapping[str, Any] | SelectorTable,
     *,
     names: tuple[str, ...],
     labels: tuple[str, ...],
     matches: Callable[[str, str], bool] | None = None,
+    blocks: list[tuple[str, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """``task.ext`` for a process: every applicable ``ext`` map merged, by selector priority."""
-    match = matches or _matcher()
+    table = (process_scope if isinstance(process_scope, SelectorTable)
+             else SelectorTable(process_scope, matches))
     ext: dict[str, Any] = {}
-
-    def add(block: Any) -> None:
+    applying = blocks if blocks is not None else table.blocks(names, labels)
+    for block in (table.scope, *(b for _key, b in applying)):
         value = child(block, "ext")
         if isinstance(value, Mapping):
             ext.update(dict(entries(value)))
-
-    add(process_scope)
-    for _selector, pattern, block in selectors(process_scope, "withLabel"):
-        if labels_match(pattern, labels, match):
-            add(block)
-    for name in _distinct(names):
-        for _selector, pattern, block in selectors(process_scope, "withName"):
-            if match(pattern, name):
-                add(block)
     return ext
 
 

@@ -45,6 +45,7 @@ _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[A-Fa-f0-9]{32,}")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _ACR_REGIONAL = re.compile(r"^([a-z0-9-]+)\.[a-z0-9-]+\.geo(\..+)$")
+_SPACE = re.compile(r"\s")
 MAX_NAME_LENGTH = 255
 
 
@@ -112,7 +113,7 @@ class ImageRef:
                 "use a registry reference (host/repository:tag); URLs are pulled by "
                 "Singularity/Apptainer, not through a registry",
             )
-        if any(ch.isspace() for ch in text):
+        if _SPACE.search(text):
             raise _bad(original, "it contains white space", "remove the spaces")
         name, _, digest = text.partition("@")
         if "@" in digest:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from preflight.container_rules import (
     RegistryRule,
+    SelectorTable,
     Setting,
     child,
     choose_engine,
@@ -138,7 +139,7 @@ class _ProcessResolver:
         self.engine = engine
         self.rule = rule
         self.params = params
-        self.process_scope = process_scope
+        self.selectors = SelectorTable(process_scope)
         self.origin = origin
         self.conda_first = conda_first
 
@@ -158,15 +159,13 @@ class _ProcessResolver:
             return _replace(base, outcome=Outcome.UNRESOLVED, source=label.location,
                             reason=f"label set by an expression ({label.source})")
         directive = _directive_setting(definition.container)
-        chosen = select_setting(
-            self.process_scope, "container", names=names, labels=definition.labels,
-            directive=directive, origin=self.origin,
-        )
-        inspect = select_setting(
-            self.process_scope, "container", names=names[:1], labels=definition.labels,
-            directive=directive, origin=self.origin,
-        )
-        ext = merged_ext(self.process_scope, names=names, labels=definition.labels)
+        labels = definition.labels
+        blocks = self.selectors.blocks(names, labels)
+        chosen = select_setting(self.selectors, "container", names=names, labels=labels,
+                                directive=directive, origin=self.origin, blocks=blocks)
+        inspect = select_setting(self.selectors, "container", names=names[:1], labels=labels,
+                                 directive=directive, origin=self.origin)
+        ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
         if definition.conda is not None and self.conda_first:
             return _replace(base, outcome=Outcome.CONDA, source=definition.conda.location,
                             origin="conda directive (wave.strategy)")
@@ -213,7 +212,8 @@ class _ProcessResolver:
         self, setting: Setting, instance: ProcessInstance, ext: Mapping[str, Any]
     ) -> tuple[str | None, str]:
         """The container text of ``setting`` for this process, or why it cannot be known."""
-        from preflight.nextflow.expressions import call_closure, evaluate, parse_expression
+        from preflight.directives import evaluate_directive
+        from preflight.nextflow.expressions import call_closure
         from preflight.nextflow.values import Closure, first_dynamic
 
         scope = {
@@ -229,7 +229,7 @@ class _ProcessResolver:
         value = setting.value
         try:
             if isinstance(value, Directive):
-                value = evaluate(parse_expression(value.source, value.location), scope)
+                value = evaluate_directive(value.source, value.location, scope)
             if isinstance(value, Closure):
                 value = call_closure(value, scope)
         except PreflightError as exc:

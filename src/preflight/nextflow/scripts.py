@@ -51,6 +51,9 @@ _TOKEN = re.compile(
     + r"|\n[ \t]*(?=(?:" + "|".join(_KEYWORDS) + r")\b)",
     re.DOTALL,
 )
+# Inside bodies where no keyword matters (a process past its directives, a workflow, a function)
+# only strings, comments and braces are needed.
+_BRACES = re.compile("|".join(_SKIPPED) + r"|\{|\}", re.DOTALL)
 # What may follow the start of a statement; read only where the main scan found one.
 _WORD = re.compile(
     r"""[ \t]*(?:
@@ -71,6 +74,8 @@ _STATEMENT = re.compile(
 _CONTINUES_AFTER = ("?", ":", "&&", "||", "+", "-", "*", ",", ".", "=", "(", "[", "!", "<", ">")
 _CONTINUES_BEFORE = re.compile(r"\s*(?:\?|:(?!:)|\.(?!\.)|&&|\|\||\+)")
 _IDENTIFIER = re.compile(r"(?<![\w.$])([A-Za-z_]\w*)")
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+_ENTRY_SEPARATORS = re.compile(r"[;\n]")
 _INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
 _PLAIN_STRING = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s*""")
 
@@ -302,11 +307,13 @@ class _Scanner:
 
     def run(self, path: Path) -> ScriptFile:
         text = self.text
-        search = _TOKEN.search
+        keywords, braces = _TOKEN.search, _BRACES.search
         word_at = _WORD.match
         pos = 0
         while True:
-            match = search(text, pos)
+            proc = self.proc
+            wanted = not self.stack or (proc is not None and proc.in_directives)
+            match = (keywords if wanted else braces)(text, pos)
             if match is None:
                 break
             start = match.start()
@@ -365,15 +372,16 @@ class _Scanner:
     def statement(self, word: re.Match[str]) -> int:
         """Handle a statement that starts with a keyword; return where scanning resumes."""
         depth = len(self.stack)
-        start = word.start() + len(word.group()) - len(word.group().lstrip())
-        if word.group("path") is not None:
+        kind = word.lastgroup
+        if kind == "path":
             if depth == 0:
+                start = word.end() - len(word.group().lstrip())
                 self.includes.append(
                     Include(_include_entries(word.group("names")), word.group("path"),
                             self.at(start))
                 )
             return word.end()
-        if word.group("param") is not None:
+        if kind == "param":
             if depth != 0:
                 return word.end()
             end = statement_end(self.text, word.end())
@@ -381,11 +389,12 @@ class _Scanner:
             self.params.append((word.group("param"), Directive(source, at)))
             return end
         proc = self.proc
-        if word.group("section") is not None:
+        if kind == "section":
             if proc is not None and depth == proc.depth + 1:
                 proc.in_directives = False
             return word.end()
         keyword = word.group("keyword")
+        start = word.start("keyword")
         if depth == 0 and keyword in ("process", "workflow"):
             return self.definition(keyword, start, word.end())
         if proc is None or not proc.in_directives or depth not in (proc.depth + 1,
@@ -468,9 +477,9 @@ def _balanced_parens_end(text: str, pos: int) -> int | None:
 
 
 def _include_entries(names: str) -> tuple[tuple[str, str], ...]:
-    cleaned = re.sub(r"//[^\n]*|/\*.*?\*/", " ", names, flags=re.DOTALL)
+    cleaned = _COMMENTS.sub(" ", names) if "/" in names else names
     entries: list[tuple[str, str]] = []
-    for part in re.split(r"[;\n]", cleaned):
+    for part in _ENTRY_SEPARATORS.split(cleaned):
         found = _INCLUDE_ENTRY.fullmatch(part.strip())
         if found:
             entries.append((found.group(1), found.group(2) or found.group(1)))

@@ -1,0 +1,195 @@
+"""Image resolution of a 500-module pipeline against merely reading its files, in one run.
+
+Generates a pipeline laid out as nf-core lays them out — modules with the engine ternary,
+subworkflows that include them (some under aliases), a configuration with labels, ``withName``
+selectors and ``docker.registry`` — in a temporary directory, then times:
+
+* reading every ``.nf`` and ``.config`` file (the baseline: bytes from the page cache, decoded);
+* the ``.nf`` scan alone;
+* ``resolve_images`` end to end (configuration, scan, per-process resolution).
+
+Prints the medians, the ratio to the baseline (target: within 3x) and the peak memory of one
+resolution (tracemalloc, measured in a separate run so it does not slow the timed ones).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from preflight.images import resolve_images
+from preflight.nextflow.scripts import scan_pipeline
+from preflight.pipeline import PipelineSpec
+
+MODULES = 500
+PER_SUBWORKFLOW = 10
+RUNS = 7
+TARGET = 3.0
+
+MODULE = '''process {name} {{
+    tag "$meta.id"
+    label '{label}'
+
+    conda "${{moduleDir}}/environment.yml"
+    container "${{ workflow.containerEngine == 'singularity' &&
+        !task.ext.singularity_pull_docker_container ?
+        'https://depot.galaxyproject.org/singularity/{tool}:1.{n}--h{n:05d}_0' :
+        'biocontainers/{tool}:1.{n}--h{n:05d}_0' }}"
+
+    input:
+    tuple val(meta), path(reads)
+    path  reference
+
+    output:
+    tuple val(meta), path("*.out"), emit: results
+    path  "versions.yml"          , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args   = task.ext.args ?: ''
+    def prefix = task.ext.prefix ?: "${{meta.id}}"
+    """
+    {tool} \\\\
+        $args \\\\
+        --threads $task.cpus \\\\
+        --reference $reference \\\\
+        --output ${{prefix}}.out \\\\
+        $reads
+
+    cat <<-END_VERSIONS > versions.yml
+    "${{task.process}}":
+        {tool}: \\$( {tool} --version 2>&1 | sed 's/^.*{tool} //; s/ .*$//' )
+    END_VERSIONS
+    """
+
+    stub:
+    def prefix = task.ext.prefix ?: "${{meta.id}}"
+    """
+    touch ${{prefix}}.out
+    touch versions.yml
+    """
+}}
+'''
+
+
+def generate(root: Path) -> int:
+    """Write the pipeline; return the number of files written."""
+    names = [f"TOOL{n:03d}_RUN" for n in range(MODULES)]
+    for n, name in enumerate(names):
+        module = root / "modules" / "nf-core" / f"tool{n:03d}" / "run"
+        module.mkdir(parents=True)
+        label = ("process_low", "process_medium", "process_high")[n % 3]
+        (module / "main.nf").write_text(
+            MODULE.format(name=name, label=label, tool=f"tool{n:03d}", n=n)
+        )
+    subworkflows = []
+    for start in range(0, MODULES, PER_SUBWORKFLOW):
+        sub = f"SUB{start // PER_SUBWORKFLOW:02d}"
+        subworkflows.append(sub)
+        directory = root / "subworkflows" / "local" / sub.lower()
+        directory.mkdir(parents=True)
+        chunk = names[start:start + PER_SUBWORKFLOW]
+        includes = []
+        calls = []
+        for index, name in enumerate(chunk):
+            tool = name.split("_")[0].lower()
+            alias = f"{name}_ALIGNED" if index == 0 else name
+            spelled = f"{name} as {alias}" if alias != name else name
+            includes.append(
+                f"include {{ {spelled} }} from '../../../modules/nf-core/{tool}/run/main'"
+            )
+            calls.append(f"    {alias} ( reads, reference )\n"
+                         f"    ch_versions = ch_versions.mix({alias}.out.versions)")
+        (directory / "main.nf").write_text(
+            "\n".join(includes)
+            + f"\n\nworkflow {sub} {{\n    take:\n    reads\n    reference\n\n    main:\n"
+            + "    ch_versions = Channel.empty()\n" + "\n".join(calls)
+            + "\n\n    emit:\n    versions = ch_versions\n}\n"
+        )
+    (root / "workflows").mkdir()
+    (root / "workflows" / "pipeline.nf").write_text(
+        "\n".join(
+            f"include {{ {s} }} from '../subworkflows/local/{s.lower()}/main'"
+            for s in subworkflows
+        )
+        + "\n\nworkflow PIPELINE {\n    take:\n    reads\n\n    main:\n"
+        + "    reference = file(params.fasta)\n"
+        + "\n".join(f"    {s} ( reads, reference )" for s in subworkflows)
+        + "\n}\n"
+    )
+    (root / "main.nf").write_text(
+        "include { PIPELINE } from './workflows/pipeline'\n\n"
+        "workflow BENCH { take: reads\n main: PIPELINE ( reads ) }\n\n"
+        "workflow {\n    BENCH ( Channel.fromFilePairs(params.input) )\n}\n"
+    )
+    selectors = "\n".join(
+        f"    withName: '.*:SUB{k:02d}:TOOL{k * PER_SUBWORKFLOW:03d}_RUN_ALIGNED' {{\n"
+        f"        container = \"${{params.acr}}/tools/tool{k * PER_SUBWORKFLOW:03d}:2.0\"\n"
+        f"        ext.args = '--fast'\n    }}"
+        for k in range(len(subworkflows))
+    )
+    (root / "nextflow.config").write_text(
+        "params {\n    input = null\n    fasta = null\n    acr = 'benchacr.azurecr.io'\n}\n"
+        "process {\n    cpus = { 1 * task.attempt }\n"
+        "    withLabel:process_high { cpus = 12 }\n" + selectors + "\n}\n"
+        "docker.enabled = true\ndocker.registry = 'quay.io'\n"
+    )
+    return MODULES + len(subworkflows) + 3
+
+
+def read_everything(root: Path) -> int:
+    """The baseline: read and decode every file the resolution reads."""
+    total = 0
+    for path in root.rglob("*"):
+        if path.suffix in (".nf", ".config"):
+            total += len(path.read_bytes().decode("utf-8"))
+    return total
+
+
+def median(func: Callable[[], object]) -> float:
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        func()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="preflight-images-bench-") as tmp:
+        root = Path(tmp) / "pipeline"
+        root.mkdir()
+        files = generate(root)
+        spec = PipelineSpec.locate(root, launch_dir=Path(tmp))
+        chars = read_everything(root)  # warm the page cache
+        result = resolve_images(spec)
+        acr = len(result.acr_uses)
+        read = median(lambda: read_everything(root))
+        scan = median(lambda: scan_pipeline(root, root / "main.nf"))
+        full = median(lambda: resolve_images(spec))
+        tracemalloc.start()
+        resolve_images(spec)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    ratio = full / read
+    print(
+        f"images: {files} files ({chars / 1e6:.1f} MB), {len(result.processes)} processes, "
+        f"{len(result.uses)} images, {acr} on ACR\n"
+        f"  read files   {read * 1000:7.1f} ms\n"
+        f"  scan .nf     {scan * 1000:7.1f} ms  ({scan / read:.1f}x read)\n"
+        f"  resolve all  {full * 1000:7.1f} ms  ({ratio:.1f}x read; target {TARGET:.0f}x)\n"
+        f"  peak memory  {peak / 1e6:7.1f} MB (one resolution, tracemalloc)  "
+        f"median of {RUNS}"
+    )
+    return 0 if len(result.processes) == MODULES and acr == MODULES // PER_SUBWORKFLOW else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
