@@ -8,11 +8,20 @@ only :meth:`Secret.reveal` does, at the point of use.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
 REDACTED = "<hidden>"
+# Values shorter than this are not redacted: they would turn ordinary words into "<hidden>".
+_MIN_REDACTED_LENGTH = 4
+
+# Every secret value this process has held, so that the last line of defence (log records,
+# crash reports) can redact them without being told which ones to look for.
+_known_values: set[str] = set()
+_known_lock = threading.Lock()
 
 
 class Secret:
@@ -22,6 +31,9 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         object.__setattr__(self, "_value", value)
+        if len(value) >= _MIN_REDACTED_LENGTH:
+            with _known_lock:
+                _known_values.add(value)
 
     def reveal(self) -> str:
         """The value itself, for the one request that needs it."""
@@ -63,8 +75,26 @@ def redact(text: str, secrets: Iterable[Secret | str | None]) -> str:
         key=len,
         reverse=True,
     )
-    values = [v for v in values if len(v) >= 4]
+    values = [v for v in values if len(v) >= _MIN_REDACTED_LENGTH]
     if not values:
         return text
     pattern = re.compile("|".join(re.escape(v) for v in values))
     return pattern.sub(REDACTED, text)
+
+
+def redact_known(text: str) -> str:
+    """Redact every secret value this process has held (see :func:`redact`)."""
+    with _known_lock:
+        known = list(_known_values)
+    return redact(text, known)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts every known secret from a record before it is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_known(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

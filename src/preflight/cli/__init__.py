@@ -52,7 +52,11 @@ class LazyVerbs(click.Group):
 
 @click.group(cls=LazyVerbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="preflight")
-def cli() -> None:
+@click.option(
+    "--debug", is_flag=True,
+    help="Log every step (HTTP requests included) to stderr; secrets are always hidden.",
+)
+def cli(debug: bool) -> None:
     """Will Wave be able to pull every private ACR image this Nextflow run needs?
 
     preflight reads the pipeline as Nextflow does, finds its Azure Container Registry images,
@@ -61,6 +65,23 @@ def cli() -> None:
     \b
     Exit codes: 0 pass · 1 a check failed · 2 unusable input · 3 internal error · 130 interrupted
     """
+    if debug:
+        enable_debug_logging()
+
+
+def enable_debug_logging() -> None:
+    """Debug logs of preflight and the HTTP stacks to stderr, through the secret filter."""
+    import logging
+
+    from preflight.secret import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in ("preflight", "httpx", "httpcore", "azure", "msal"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

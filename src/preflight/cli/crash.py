@@ -9,15 +9,18 @@ from pathlib import Path
 import click
 
 from preflight.errors import EXIT_INTERNAL
+from preflight.secret import redact_known
 
 
 def report_crash(exc: BaseException) -> int:
     """Write the traceback to a file, tell the user where, and return exit code 3.
 
-    The exception text is not echoed: it may come from code we do not own and we cannot vouch
-    that it holds no secret. The file is created private to the user (mode 0600).
+    The exception text is not echoed: it may come from code we do not own. The file is private
+    to the user (mode 0600) and every secret value this process held is redacted from it.
     """
-    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    details = redact_known(
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    )
     with tempfile.NamedTemporaryFile(
         "w", prefix="preflight-crash-", suffix=".txt", delete=False, encoding="utf-8"
     ) as handle:
