@@ -385,17 +385,21 @@ class _Scope(Mapping[str, Any]):
 
     def __init__(self, run: _Run) -> None:
         self.run = run
+        self._names: dict[str, Any] | None = None
 
     def _fixed(self) -> dict[str, Any]:
+        if self._names is not None:
+            return self._names
         spec = self.run.spec
         root = str(spec.root)
         params = dict.get(self.run.tree, "params")
-        return {
+        self._names = {
             "params": params if params is not None else ConfigScope(),
             "projectDir": root, "baseDir": root,
             "launchDir": str(spec.launch_dir or spec.root),
             "secrets": SECRETS,
         }
+        return self._names
 
     def __getitem__(self, name: str) -> Any:
         if name in self.run.locals:

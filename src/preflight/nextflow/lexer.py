@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from preflight.errors import ConfigError
 from preflight.model import Location
@@ -49,12 +49,12 @@ class Interpolation:
     braced: bool
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token: ``kind``, the ``value`` (name, operator, number, or string parts), position.
 
     ``start``/``end`` are character offsets in the text the lexer was given (plus the base
-    offset), so the editor can change exactly one token's text.
+    offset), so the editor can change exactly one token's text. A named tuple: files have
+    tens of thousands of tokens, and this is the cheapest immutable record Python has.
     """
 
     kind: str
@@ -167,8 +167,9 @@ class Lexer:
     def _emit(
         self, kind: str, value: Any, start: int, end: int, interpolated: bool = False
     ) -> None:
+        """Append a token that starts at the current position."""
         self.tokens.append(
-            Token(kind, value, self._line_of(start), self._col_of(start),
+            Token(kind, value, self.line, start - self.line_start + 1,
                   start + self.base, end + self.base, interpolated)
         )
 
@@ -189,6 +190,13 @@ class Lexer:
         triple = self.text.startswith(quote * 3, start)
         delimiter = quote * 3 if triple else quote
         pos = start + len(delimiter)
+        if not triple:  # fast path: no escapes, no interpolation, on one line
+            end = self.text.find(quote, pos)
+            body = self.text[pos:end]
+            if end >= 0 and "\\" not in body and "\n" not in body and (
+                    quote == "'" or "$" not in body):
+                self._finish_string([body], start, end + 1, start_line, start_col)
+                return
         parts: list[str | Interpolation] = []
         buffer: list[str] = []
         text = self.text

@@ -493,20 +493,23 @@ def _called_names(code: str) -> tuple[str, ...]:
 
 def read_script(path: Path, root: Path) -> ScriptFile:
     """Read and scan one file; ``display`` is the path relative to ``root`` when inside it."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    return scan_script(text, path, _display(path, root))
+    return _read(os.fspath(path), os.fspath(root))
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _read(path: str, root: str) -> ScriptFile:
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8", errors="replace")
+    return scan_script(text, Path(path), _display(path, root))
 
 
-def canonical(path: Path) -> Path:
+def _display(path: str, root: str) -> str:
+    prefix = root.rstrip(os.sep) + os.sep
+    return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else path
+
+
+def _canonical(path: str) -> str:
     """An absolute, normalised path (``..`` folded) without the cost of resolving symlinks."""
-    return Path(os.path.normpath(os.path.abspath(path)))
+    return os.path.normpath(os.path.abspath(path))
 
 
 def resolve_include(including: Path, target: str) -> Path | None:
@@ -515,15 +518,21 @@ def resolve_include(including: Path, target: str) -> Path | None:
     Relative paths start from the including file's directory; ``.nf`` is added when the name has
     no extension, and a directory stands for its ``main.nf``.
     """
+    found = _resolve_include(os.path.dirname(os.fspath(including)), target)
+    return Path(found) if found is not None else None
+
+
+def _resolve_include(directory: str, target: str) -> str | None:
     if not target.startswith(("./", "../", "/")):
         return None
-    base = Path(target) if target.startswith("/") else including.parent / target
-    candidates = [base] if base.suffix == ".nf" else [base.with_name(base.name + ".nf"), base]
+    base = target if target.startswith("/") else os.path.join(directory, target)
+    candidates = (base,) if base.endswith(".nf") else (base + ".nf", base)
     for candidate in candidates:
-        if candidate.is_file():
-            return canonical(candidate)
-        if candidate.is_dir() and (candidate / "main.nf").is_file():
-            return canonical(candidate / "main.nf")
+        if os.path.isfile(candidate):
+            return _canonical(candidate)
+        main = os.path.join(candidate, "main.nf")
+        if os.path.isfile(main):
+            return _canonical(main)
     return None
 
 
@@ -537,39 +546,40 @@ def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScript
     one, every ``.nf`` file under ``workflows/``, ``subworkflows/`` and ``modules/`` is scanned
     and each process is listed under its declared name.
     """
-    root = canonical(root)
-    files: dict[Path, ScriptFile] = {}
+    top = _canonical(os.fspath(root))
+    files: dict[str, ScriptFile] = {}
     issues: list[ScanIssue] = []
-    targets: dict[tuple[Path, str], Path | None] = {}
-    if main_script is not None:
-        main_script = canonical(main_script)
-        queue = [main_script]
+    targets: dict[tuple[str, str], str | None] = {}
+    main = _canonical(os.fspath(main_script)) if main_script is not None else None
+    if main is not None:
+        resolved: dict[tuple[str, str], str | None] = {}
+        queue = [main]
         while queue:
             path = queue.pop()
             if path in files:
                 continue
-            script = read_script(path, root)
-            files[path] = script
+            script = files[path] = _read(path, top)
+            directory = os.path.dirname(path)
             for include in script.includes:
-                target = resolve_include(path, include.path)
-                targets[(path, include.path)] = target
-                if target is None:
-                    if include.path.startswith("plugin/"):
-                        continue
+                key = (directory, include.path)
+                if key not in resolved:
+                    resolved[key] = _resolve_include(directory, include.path)
+                target = targets[(path, include.path)] = resolved[key]
+                if target is not None:
+                    queue.append(target)
+                elif not include.path.startswith("plugin/"):
                     issues.append(
                         ScanIssue(f"include target {include.path!r} was not found",
                                   include.location)
                     )
-                else:
-                    queue.append(target)
     else:
         for directory in MODULE_DIRS:
-            for path in sorted((root / directory).rglob("*.nf")):
-                files.setdefault(canonical(path), read_script(path, root))
-    instances = _reach(files, targets, main_script, issues)
-    script_params: dict[str, Directive] = {}
-    if main_script is not None and main_script in files:
-        script_params = dict(files[main_script].params)
+            for found in sorted((Path(top) / directory).rglob("*.nf")):
+                path = _canonical(os.fspath(found))
+                if path not in files:
+                    files[path] = _read(path, top)
+    instances = _reach(files, targets, main)
+    script_params = dict(files[main].params) if main is not None and main in files else {}
     ordered = tuple(sorted(files.values(), key=lambda f: f.display))
     return PipelineScripts(ordered, tuple(instances), tuple(issues), script_params)
 
@@ -577,12 +587,12 @@ def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScript
 @dataclass(frozen=True)
 class _Target:
     kind: str  # "process" | "workflow"
-    file: Path
+    file: str
     name: str
 
 
-def _scope(path: Path, files: dict[Path, ScriptFile],
-           targets: dict[tuple[Path, str], Path | None]) -> dict[str, _Target]:
+def _scope(path: str, files: dict[str, ScriptFile],
+           targets: dict[tuple[str, str], str | None]) -> dict[str, _Target]:
     script = files[path]
     scope: dict[str, _Target] = {}
     for include in script.includes:
@@ -606,23 +616,22 @@ def _scope(path: Path, files: dict[Path, ScriptFile],
 
 
 def _reach(
-    files: dict[Path, ScriptFile],
-    targets: dict[tuple[Path, str], Path | None],
-    main: Path | None,
-    issues: list[ScanIssue],
+    files: dict[str, ScriptFile],
+    targets: dict[tuple[str, str], str | None],
+    main: str | None,
 ) -> list[ProcessInstance]:
     found: dict[str, ProcessInstance] = {}
-    scopes: dict[Path, dict[str, _Target]] = {}
+    scopes: dict[str, dict[str, _Target]] = {}
 
-    def scope_of(path: Path) -> dict[str, _Target]:
+    def scope_of(path: str) -> dict[str, _Target]:
         if path not in scopes:
             scopes[path] = _scope(path, files, targets)
         return scopes[path]
 
-    def definition(path: Path, name: str) -> ProcessDef:
+    def definition(path: str, name: str) -> ProcessDef:
         return next(p for p in files[path].processes if p.name == name)
 
-    def visit(path: Path, workflow: WorkflowDef, prefix: str, active: tuple[str, ...]) -> None:
+    def visit(path: str, workflow: WorkflowDef, prefix: str, active: tuple[str, ...]) -> None:
         scope = scope_of(path)
         for called in workflow.calls:
             target = scope.get(called)
