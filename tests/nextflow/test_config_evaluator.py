@@ -193,6 +193,11 @@ def test_unknown_profile_names_the_known_ones(tmp_path: Path) -> None:
     assert caught.value.exit_code == 2
 
 
+def test_naming_standard_is_fine_even_when_no_file_defines_it(tmp_path: Path) -> None:
+    root = pipeline(tmp_path, {"nextflow.config": "a = 1"})
+    assert resolve(root, profiles=("standard",)).get("a") == 1
+
+
 def test_params_file_and_cli_params_beat_config_params(tmp_path: Path) -> None:
     root = pipeline(tmp_path, {
         "nextflow.config": ("params { a = 'config'; b = 'config'; c = 'config' }\n"

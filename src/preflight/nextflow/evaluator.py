@@ -126,7 +126,7 @@ class _Run:
             self.run_file(path, where="")
         known = tuple(self.known_profiles)
         for name in self.spec.profiles:
-            if name not in self.known_profiles:
+            if name not in self.known_profiles and name != DEFAULT_PROFILE:
                 listing = ", ".join(known) if known else "none are defined"
                 raise InputError(
                     f"unknown configuration profile '{name}'",
