@@ -42,6 +42,22 @@ def test_flat_output_marks_dynamic_values_and_hides_credentials(
             "launch (nextflow.config:2:21)") in out
 
 
+def test_credentials_never_reach_any_output_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    canary = "canary-token-5d1c9e"
+    (tmp_path / "nextflow.config").write_text(
+        f"tower.accessToken = '{canary}'\n"
+        f"azure.registry.password = \"{canary}${{secrets.SUFFIX}}\"\n"
+        "azure.storage.accountKey = System.getenv('KEY')\n")
+    for args in ([], ["--format", "json"]):
+        code, out, err = run([str(tmp_path), *args], capsys)
+        assert code == EXIT_PASS
+        assert canary not in out + err
+    code, out, _ = run([str(tmp_path)], capsys)
+    assert "azure.storage.accountKey = System.getenv('KEY')" in out
+
+
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run([str(FIXTURES / "nfcore-legacy"), "--format", "json",
                         "-profile", "docker"], capsys)

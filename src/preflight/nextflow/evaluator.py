@@ -38,7 +38,7 @@ from preflight.nextflow.resolved import (
 from preflight.nextflow.sources import config_files, decode, read_text
 from preflight.nextflow.values import Dynamic, first_dynamic
 from preflight.pipeline import PipelineSpec
-from preflight.secret import Secret
+from preflight.secret import REDACTED, Secret
 
 __all__ = [
     "Assignment", "ConfigSource", "DynamicEntry", "ResolvedConfig", "UnreadInclude",
@@ -52,6 +52,11 @@ SENSITIVE_KEYS = frozenset({
     "accessToken", "password", "accountKey", "sasToken", "secretKey", "clientSecret",
     "secret", "apiKey", "token",
 })
+# Sources of a credential that name where it comes from without holding any of it.
+_SAFE_SOURCE = re.compile(
+    r"(System\.getenv|env)\(\s*['\"][A-Za-z_][A-Za-z0-9_]*['\"]\s*\)"
+    r"|secrets\.[A-Za-z_][A-Za-z0-9_]*|params\.[A-Za-z_][A-Za-z0-9_.]*"
+)
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -194,7 +199,10 @@ class _Run:
                 return
             value = self.value(stmt.value)
             if isinstance(value, Dynamic):
-                value = Dynamic(value.reason, value.location, self.source_of(stmt))
+                source = self.source_of(stmt)
+                if stmt.path[-1] in SENSITIVE_KEYS and not _SAFE_SOURCE.fullmatch(source):
+                    source = REDACTED  # the text itself may hold part of a credential
+                value = Dynamic(value.reason, value.location, source)
             if stmt.op != "=":
                 value = Dynamic(f"'{stmt.op}' computes from the previous value at run time",
                                 stmt.location, stmt.op)
