@@ -15,6 +15,7 @@ Later checks reuse the work through :func:`credential_matches` (``credentials.ma
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from preflight.checks.base import IMAGES_KEY, CheckContext
 from preflight.checks.credential_findings import (
@@ -59,6 +60,7 @@ CONFIG_KEY = "config.resolved"
 # An explicit ``tower.workspaceId`` (str | int) for callers without a resolved configuration
 # (wrappers, tests); it wins over ``CONFIG_KEY``.
 TOWER_WORKSPACE_KEY = "config.tower.workspaceId"
+OTHER_WORKSPACE_WORKERS = 4
 
 
 def acr_uses(context: CheckContext) -> tuple[ImageUse, ...]:
@@ -264,21 +266,32 @@ def _elsewhere(
     context: CheckContext, checked: WorkspaceRef, host: str
 ) -> tuple[ElsewhereMatch, ...]:
     """Matches for ``host`` in the user's other workspaces (personal included)."""
-    others: list[WorkspaceRef] = [personal_workspace(platform_user(context))]
-    others += user_workspaces(context)
-    listings: list[tuple[WorkspaceRef, Sequence[Credential]]] = []
-    for workspace in others:
-        if workspace.id == checked.id:
-            continue
-        try:
-            credentials = _listing(context, workspace)
-        except PlatformError:
-            continue  # a workspace we may not read cannot explain anything
-        listings.append((workspace, credentials))
-    return find_in_other_workspaces(host, listings)
+    return find_in_other_workspaces(host, _other_listings(context, checked))
 
 
-def _listing(context: CheckContext, workspace: WorkspaceRef) -> list[Credential]:
-    return context.shared(
-        f"{LISTING_KEY}.{workspace.id}", lambda: platform(context).list_credentials(workspace.id)
-    )
+def _other_listings(
+    context: CheckContext, checked: WorkspaceRef
+) -> list[tuple[WorkspaceRef, Sequence[Credential]]]:
+    """The credentials of every other workspace the user may read, listed once per run.
+
+    Listed a few at a time: a user of many workspaces should not wait for them one by one.
+    A workspace that refuses (or fails) is left out — it cannot explain anything.
+    """
+
+    def list_all() -> list[tuple[WorkspaceRef, Sequence[Credential]]]:
+        client = platform(context)
+        others = [personal_workspace(platform_user(context)), *user_workspaces(context)]
+        others = [w for w in others if w.id != checked.id]
+
+        def listing(workspace: WorkspaceRef) -> Sequence[Credential] | None:
+            try:
+                return client.list_credentials(workspace.id)
+            except PlatformError:
+                return None
+
+        with ThreadPoolExecutor(max_workers=OTHER_WORKSPACE_WORKERS) as pool:
+            listed = list(pool.map(listing, others))
+        pairs = zip(others, listed, strict=True)
+        return [(w, creds) for w, creds in pairs if creds is not None]
+
+    return context.shared(f"{LISTING_KEY}.others", list_all)
