@@ -432,3 +432,24 @@ def test_the_config_token_is_the_one_wave_uses(
         assert role.status is Status.FAIL and role.details["role"] == "view"
         assert by_subject(findings, LOGIN_SERVER).status is Status.PASS
         assert viewer not in json.dumps([_plain(f) for f in findings])
+
+
+def test_a_workspace_that_refuses_its_listing_is_left_out(
+    tmp_path: Path, emulator: PlatformEmulator, state: PlatformState, demo: str,
+) -> None:
+    research = state.workspace_by_name("acme", "research").id
+    add(state, "theirs", LOGIN_SERVER, research)
+    add(state, "mine", LOGIN_SERVER, None)
+    inner = bridge(emulator)
+
+    def refuse_research(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("workspaceId") == str(research):
+            return httpx.Response(403, json={"message": "Forbidden"})
+        return inner.handle_request(request)
+
+    with httpx.Client(transport=httpx.MockTransport(refuse_research), timeout=5.0) as http:
+        client = PlatformClient(http, ENDPOINT, Secret(demo), sleep=lambda _: None)
+        context = make_context(tmp_path, lambda token: client, token=demo)
+        finding = by_subject(run(context), LOGIN_SERVER)
+    assert finding.details["reason"] == "other-workspace"
+    assert [f["workspace"] for f in finding.details["found_in"]] == ["user"]
