@@ -177,3 +177,18 @@ def test_interpolation_errors_point_inside_the_string() -> None:
 def test_groovy_truth() -> None:
     assert [truthy(v) for v in (None, "", 0, [], {}, "0", 1, [0])] == [
         False, False, False, False, False, True, True, True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["(a + b) * c", "!x.y?.z", "a ? [k: 'v'] : \"${p.q}/x\"", "f(1, [2]) ?: null",
+     "'it\\'s' as String", "new Foo(1)", "m['k'][0]"],
+)
+def test_dynamic_source_reads_as_the_expression(text: str) -> None:
+    from preflight.nextflow.unparse import to_source
+
+    expr = parse_expression(text, AT)
+    again = parse_expression(to_source(expr), AT)
+    assert to_source(again) == to_source(expr)
+    scope = {"a": 1, "b": 2, "c": 3}
+    assert str(evaluate(again, scope)) == str(evaluate(expr, scope))

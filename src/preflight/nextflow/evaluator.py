@@ -22,7 +22,7 @@ from typing import Any
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
 from preflight.nextflow import ast
-from preflight.nextflow.expressions import SECRETS, evaluate, groovy_str
+from preflight.nextflow.expressions import SECRETS, evaluate, groovy_str, truthy
 from preflight.nextflow.launch_params import launch_params, leaf_keys
 from preflight.nextflow.parser import parse_config, strict_violations
 from preflight.nextflow.resolved import (
@@ -310,8 +310,6 @@ class _Run:
                 f"if ({condition.source})", stmt.location,
                 f"neither branch applied: the condition is dynamic ({condition.reason})"))
             return
-        from preflight.nextflow.expressions import truthy
-
         self.run(stmt.then if truthy(condition) else stmt.otherwise, prefix)
 
     def try_statement(self, stmt: ast.Try, prefix: tuple[str, ...]) -> None:

@@ -18,6 +18,7 @@ from preflight.model import Location
 from preflight.nextflow import ast
 from preflight.nextflow.ast import Expr
 from preflight.nextflow.expr_parser import parse_expression_text
+from preflight.nextflow.unparse import to_source
 from preflight.nextflow.values import Closure, Duration, Dynamic, MemoryUnit, unit_value
 
 __all__ = ["Expr", "call_closure", "evaluate", "groovy_str", "parse_expression", "truthy"]
@@ -84,7 +85,11 @@ def groovy_str(value: Any) -> str:
 
 
 def _describe(expr: Expr) -> str:
-    return type(expr).__name__.lower()
+    try:
+        text = to_source(expr)
+    except RecursionError:
+        return type(expr).__name__
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {

@@ -51,9 +51,14 @@ _TOKEN = re.compile(
     + r"|\n[ \t]*(?=(?:" + "|".join(_KEYWORDS) + r")\b)",
     re.DOTALL,
 )
-# Inside bodies where no keyword matters (a process past its directives, a workflow, a function)
-# only strings, comments and braces are needed.
+# Inside a workflow body only strings, comments and braces matter (the code between them names
+# the processes it calls).
 _BRACES = re.compile("|".join(_SKIPPED) + r"|\{|\}", re.DOTALL)
+# Inside a process past its directives, or a function, only braces matter: one match runs over
+# everything else — strings and comments whole — up to the next brace.
+_UP_TO_BRACE = re.compile(
+    r"(?:[^{}\"'/$(,=~]+|" + "|".join(_SKIPPED) + r"""|[/"'$(,=~])*""", re.DOTALL
+)
 # What may follow the start of a statement; read only where the main scan found one.
 _WORD = re.compile(
     r"""[ \t]*(?:
@@ -124,9 +129,12 @@ class Include:
 
 @dataclass(frozen=True)
 class ScriptFile:
-    """What one ``.nf`` file defines and includes, and the ``params.x = …`` lines it holds."""
+    """What one ``.nf`` file defines and includes, and the ``params.x = …`` lines it holds.
 
-    path: Path
+    ``path`` is the file's absolute path; ``display`` is how locations name it.
+    """
+
+    path: str
     display: str
     processes: tuple[ProcessDef, ...] = ()
     workflows: tuple[WorkflowDef, ...] = ()
@@ -277,7 +285,7 @@ class _ProcessState:
         )
 
 
-def scan_script(text: str, path: Path, display: str) -> ScriptFile:
+def scan_script(text: str, path: str, display: str) -> ScriptFile:
     """Scan one ``.nf`` file's text in a single pass; ``display`` names it in locations."""
     return _Scanner(text, display).run(path)
 
@@ -305,13 +313,24 @@ class _Scanner:
     def at(self, pos: int) -> Location:
         return self.lines.at(self.display, pos)
 
-    def run(self, path: Path) -> ScriptFile:
+    def run(self, path: str) -> ScriptFile:
         text = self.text
-        keywords, braces = _TOKEN.search, _BRACES.search
+        keywords, braces, up_to_brace = _TOKEN.search, _BRACES.search, _UP_TO_BRACE.match
         word_at = _WORD.match
         pos = 0
         while True:
             proc = self.proc
+            if self.stack and self.workflow_code is None and (proc is None
+                                                              or not proc.in_directives):
+                pos = up_to_brace(text, pos).end()  # type: ignore[union-attr]
+                if pos >= len(text):
+                    break
+                if text[pos] == "{":
+                    self.open_brace(pos)
+                else:
+                    self.close_brace()
+                pos += 1
+                continue
             wanted = not self.stack or (proc is not None and proc.in_directives)
             match = (keywords if wanted else braces)(text, pos)
             if match is None:
@@ -499,7 +518,7 @@ def read_script(path: Path, root: Path) -> ScriptFile:
 def _read(path: str, root: str) -> ScriptFile:
     with open(path, "rb") as handle:
         text = handle.read().decode("utf-8", errors="replace")
-    return scan_script(text, Path(path), _display(path, root))
+    return scan_script(text, path, _display(path, root))
 
 
 def _display(path: str, root: str) -> str:
