@@ -167,6 +167,23 @@ class SelectorTable:
             found.extend((s.key, s.block) for s in self._names_matching(name))
         return found
 
+    def declared_only(
+        self, names: tuple[str, ...], labels: tuple[str, ...]
+    ) -> tuple[list[tuple[str, Mapping[str, Any]]], list[tuple[str, Mapping[str, Any]]]]:
+        """``(blocks for every name, blocks for the declared name only)`` in one pass.
+
+        The second list is what ``nextflow inspect`` applies: it ignores aliases and fully
+        qualified names.
+        """
+        declared = self.blocks(names[:1], labels)
+        rest = [
+            (s.key, s.block)
+            for name in dict.fromkeys(names)
+            if name != names[0]
+            for s in self._names_matching(name)
+        ]
+        return declared + rest, declared
+
 
 def select_setting(
     process_scope: Mapping[str, Any] | SelectorTable,

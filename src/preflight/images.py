@@ -160,11 +160,13 @@ class _ProcessResolver:
                             reason=f"label set by an expression ({label.source})")
         directive = _directive_setting(definition.container)
         labels = definition.labels
-        blocks = self.selectors.blocks(names, labels)
+        blocks, declared_blocks = self.selectors.declared_only(names, labels)
         chosen = select_setting(self.selectors, "container", names=names, labels=labels,
                                 directive=directive, origin=self.origin, blocks=blocks)
-        inspect = select_setting(self.selectors, "container", names=names[:1], labels=labels,
-                                 directive=directive, origin=self.origin)
+        inspect = chosen if len(declared_blocks) == len(blocks) else select_setting(
+            self.selectors, "container", names=names[:1], labels=labels, directive=directive,
+            origin=self.origin, blocks=declared_blocks,
+        )
         ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
         if definition.conda is not None and self.conda_first:
             return _replace(base, outcome=Outcome.CONDA, source=definition.conda.location,

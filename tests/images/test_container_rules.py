@@ -13,6 +13,7 @@ import pytest
 
 from preflight.container_rules import (
     RegistryRule,
+    SelectorTable,
     Setting,
     choose_engine,
     conda_wins,
@@ -233,3 +234,21 @@ def test_wave_strategy_decides_whether_conda_wins(strategy: Any, wins: bool) -> 
 
 def test_default_wave_strategy() -> None:
     assert wave_strategy({}) == ("container", "dockerfile", "conda")
+
+
+def test_declared_only_blocks_are_what_inspect_applies() -> None:
+    table = SelectorTable(SCOPE)
+    every, declared = table.declared_only(NAMES, ("high",))
+    assert [key for key, _ in declared] == ["withLabel:high", "withName:BWA_MEM"]
+    assert [key for key, _ in every] == [
+        "withLabel:high", "withName:BWA_MEM", "withName:BWA_MEM_TUMOUR",
+        "withName:WF:ALIGN:BWA_MEM_TUMOUR",
+    ]
+    assert every == table.blocks(NAMES, ("high",))
+
+
+def test_the_none_apply_shortcut_keeps_negated_and_java_patterns() -> None:
+    scope = {"withName:!FOO": {"container": "neg"}, "withName:\\QBAR\\E": {"container": "q"}}
+    table = SelectorTable(scope)
+    assert [k for k, _ in table.blocks(("OTHER",), ())] == ["withName:!FOO"]
+    assert [k for k, _ in table.blocks(("BAR",), ())] == ["withName:!FOO", "withName:\\QBAR\\E"]

@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "images"
 
 
 def scan(text: str) -> dict[str, ProcessDef]:
-    script = scan_script(text, Path("x.nf"), "x.nf")
+    script = scan_script(text, "x.nf", "x.nf")
     return {p.name: p for p in script.processes}
 
 
@@ -132,7 +132,7 @@ def test_includes_aliases_and_script_params() -> None:
         "params.registry = 'x.azurecr.io'\n"
         "params.tag = \"1\" +\n  '.0'\n"
     )
-    script = scan_script(text, Path("x.nf"), "x.nf")
+    script = scan_script(text, "x.nf", "x.nf")
     assert [(i.entries, i.path) for i in script.includes] == [
         ((("A", "A"), ("B", "C")), "./m"),
         ((("D", "D"), ("D", "E")), "../n/main.nf"),
