@@ -137,15 +137,13 @@ def test_workspace_must_be_numeric(tmp_path: Path) -> None:
     assert findings(tmp_path, "wave.enabled = true", env)["tower.workspaceId"].status is Status.FAIL
 
 
-def test_workspace_inconsistent_with_the_checked_one_warns(tmp_path: Path) -> None:
-    found = findings(tmp_path, "wave.enabled = true\ntower.workspaceId = 123\n",
-                     settings=Settings(workspace="456"))
-    assert found["tower.workspaceId"].status is Status.WARN
-    message = found["tower.workspaceId"].message
-    assert "123" in message and "456" in message
-    same = findings(tmp_path, "wave.enabled = true\ntower.workspaceId = '123'\n",
-                    settings=Settings(workspace="123"))
-    assert same["tower.workspaceId"].status is Status.PASS
+def test_numeric_workspace_passes_with_where_it_is_set(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave.enabled = true\ntower.workspaceId = 123\n")
+    assert found["tower.workspaceId"].status is Status.PASS
+    assert "workspace 123 (tower.workspaceId at nextflow.config:2:1)" in (
+        found["tower.workspaceId"].message)
+    env = {"TOWER_ACCESS_TOKEN": TOKEN, "TOWER_WORKSPACE_ID": "77"}
+    assert "TOWER_WORKSPACE_ID" in findings(tmp_path, "", env)["tower.workspaceId"].message
 
 
 def test_malformed_config_becomes_an_error_finding_with_its_place(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ files say; ``fusion.enabled`` stops the run without Wave; Wave reads registry cr
 Seqera Platform with ``tower.accessToken`` — a config key, even an empty one, beats
 ``TOWER_ACCESS_TOKEN`` — in ``tower.workspaceId`` (numeric), else ``TOWER_WORKSPACE_ID``.
 
-The environment is handed in by whoever builds the check (the CLI), never read here.
+The environment is handed in by whoever builds the check (the CLI), never read here. Whether
+``tower.workspaceId`` names the workspace preflight checks is the credentials check's finding.
 """
 
 from __future__ import annotations
@@ -179,14 +180,8 @@ class WaveCheck:
                            f"{source} is {value!r}; Nextflow needs the numeric workspace id",
                            "use the number shown by `tw workspaces list`", location=where)
             return
-        checked = (context.settings.workspace or "").strip()
-        if checked.isdigit() and checked != text:
-            yield _finding(Status.WARN, key,
-                           f"Wave will look in workspace {text} ({source}), but preflight checks "
-                           f"workspace {checked}",
-                           "make both name the workspace that holds the registry credential",
-                           location=where)
-            return
+        # Whether this is the workspace whose credentials preflight checks is the credentials
+        # check's finding: it knows the workspace it resolved.
         yield _finding(Status.PASS, key, f"Wave looks in workspace {text} ({source})",
                        location=where)
 
