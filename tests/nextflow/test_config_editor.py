@@ -138,18 +138,29 @@ def test_keeps_the_file_mode_and_writes_through_a_symlink(tmp_path: Path) -> Non
     assert b"enabled = true" in real.read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("step", "failure", "raised"),
+    [
+        ("fsync", OSError(5, "Input/output error"), ApplyError),
+        ("chmod", OSError(1, "Operation not permitted"), ApplyError),
+        ("replace", OSError(28, "No space left on device"), ApplyError),
+        ("fsync", KeyboardInterrupt(), KeyboardInterrupt),
+    ],
+)
 def test_an_interrupted_write_leaves_the_original_and_no_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    step: str, failure: BaseException, raised: type[BaseException],
 ) -> None:
     original = b"process.cpus = 2\n"
     spec = project(tmp_path, original)
     edit = planned(spec)
 
-    def power_cut(fd: int) -> None:
-        raise OSError(5, "Input/output error")
+    def interrupted(*args: object) -> None:
+        raise failure
 
-    monkeypatch.setattr(os, "fsync", power_cut)
-    with pytest.raises(ApplyError, match="unchanged"):
+    monkeypatch.setattr(os, step, interrupted)
+    with pytest.raises(raised):
         apply_wave_edit(edit)
+    monkeypatch.undo()
     assert (spec.root / "nextflow.config").read_bytes() == original
     assert sorted(p.name for p in spec.root.iterdir()) == ["main.nf", "nextflow.config"]

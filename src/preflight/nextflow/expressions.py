@@ -33,8 +33,9 @@ def evaluate(expr: Expr, scope: Mapping[str, Any]) -> Any:
     """The value of ``expr`` in ``scope``; ``Dynamic`` for whatever only the run can know."""
     try:
         return _Evaluator(scope).eval(expr)
-    except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError,
-            RecursionError, re.error) as exc:
+    except Exception as exc:  # noqa: BLE001 - valid Groovy must give a value, never a crash
+        # Groovy that fails on these values (1 / 0, a bad regex, a method on the wrong type)
+        # fails at run time too: say so, with the place, instead of guessing.
         return Dynamic(f"cannot be computed before the run ({type(exc).__name__})",
                        expr.location, _describe(expr))
 
