@@ -17,7 +17,7 @@ default). ``audience=`` overrides either.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -95,24 +95,22 @@ class RegistryDataPlane:
         if key not in self._clients:
             from azure.containerregistry import ContainerRegistryClient
 
-            self._clients[key] = ContainerRegistryClient(
+            client = ContainerRegistryClient(
                 f"https://{key}",
                 self._credential,
                 audience=self._audience or audience_for(key),
                 retry_total=self._retries,
                 **self._options,
             )
+            # Entered as a context manager: only its __exit__ closes the token-exchange
+            # client's own connections (close() leaves them open).
+            self._clients[key] = client.__enter__()
         return self._clients[key]
 
     def manifest(self, login_server: str, repository: str, reference: str) -> ManifestFacts:
         """Whether ``repository:reference`` (a tag or ``sha256:`` digest) exists, and its digest."""
         from azure.containerregistry import DigestValidationError
-        from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
-            ResourceNotFoundError,
-            ServiceRequestError,
-        )
+        from azure.core.exceptions import HttpResponseError, ServiceRequestError
 
         def facts(state: str, detail: str = "", status: int | None = None) -> ManifestFacts:
             text = " ".join(redact(detail, self._secrets).split())[:DETAIL_LIMIT]
@@ -121,13 +119,9 @@ class RegistryDataPlane:
 
         try:
             result = self._client(login_server).get_manifest(repository, reference)
-        except ResourceNotFoundError as exc:
-            return facts("missing", _first_line(exc), _status(exc))
-        except ClientAuthenticationError as exc:
-            return facts("denied", _first_line(exc), _status(exc))
         except HttpResponseError as exc:
-            state = "denied" if _status(exc) == 403 else "error"
-            return facts(state, _first_line(exc), _status(exc))
+            _release(exc)
+            return self._refused(exc, facts)
         except ServiceRequestError as exc:
             return facts("error", f"could not reach {login_server}: {_first_line(exc)}")
         except (DigestValidationError, ValueError) as exc:
@@ -137,14 +131,33 @@ class RegistryDataPlane:
             digest=str(result.digest), media_type=str(result.media_type or "") or None,
         )
 
+    @staticmethod
+    def _refused(exc: Exception, facts: Callable[[str, str, int | None], ManifestFacts]
+                 ) -> ManifestFacts:
+        from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
+
+        if isinstance(exc, ResourceNotFoundError):
+            return facts("missing", _first_line(exc), _status(exc))
+        if isinstance(exc, ClientAuthenticationError) or _status(exc) == 403:
+            return facts("denied", _first_line(exc), _status(exc))
+        return facts("error", _first_line(exc), _status(exc))
+
     def close(self) -> None:
         """Close every client, and the credential when this object built it."""
         for client in self._clients.values():
-            client.close()
+            client.__exit__(None, None, None)
         self._clients.clear()
         close = getattr(self._credential, "close", None)
         if self._owns_credential and callable(close):
             close()
+
+
+def _release(exc: Any) -> None:
+    """Give an error response's connection back: the SDK leaves error bodies unread."""
+    response = getattr(exc, "response", None)
+    close = getattr(response, "close", None)
+    if callable(close):
+        close()
 
 
 def _status(exc: Any) -> int | None:
