@@ -104,7 +104,7 @@ class RegistryDataPlane:
             )
             # Entered as a context manager: only its __exit__ closes the token-exchange
             # client's own connections (close() leaves them open).
-            self._clients[key] = client.__enter__()
+            self._clients[key] = client.__enter__()  # type: ignore[no-untyped-call]
         return self._clients[key]
 
     def manifest(self, login_server: str, repository: str, reference: str) -> ManifestFacts:
