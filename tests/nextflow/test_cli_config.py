@@ -123,3 +123,13 @@ def test_bad_input_exits_2_with_place_and_remedy(
     assert says in err
     assert "→" in err  # a remedy follows
     assert "Traceback" not in err
+
+
+def test_flat_output_keeps_one_line_per_setting_and_escapes_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "nextflow.config").write_text(
+        "a = '''two\nlines'''\nb = \"\\033[31mred\\033[0m it's\"\n")
+    code, out, _ = run([str(tmp_path)], capsys)
+    assert code == EXIT_PASS
+    assert out.splitlines() == ["a = 'two\\nlines'", "b = '\\u001b[31mred\\u001b[0m it\\'s'"]

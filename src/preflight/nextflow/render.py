@@ -35,7 +35,7 @@ def flat_value(value: Any) -> str:
     if isinstance(value, Closure):
         return value.source
     if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return "'" + _escape(value) + "'"
     if isinstance(value, (MemoryUnit, Duration)):
         return f"'{value}'"
     if isinstance(value, (list, tuple)):
@@ -45,6 +45,18 @@ def flat_value(value: Any) -> str:
             return "[:]"
         return "[" + ", ".join(f"{k}:{flat_value(v)}" for k, v in value.items()) + "]"
     return groovy_str(value)
+
+
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(text: str) -> str:
+    """One line per setting, and no control character reaches the terminal as is."""
+    return "".join(
+        _ESCAPES.get(char) or (f"\\u{ord(char):04x}" if ord(char) < 32 or ord(char) == 127
+                               else char)
+        for char in text
+    )
 
 
 def render_json(config: ResolvedConfig) -> dict[str, Any]:
