@@ -214,3 +214,21 @@ def test_without_a_main_script_every_module_is_scanned(tmp_path: Path) -> None:
     scripts = scan_pipeline(tmp_path, None)
     assert sorted(i.fqn for i in scripts.instances) == ["A", "B"]
     assert all(not i.reached for i in scripts.instances)
+
+
+def test_includes_through_project_and_module_dir_variables(tmp_path: Path) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "a.nf").write_text("process A { container 'a/a:1' }\n")
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "b.nf").write_text("process B { container 'b/b:1' }\n")
+    (tmp_path / "workflows" / "w.nf").write_text(
+        "include { B } from \"${moduleDir}/b\"\nworkflow W { B() }\n"
+    )
+    (tmp_path / "main.nf").write_text(
+        "include { A } from \"$projectDir/modules/a\"\n"
+        "include { W } from \"${baseDir}/workflows/w.nf\"\n"
+        "workflow { A(); W() }\n"
+    )
+    scripts = scan_pipeline(tmp_path, tmp_path / "main.nf")
+    assert sorted(i.fqn for i in scripts.instances) == ["A", "W:B"]
+    assert scripts.issues == ()

@@ -541,7 +541,14 @@ def resolve_include(including: Path, target: str) -> Path | None:
     return Path(found) if found is not None else None
 
 
-def _resolve_include(directory: str, target: str) -> str | None:
+_DIR_VARIABLE = re.compile(r"^\$\{?(projectDir|baseDir|moduleDir)\}?(?=/)")
+
+
+def _resolve_include(directory: str, target: str, project: str = "") -> str | None:
+    variable = _DIR_VARIABLE.match(target)
+    if variable is not None:  # "${projectDir}/modules/x", "$moduleDir/../y"
+        base_dir = directory if variable.group(1) == "moduleDir" else project or directory
+        target = base_dir + target[variable.end():]
     if not target.startswith(("./", "../", "/")):
         return None
     base = target if target.startswith("/") else os.path.join(directory, target)
@@ -582,7 +589,7 @@ def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScript
             for include in script.includes:
                 key = (directory, include.path)
                 if key not in resolved:
-                    resolved[key] = _resolve_include(directory, include.path)
+                    resolved[key] = _resolve_include(directory, include.path, top)
                 target = targets[(path, include.path)] = resolved[key]
                 if target is not None:
                     queue.append(target)
