@@ -129,7 +129,8 @@ def test_flat_output_keeps_one_line_per_setting_and_escapes_control_characters(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "nextflow.config").write_text(
-        "a = '''two\nlines'''\nb = \"\\033[31mred\\033[0m it's\"\n")
+        "a = '''two\nlines'''\nb = \"\\033[31mred\\033[0m it's\"\nc = {\n  [1,\n  2]\n}\n")
     code, out, _ = run([str(tmp_path)], capsys)
     assert code == EXIT_PASS
-    assert out.splitlines() == ["a = 'two\\nlines'", "b = '\\u001b[31mred\\u001b[0m it\\'s'"]
+    assert out.splitlines() == [
+        "a = 'two\\nlines'", "b = '\\u001b[31mred\\u001b[0m it\\'s'", "c = { [1, 2] }"]

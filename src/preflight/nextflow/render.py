@@ -6,6 +6,7 @@ Pure functions: a :class:`ResolvedConfig` in, text or JSON-ready data out. Crede
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from preflight.model import SCHEMA_VERSION
@@ -33,7 +34,7 @@ def flat_value(value: Any) -> str:
     if isinstance(value, Dynamic):
         return value.source or "<dynamic>"
     if isinstance(value, Closure):
-        return value.source
+        return re.sub(r"\s*\n\s*", " ", value.source)  # one line per setting
     if isinstance(value, str):
         return "'" + _escape(value) + "'"
     if isinstance(value, (MemoryUnit, Duration)):
