@@ -83,6 +83,7 @@ class Lexer:
         self.pos = 0
         self.line = line
         self.line_start = -(col - 1)  # so that col() of position 0 is ``col``
+        self.first_col = col
         self.base = offset
         self.tokens: list[Token] = []
 
@@ -91,16 +92,15 @@ class Lexer:
         return pos - self.line_start + 1
 
     def where(self, pos: int | None = None) -> str:
+        """``file:line:col`` of any position, before or after the current one."""
         at = self.pos if pos is None else pos
-        return str(Location(self.file, self._line_of(at), self._col_of(at)))
-
-    def _line_of(self, pos: int) -> int:
-        return self.line - self.text.count("\n", pos, self.pos) if pos < self.pos else self.line
-
-    def _col_of(self, pos: int) -> int:
-        if pos >= self.pos or "\n" not in self.text[pos:self.pos]:
-            return self.col(pos)
-        return pos - self.text.rfind("\n", 0, pos)
+        if at >= self.pos:
+            line = self.line + self.text.count("\n", self.pos, at)
+        else:
+            line = self.line - self.text.count("\n", at, self.pos)
+        newline = self.text.rfind("\n", 0, at)
+        col = at - newline if newline >= 0 else at + self.first_col
+        return str(Location(self.file, line, col))
 
     def _advance_to(self, end: int) -> None:
         """Move to ``end``, counting the newlines passed."""
