@@ -146,6 +146,10 @@ class SelectorTable:
         self.any_positive = _any_of([s.pattern for s in self.names
                                      if not s.pattern.startswith("!")])
 
+    def labels_set(self, key: str) -> bool:
+        """Whether any ``withLabel`` selector sets ``key``."""
+        return any(has(s.block, key) for s in self.labels)
+
     def _name_matches(self, selector: _Selector, name: str) -> bool:
         if selector.required is not None and not all(r in name for r in selector.required):
             return False

@@ -14,6 +14,7 @@ aimed at an alias or a fully qualified name makes the real image differ, both ar
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -115,9 +116,12 @@ def resolve_images(
     origin = _origin_lookup(resolved_config)
     engine, engine_findings = choose_engine(spec.engine, tree, origin)
     rule = RegistryRule.from_config(tree, engine, origin)
-    params = _params_in_force(scripts, resolved_config.params)
+    root = str(spec.root)
+    params = _params_in_force(scripts, resolved_config.params, root)
     process_scope = _mapping(child(tree, "process"))
-    resolver = _ProcessResolver(engine, rule, params, process_scope, origin, conda_wins(tree))
+    resolver = _ProcessResolver(
+        engine, rule, params, process_scope, origin, conda_wins(tree), root
+    )
     processes = tuple(resolver.resolve(instance) for instance in scripts.instances)
     findings = [*engine_findings, *registry_findings(rule)]
     findings.extend(_scan_findings(scripts))
@@ -135,7 +139,9 @@ class _ProcessResolver:
         process_scope: Mapping[str, Any],
         origin: Callable[[str], Location | None],
         conda_first: bool,
+        root: str,
     ) -> None:
+        self.root = root
         self.engine = engine
         self.rule = rule
         self.params = params
@@ -154,10 +160,11 @@ class _ProcessResolver:
             reached=instance.reached,
             source=definition.location,
         )
-        if definition.dynamic_labels:
+        if definition.dynamic_labels and self.selectors.labels_set("container"):
             label = definition.dynamic_labels[0]
-            return _replace(base, outcome=Outcome.UNRESOLVED, source=label.location,
-                            reason=f"label set by an expression ({label.source})")
+            return replace(base, outcome=Outcome.UNRESOLVED, source=label.location,
+                           reason=f"a label is set by an expression ({label.source}) and "
+                                  "withLabel selectors set containers")
         directive = _directive_setting(definition.container)
         labels = definition.labels
         blocks, declared_blocks = self.selectors.declared_only(names, labels)
@@ -169,28 +176,28 @@ class _ProcessResolver:
         )
         ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
         if definition.conda is not None and self.conda_first:
-            return _replace(base, outcome=Outcome.CONDA, source=definition.conda.location,
+            return replace(base, outcome=Outcome.CONDA, source=definition.conda.location,
                             origin="conda directive (wave.strategy)")
         if chosen is None:
             return base
         value, problem = self._evaluate(chosen, instance, ext)
         if problem:
-            return _replace(base, outcome=Outcome.UNRESOLVED, reason=problem,
+            return replace(base, outcome=Outcome.UNRESOLVED, reason=problem,
                             origin=chosen.origin, source=chosen.location)
         if value is None:  # ``container null``/``false``: deliberately none
-            return _replace(base, origin=chosen.origin, source=chosen.location)
+            return replace(base, origin=chosen.origin, source=chosen.location)
         image_text, skip = self.rule.normalise(value)
         if skip:
-            return _replace(base, outcome=Outcome.NOT_REGISTRY, raw=value,
+            return replace(base, outcome=Outcome.NOT_REGISTRY, raw=value,
                             origin=chosen.origin, source=chosen.location, reason=skip)
         try:
             image = ImageRef.parse(image_text)
         except InputError as exc:
-            return _replace(base, outcome=Outcome.INVALID, raw=value, origin=chosen.origin,
+            return replace(base, outcome=Outcome.INVALID, raw=value, origin=chosen.origin,
                             source=chosen.location, reason=exc.message)
-        inspect_text = str(image)
-        if inspect is not None and inspect != chosen:
-            inspect_text = self._inspect_image(inspect, instance, ext) or "(none)"
+        inspect_text: str | None = str(image)
+        if inspect != chosen:
+            inspect_text = self._inspect_image(inspect, instance, ext) if inspect else None
         return replace(
             base, outcome=Outcome.IMAGE, image=image, raw=value, origin=chosen.origin,
             source=chosen.location, inspect_image=inspect_text,
@@ -218,9 +225,13 @@ class _ProcessResolver:
         from preflight.nextflow.expressions import call_closure
         from preflight.nextflow.values import Closure, first_dynamic
 
+        module_dir = os.path.dirname(os.path.join(self.root, instance.definition.location.file))
         scope = {
             "params": self.params,
-            "workflow": {"containerEngine": self.engine},
+            "projectDir": self.root,
+            "baseDir": self.root,
+            "moduleDir": module_dir,
+            "workflow": {"containerEngine": self.engine, "projectDir": self.root},
             "task": {
                 "ext": ext,
                 "process": instance.fqn,
@@ -252,10 +263,6 @@ def _directive_setting(directive: Directive | None) -> Setting | None:
     return Setting(directive, "directive", directive.location)
 
 
-def _replace(image: ProcessImage, **changes: Any) -> ProcessImage:
-    return replace(image, **changes)
-
-
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -275,7 +282,7 @@ def _origin_lookup(resolved_config: Any) -> Callable[[str], Location | None]:
     return lookup
 
 
-def _params_in_force(scripts: PipelineScripts, config_params: Any) -> dict[str, Any]:
+def _params_in_force(scripts: PipelineScripts, config_params: Any, root: str) -> dict[str, Any]:
     """Script ``params.x = …`` defaults, overridden by configuration and command-line params."""
     from preflight.nextflow.expressions import evaluate, parse_expression
 
@@ -283,7 +290,7 @@ def _params_in_force(scripts: PipelineScripts, config_params: Any) -> dict[str, 
     for name, directive in scripts.script_params.items():
         try:
             value = evaluate(parse_expression(directive.source, directive.location),
-                             {"params": params})
+                             {"params": params, "projectDir": root, "baseDir": root})
         except PreflightError:
             continue
         target = params
@@ -395,11 +402,12 @@ def _invalid_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
 def _inspect_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
     for process in processes:
         if process.differs_from_inspect:
+            reported = process.inspect_image or "no container"
             yield Finding(
                 check=CHECK, status=Status.WARN, subject=process.process,
-                message=f"runs {process.image}, but `nextflow inspect` reports "
-                        f"{process.inspect_image}: {process.origin} targets the include alias "
-                        "or the fully qualified name, which inspect ignores",
+                message=f"runs {process.image}, but `nextflow inspect` reports {reported}: "
+                        f"{process.origin} targets the include alias or the fully qualified "
+                        "name, which inspect ignores",
                 remedy="mirror or pre-fetch the image preflight lists, not the one inspect lists",
                 details={"image": str(process.image), "inspect": process.inspect_image or "",
                          "selector": process.origin},

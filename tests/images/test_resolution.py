@@ -222,3 +222,50 @@ def test_a_missing_include_is_reported(tmp_path: Path) -> None:
     result = resolve_images(PipelineSpec.locate(tmp_path / "p", launch_dir=tmp_path))
     issue = next(f for f in result.findings if "nowhere" in f.message)
     assert issue.status is Status.WARN and str(issue.location) == "main.nf:1:1"
+
+
+def write_pipeline(tmp_path: Path, main: str, config: str = "") -> PipelineSpec:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "main.nf").write_text(main)
+    (root / "nextflow.config").write_text(config)
+    return PipelineSpec.locate(root, launch_dir=tmp_path)
+
+
+def test_an_alias_selector_on_a_process_inspect_sees_without_container(tmp_path: Path) -> None:
+    spec = write_pipeline(
+        tmp_path,
+        "include { TOOL as ALIASED } from './m'\nworkflow { ALIASED() }\n",
+        "process { withName: 'ALIASED' { container = 'x.azurecr.io/t:1' } }\n",
+    )
+    (spec.root / "m.nf").write_text("process TOOL { script: 'x' }\n")
+    process = by_process(resolve_images(spec))["ALIASED"]
+    assert str(process.image) == "x.azurecr.io/t:1"
+    assert process.inspect_image is None and process.differs_from_inspect
+    finding = next(f for f in resolve_images(spec).findings if f.subject == "ALIASED")
+    assert "reports no container" in finding.message
+
+
+def test_a_computed_label_matters_only_when_label_selectors_set_containers(
+    tmp_path: Path,
+) -> None:
+    main = "process P {\n  label params.kind\n  container 'q.io/p:1'\n}\nworkflow { P() }\n"
+    spec = write_pipeline(tmp_path, main, "process { withLabel: big { cpus = 8 } }\n")
+    assert images(resolve_images(spec)) == {"q.io/p:1": ("P",)}
+    (spec.root / "nextflow.config").write_text(
+        "process { withLabel: big { container = 'q.io/big:1' } }\n"
+    )
+    result = resolve_images(spec)
+    assert result.uses == ()
+    assert [(u.process, str(u.source)) for u in result.unresolved] == [("P", "main.nf:2:9")]
+
+
+def test_directives_see_project_and_module_dirs(tmp_path: Path) -> None:
+    spec = write_pipeline(
+        tmp_path,
+        "process S {\n  container \"${moduleDir}/images/s.sif\"\n}\nworkflow { S() }\n",
+        "singularity.enabled = true\n",
+    )
+    process = by_process(resolve_images(spec))["S"]
+    assert process.outcome is Outcome.NOT_REGISTRY
+    assert process.raw == f"{spec.root}/images/s.sif"
