@@ -98,6 +98,7 @@ class _Run:
         overrides: Mapping[Path, bytes],
     ) -> None:
         self.spec = spec
+        self.root = spec.root.resolve()
         self.syntax = syntax
         self.cache = cache
         self.overrides = {p.resolve(): data for p, data in overrides.items()}
@@ -133,9 +134,10 @@ class _Run:
         for name in self.spec.profiles:
             if name not in self.known_profiles and name != DEFAULT_PROFILE:
                 listing = ", ".join(known) if known else "none are defined"
+                first = next(iter(self.known_profiles.values()), None)
                 raise InputError(
                     f"unknown configuration profile '{name}'",
-                    where=", ".join(s.path for s in self.files[:1]),
+                    where=str(first) if first else ", ".join(s.path for s in self.files[:1]),
                     remedy=f"choose among the known profiles: {listing}",
                 )
         return ResolvedConfig(
@@ -145,7 +147,8 @@ class _Run:
         )
 
     def shown(self, path: Path) -> str:
-        return display_path(path, self.spec.root)
+        """A file as messages show it: relative to the pipeline when inside it."""
+        return display_path(path.resolve(), self.root)
 
     def parse(self, path: Path, where: str) -> ast.ConfigFile:
         resolved = path.resolve()
