@@ -147,6 +147,12 @@ def test_statement_end() -> None:
     assert text[: statement_end(text, 0)] == "a ? b :\n c"
     text = "x }"
     assert statement_end(text, 0) == 2
+    text = "params.a ? // which one\n 'x' : 'y'\nnext"
+    assert text[: statement_end(text, 0)] == "params.a ? // which one\n 'x' : 'y'"
+    text = "'q/x:1' // don't: continue?\ncpus 2"
+    assert text[: statement_end(text, 0)] == "'q/x:1' // don't: continue?"
+    text = "\n  'x'\nnext"
+    assert text[: statement_end(text, 0)] == "\n  'x'"
 
 
 def nfcore() -> PipelineScripts:

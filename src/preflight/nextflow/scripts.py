@@ -205,36 +205,38 @@ def statement_end(text: str, pos: int) -> int:
 
     A statement ends at ``;``, at a newline outside brackets unless the line ends with (or the
     next begins with) an operator that continues it, or at a ``}`` closing an enclosing block.
+    Comments are ignored when looking at how a line ends.
     """
     depth = 0
-    start = pos
+    seen = False  # any code or string yet
+    tail = ""  # the last code (or string) before the current position, comments left out
     while True:
         match = _STATEMENT.search(text, pos)
         if match is None:
             return len(text)
+        gap = text[pos : match.start()].rstrip()
+        if gap.strip():
+            seen, tail = True, gap
         kind = match.lastgroup
-        if kind == "open":
+        if kind == "skip":
+            if not match.group().startswith("/"):
+                seen, tail = True, match.group()
+        elif kind == "open":
             depth += 1
+            seen, tail = True, match.group()
         elif kind == "close":
             if depth == 0:
                 return match.start()
             depth -= 1
-        elif kind == "end" and depth == 0:
+            tail = match.group()
+        elif depth == 0:  # end of a line, or ';'
             if match.group() == ";":
                 return match.start()
-            so_far = _strip_comment(text[start : match.start()]).rstrip()
-            if so_far and not so_far.endswith(_CONTINUES_AFTER) and not _CONTINUES_BEFORE.match(
+            if seen and not tail.endswith(_CONTINUES_AFTER) and not _CONTINUES_BEFORE.match(
                 text, match.end()
             ):
                 return match.start()
         pos = match.end()
-
-
-def _strip_comment(text: str) -> str:
-    index = text.rfind("//")
-    if index >= 0 and "'" not in text[index:] and '"' not in text[index:]:
-        return text[:index]
-    return text
 
 
 @dataclass
@@ -242,15 +244,19 @@ class _Block:
     """An open brace: what it belongs to, so the matching ``}`` can close the right thing."""
 
     kind: str  # "process", "workflow", "branch", "other"
-    start: int = 0
     name: str | None = None
+
+
+# Processes are defined at the top level: their directives sit at brace depth 1, and inside a
+# legacy ``if``/``else`` block at depth 2.
+_BODY = 1
+_BRANCH = 2
 
 
 @dataclass
 class _ProcessState:
     name: str
     location: Location
-    depth: int
     labels: list[str] = field(default_factory=list)
     dynamic_labels: list[Directive] = field(default_factory=list)
     container: Directive | None = None
@@ -326,7 +332,7 @@ class _Scanner:
                 if pos >= len(text):
                     break
                 if text[pos] == "{":
-                    self.open_brace(pos)
+                    self.open_brace()
                 else:
                     self.close_brace()
                 pos += 1
@@ -344,7 +350,7 @@ class _Scanner:
             if first in _SKIPPED_FIRST:  # a comment or a string
                 continue
             if first == "{":
-                self.open_brace(start)
+                self.open_brace()
             elif first == "}":
                 self.close_brace()
             word = word_at(text, pos)
@@ -361,10 +367,10 @@ class _Scanner:
             params=tuple(self.params),
         )
 
-    def open_brace(self, start: int) -> None:
-        block = _Block("other", start)
+    def open_brace(self) -> None:
+        block = _Block("other")
         proc = self.proc
-        if proc is not None and len(self.stack) == proc.depth + 1:
+        if proc is not None and len(self.stack) == _BODY:
             if proc.pending_if is not None:
                 block.kind, proc.branch = "branch", "then"
                 proc.condition, proc.pending_if = proc.pending_if, None
@@ -409,17 +415,16 @@ class _Scanner:
             return end
         proc = self.proc
         if kind == "section":
-            if proc is not None and depth == proc.depth + 1:
+            if proc is not None and depth == _BODY:
                 proc.in_directives = False
             return word.end()
         keyword = word.group("keyword")
         start = word.start("keyword")
         if depth == 0 and keyword in ("process", "workflow"):
             return self.definition(keyword, start, word.end())
-        if proc is None or not proc.in_directives or depth not in (proc.depth + 1,
-                                                                  proc.depth + 2):
+        if proc is None or not proc.in_directives or depth not in (_BODY, _BRANCH):
             return word.end()
-        if keyword == "if" and depth == proc.depth + 1:
+        if keyword == "if" and depth == _BODY:
             cond_end = _balanced_parens_end(self.text, word.end())
             if cond_end is None:
                 return word.end()
@@ -427,14 +432,14 @@ class _Scanner:
             proc.pending_if = self.text[opening + 1 : cond_end - 1].strip()
             return cond_end
         if keyword == "else":
-            proc.else_seen = depth == proc.depth + 1
+            proc.else_seen = depth == _BODY
             return word.end()
         if keyword in ("container", "conda", "label"):
             end = statement_end(self.text, word.end())
             source, at = self.source(word.end(), end)
             if not source or source.startswith(("=", ".")):
                 return word.end()  # ``container = …``: a variable, not the directive
-            _record(proc, keyword, Directive(source, at), nested=depth == proc.depth + 2)
+            _record(proc, keyword, Directive(source, at), nested=depth == _BRANCH)
             return end
         return word.end()
 
@@ -449,9 +454,9 @@ class _Scanner:
         head = (_PROCESS_HEAD if keyword == "process" else _WORKFLOW_HEAD).match(self.text, pos)
         if head is None:
             return pos
-        self.stack.append(_Block(keyword, start, head.group(1)))
+        self.stack.append(_Block(keyword, head.group(1)))
         if keyword == "process":
-            self.proc = _ProcessState(head.group(1), self.at(start), depth=0)
+            self.proc = _ProcessState(head.group(1), self.at(start))
         else:
             self.workflow_code = []
             self.workflow_head = (head.group(1), self.at(start))
