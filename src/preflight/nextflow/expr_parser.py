@@ -79,8 +79,11 @@ class ExpressionParser:
 
     def continued_op(self, *ops: str) -> bool:
         """The next operator is one of ``ops``, even at the start of the next line."""
-        if self.at_op(*ops):
+        token = self.peek()
+        if token.kind == OP and token.value in ops:
             return True
+        if token.kind != NEWLINE:
+            return False
         j = self.i
         while self.tokens[j].kind == NEWLINE:
             j += 1

@@ -9,6 +9,7 @@ memory and duration amounts, or a :class:`~preflight.secret.Secret` for credenti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,8 +156,11 @@ def join_key(parts: tuple[str, ...]) -> str:
     return ".".join(f"'{p}'" if _needs_quotes(p) else p for p in parts)
 
 
+_BARE_KEY = re.compile(r"[\w$]+")
+
+
 def _needs_quotes(part: str) -> bool:
-    return not part or not all(c.isalnum() or c in "_$" for c in part)
+    return _BARE_KEY.fullmatch(part) is None
 
 
 def _flatten(node: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
