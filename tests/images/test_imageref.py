@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from preflight.errors import InputError
 from preflight.imageref import ImageRef, acr_login_server, is_acr_host, is_host_component
@@ -147,3 +149,29 @@ def test_acr_login_server_from_regional_endpoint() -> None:
     )
     assert acr_login_server("myacr.azurecr.io") == "myacr.azurecr.io"
     assert acr_login_server("quay.io") == "quay.io"
+
+
+_component = st.from_regex(r"[a-z0-9]{1,6}(?:[._-][a-z0-9]{1,4}){0,2}", fullmatch=True)
+_host = st.one_of(
+    st.just("docker.io"),
+    st.from_regex(r"[a-z][a-z0-9-]{0,8}[a-z0-9]\.(?:azurecr\.io|io|example\.org)", fullmatch=True),
+    st.from_regex(r"[a-z]{1,8}:[1-9][0-9]{1,4}", fullmatch=True),
+)
+
+
+@given(
+    host=_host,
+    path=st.lists(_component, min_size=1, max_size=3),
+    tag=st.one_of(st.none(), st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True)),
+    digest=st.one_of(st.none(), st.from_regex(r"sha256:[0-9a-f]{64}", fullmatch=True)),
+)
+def test_normalised_form_parses_back_to_itself(
+    host: str, path: list[str], tag: str | None, digest: str | None
+) -> None:
+    text = f"{host}/{'/'.join(path)}"
+    text += (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+    ref = ImageRef.parse(text)
+    assert ImageRef.parse(str(ref)) == ref
+    assert (ref.tag, ref.digest) == (tag, digest)
+    assert ref.repository.endswith(path[-1])
+    assert ref.is_acr == host.endswith(".azurecr.io")
