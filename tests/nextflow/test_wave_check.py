@@ -151,3 +151,11 @@ def test_malformed_config_becomes_an_error_finding_with_its_place(tmp_path: Path
     (finding,) = found.values()
     assert finding.status is Status.ERROR
     assert finding.subject == "nextflow.config:3:1"
+
+
+def test_includes_not_read_are_a_warning_with_their_place(tmp_path: Path) -> None:
+    found = findings(tmp_path, "wave.enabled = true\nincludeConfig 'https://example.org/x.config'\n")
+    finding = found["includeConfig"]
+    assert finding.status is Status.WARN
+    assert "https://example.org/x.config at nextflow.config:2:1" in finding.message
+    assert "includeConfig" not in findings(tmp_path, "wave.enabled = true")

@@ -48,10 +48,24 @@ class WaveCheck:
 
     def run(self, context: CheckContext) -> Iterator[Finding]:
         config = shared_config(context, self.environ)
+        yield from self._unread(config)
         enabled = yield from self._enabled(config)
         yield from self._fusion(config, enabled)
         yield from self._token(config, context)
         yield from self._workspace(config, context)
+
+    @staticmethod
+    def _unread(config: ResolvedConfig) -> Iterator[Finding]:
+        """Includes not followed (remote, dynamic): whatever they set is not seen here."""
+        if not config.unread:
+            return
+        listing = "; ".join(f"{u.target} at {u.location} ({u.reason})" for u in config.unread)
+        count = len(config.unread)
+        yield _finding(Status.WARN, "includeConfig",
+                       f"{count} included configuration file{'s' if count > 1 else ''} not read, "
+                       f"so no setting there is seen: {listing}",
+                       "if one of them may set wave or tower settings, save it locally and "
+                       "pass it with -c", location=config.unread[0].location)
 
     # -- wave.enabled
     def _enabled(self, config: ResolvedConfig) -> Generator[Finding, None, bool]:
