@@ -208,7 +208,7 @@ def _not_found(client: httpx.Client, auth: RegistryAuth, reference: str,
                                               problem=Problem.REPOSITORY_NOT_FOUND))
     if listing.status_code == 200:
         try:
-            tags = listing.json().get("tags") or []
+            tags = sorted(str(t) for t in listing.json().get("tags") or [])
         except (ValueError, AttributeError):
             tags = []
         shown = ", ".join(str(t) for t in tags[:10]) + (" …" if len(tags) > 10 else "")
