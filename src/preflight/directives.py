@@ -22,7 +22,8 @@ from preflight.errors import ConfigError
 from preflight.model import Location
 from preflight.nextflow.expressions import Expr, evaluate, parse_expression
 
-_LITERAL = re.compile(r"'([^'\\\n]*)'")
+# Whole single-quoted strings, escapes included, so that scanning never starts inside one.
+_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)*)'")
 _WHOLE_GSTRING = re.compile(r'"\$\{(?P<inner>[^"]*)\}"', re.DOTALL)
 _PREFIX = "__pf_s"
 _TEMPLATE = Location("<directive>", 1, 1)
@@ -33,10 +34,14 @@ def _lift(text: str) -> tuple[str, tuple[str, ...]]:
     literals: list[str] = []
 
     def name(match: re.Match[str]) -> str:
+        if "\\" in match.group(1):
+            return match.group()  # has escapes: leave it to the parser
         literals.append(match.group(1))
         return f"{_PREFIX}{len(literals) - 1}__"
 
-    return _LITERAL.sub(name, text), tuple(literals)
+    if "'''" in text:
+        return text, ()
+    return _QUOTED.sub(name, text), tuple(literals)
 
 
 def template_of(source: str) -> tuple[str, tuple[str, ...]]:

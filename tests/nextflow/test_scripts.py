@@ -146,13 +146,15 @@ def test_statement_end() -> None:
     text = "a ? b :\n c\nnext"
     assert text[: statement_end(text, 0)] == "a ? b :\n c"
     text = "x }"
-    assert statement_end(text, 0) == 2
+    assert statement_end(text, 0) == 1
     text = "params.a ? // which one\n 'x' : 'y'\nnext"
     assert text[: statement_end(text, 0)] == "params.a ? // which one\n 'x' : 'y'"
     text = "'q/x:1' // don't: continue?\ncpus 2"
-    assert text[: statement_end(text, 0)] == "'q/x:1' // don't: continue?"
-    text = "\n  'x'\nnext"
+    assert text[: statement_end(text, 0)] == "'q/x:1'"
+    text = "\n  'x'   \nnext"
     assert text[: statement_end(text, 0)] == "\n  'x'"
+    text = "'a'; 'b'"
+    assert text[: statement_end(text, 0)] == "'a'"
 
 
 def nfcore() -> PipelineScripts:

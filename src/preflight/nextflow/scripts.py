@@ -201,41 +201,41 @@ class _Lines:
 
 
 def statement_end(text: str, pos: int) -> int:
-    """Where the Groovy statement starting at ``pos`` ends (exclusive).
+    """Where the Groovy statement starting at ``pos`` ends: just after its last code or string.
 
     A statement ends at ``;``, at a newline outside brackets unless the line ends with (or the
     next begins with) an operator that continues it, or at a ``}`` closing an enclosing block.
-    Comments are ignored when looking at how a line ends.
+    A comment after the statement is not part of it.
     """
     depth = 0
-    seen = False  # any code or string yet
-    tail = ""  # the last code (or string) before the current position, comments left out
+    end = pos  # just after the last code or string seen
+    tail = ""  # that code or string
     while True:
         match = _STATEMENT.search(text, pos)
         if match is None:
-            return len(text)
+            return end if tail else len(text)
         gap = text[pos : match.start()].rstrip()
         if gap.strip():
-            seen, tail = True, gap
+            end, tail = pos + len(gap), gap
         kind = match.lastgroup
         if kind == "skip":
             if not match.group().startswith("/"):
-                seen, tail = True, match.group()
+                end, tail = match.end(), match.group()
         elif kind == "open":
             depth += 1
-            seen, tail = True, match.group()
+            end, tail = match.end(), match.group()
         elif kind == "close":
             if depth == 0:
-                return match.start()
+                return end
             depth -= 1
-            tail = match.group()
+            end, tail = match.end(), match.group()
         elif depth == 0:  # end of a line, or ';'
             if match.group() == ";":
-                return match.start()
-            if seen and not tail.endswith(_CONTINUES_AFTER) and not _CONTINUES_BEFORE.match(
+                return end
+            if tail and not tail.endswith(_CONTINUES_AFTER) and not _CONTINUES_BEFORE.match(
                 text, match.end()
             ):
-                return match.start()
+                return end
         pos = match.end()
 
 

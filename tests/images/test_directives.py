@@ -1,0 +1,48 @@
+"""Directive evaluation with templates parsed once: same values as the text, errors in place."""
+
+from __future__ import annotations
+
+import pytest
+
+from preflight.directives import evaluate_directive, template_of
+from preflight.errors import ConfigError
+from preflight.model import Location
+
+HERE = Location("modules/x/main.nf", 6, 15)
+DOCKER = {"workflow": {"containerEngine": "docker"}, "task": {"ext": {}}, "params": {}}
+TERNARY = (
+    "\"${ workflow.containerEngine == 'singularity' && !task.ext.singularity_pull_docker_container"
+    " ?\n 'https://depot/x:1' :\n 'biocontainers/x:1' }\""
+)
+
+
+def test_the_nf_core_ternary_shares_one_template() -> None:
+    template, literals = template_of(TERNARY)
+    other, other_literals = template_of(TERNARY.replace("x:1", "y:2"))
+    assert template == other and "'" not in template
+    assert literals == ("singularity", "https://depot/x:1", "biocontainers/x:1")
+    assert other_literals[2] == "biocontainers/y:2"
+    assert evaluate_directive(TERNARY, HERE, DOCKER) == "biocontainers/x:1"
+    singularity = {**DOCKER, "workflow": {"containerEngine": "singularity"}}
+    assert evaluate_directive(TERNARY, HERE, singularity) == "https://depot/x:1"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("'quay.io/a/b:1'", "quay.io/a/b:1"),
+        ('"quay.io/a/b:1"', "quay.io/a/b:1"),
+        ("\"it's ${params.x}\"", "it's reg.io"),
+        ("params.x + '/a:1'", "reg.io/a:1"),
+        ("'a\\'b'", "a'b"),
+    ],
+)
+def test_values_equal_those_of_the_text(source: str, expected: str) -> None:
+    scope = {**DOCKER, "params": {"x": "reg.io"}}
+    assert evaluate_directive(source, HERE, scope) == expected
+
+
+def test_a_syntax_error_is_placed_in_the_users_file() -> None:
+    with pytest.raises(ConfigError) as caught:
+        evaluate_directive("'a' ? : 'b'", HERE, DOCKER)
+    assert caught.value.where.startswith("modules/x/main.nf:6")
