@@ -128,15 +128,11 @@ class ConfigParser(ExpressionParser):
             value_end = self.tokens[self.i - 1]
             return ast.Assign(location, path, value, (value_start.start, value_end.end),
                               op=str(token.value))
-        if token.is_op("{") and (len(path) > 1 or not self._is_call_with_closure(path)):
+        if token.is_op("{"):
             body, close = self.block_body()
             return ast.Block(location, path, body, (first.start, close.end))
         self.i = start
         return None
-
-    def _is_call_with_closure(self, path: tuple[str, ...]) -> bool:
-        """``foo { … }`` in a closure or function body is a call; in config it is a block."""
-        return False
 
     def selector(self) -> ast.Selector:
         kind_token = self.tokens[self.i]
