@@ -159,3 +159,12 @@ def test_includes_not_read_are_a_warning_with_their_place(tmp_path: Path) -> Non
     assert finding.status is Status.WARN
     assert "https://example.org/x.config at nextflow.config:2:1" in finding.message
     assert "includeConfig" not in findings(tmp_path, "wave.enabled = true")
+
+
+def test_legacy_only_config_warns_unless_the_legacy_parser_is_chosen(tmp_path: Path) -> None:
+    config = "wave.enabled = true\ndef x = 1\n"
+    finding = findings(tmp_path, config)["NXF_SYNTAX_PARSER"]
+    assert finding.status is Status.WARN
+    assert str(finding.location) == "nextflow.config:2:1"
+    env = {"TOWER_ACCESS_TOKEN": TOKEN, "NXF_SYNTAX_PARSER": "v1"}
+    assert "NXF_SYNTAX_PARSER" not in findings(tmp_path, config, env)

@@ -49,6 +49,7 @@ class WaveCheck:
     def run(self, context: CheckContext) -> Iterator[Finding]:
         config = shared_config(context, self.environ)
         yield from self._unread(config)
+        yield from self._syntax(config)
         enabled = yield from self._enabled(config)
         yield from self._fusion(config, enabled)
         yield from self._token(config, context)
@@ -66,6 +67,17 @@ class WaveCheck:
                        f"so no setting there is seen: {listing}",
                        "if one of them may set wave or tower settings, save it locally and "
                        "pass it with -c", location=config.unread[0].location)
+
+    def _syntax(self, config: ResolvedConfig) -> Iterator[Finding]:
+        """Legacy-only config stops Nextflow 26.04+ unless the legacy parser is asked for."""
+        if not config.legacy or (self.environ or {}).get("NXF_SYNTAX_PARSER") == "v1":
+            return
+        location, reason = config.legacy[0]
+        yield _finding(Status.WARN, "NXF_SYNTAX_PARSER",
+                       f"the configuration needs Nextflow's legacy parser ({location}: {reason}); "
+                       "Nextflow 26.04 and later stop on it by default",
+                       "launch with NXF_SYNTAX_PARSER=v1, or move the code out of the config",
+                       location=location)
 
     # -- wave.enabled
     def _enabled(self, config: ResolvedConfig) -> Generator[Finding, None, bool]:

@@ -144,6 +144,7 @@ class _Run:
             tree=self.tree, files=self.files, dynamic=self.dynamic,
             profiles=tuple(p for p in self.selected if p in self.known_profiles),
             syntax=self.syntax, known_profiles=known, unread=self.unread, history=self.history,
+            legacy=self.legacy_seen,
         )
 
     def shown(self, path: Path) -> str:

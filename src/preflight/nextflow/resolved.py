@@ -85,7 +85,11 @@ class UnreadInclude:
 
 @dataclass
 class ResolvedConfig:
-    """The configuration Nextflow would run with, and the evidence for each value."""
+    """The configuration Nextflow would run with, and the evidence for each value.
+
+    ``syntax`` is the parser whose rules were applied (``v1`` legacy, ``v2`` strict);
+    ``legacy`` lists where and why the strict parser would reject a file.
+    """
 
     tree: ConfigScope
     files: list[ConfigSource]
@@ -95,6 +99,7 @@ class ResolvedConfig:
     known_profiles: tuple[str, ...] = ()
     unread: list[UnreadInclude] = field(default_factory=list)
     history: dict[str, list[Assignment]] = field(default_factory=dict)
+    legacy: list[tuple[Location, str]] = field(default_factory=list)
 
     @property
     def params(self) -> dict[str, Any]:
