@@ -430,3 +430,26 @@ def test_probe_many_shares_a_challenge_failure_instead_of_repeating_it() -> None
         results = probe_many(client, targets, max_workers=1)
     assert all(r.failure.problem is Problem.DNS for r in results)
     assert calls == ["/v2/"]
+
+
+def test_concurrent_probes_of_a_failing_registry_neither_hang_nor_repeat_much() -> None:
+    import threading
+    import time
+
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def slow_refusal(request: httpx.Request) -> httpx.Response:
+        with lock:
+            calls.append(request.url.path)
+        time.sleep(0.05)
+        raise _chained(httpx.ConnectError, ConnectionRefusedError(111, "refused"))
+
+    targets = [PullTarget("down.azurecr.io", f"r{i}", ("1",), "u", Secret("p" * 20))
+               for i in range(8)]
+    began = time.perf_counter()
+    with httpx.Client(transport=httpx.MockTransport(slow_refusal)) as client:
+        results = probe_many(client, targets, max_workers=8)
+    assert time.perf_counter() - began < 2.0
+    assert all(r.failure.problem is Problem.CONNECTION_REFUSED for r in results)
+    assert set(calls) == {"/v2/"} and len(calls) < len(targets) // 2

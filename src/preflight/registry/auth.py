@@ -59,27 +59,46 @@ def _origin(url: httpx.URL) -> tuple[str, str, int]:
 class ChallengeCache:
     """The ``/v2/`` answer of each registry, shared by every repository probe of one run.
 
-    Thread-safe: the first probe of a registry holds that registry's lock while it asks, so the
-    others wait for its answer instead of asking too. Failures are kept as well, so a registry
-    that does not resolve is asked once, not once per repository.
+    Thread-safe. The first probe of a registry claims it and asks; the others wait (bounded)
+    for its answer instead of asking too. Failures are kept as well, so a registry that does
+    not resolve is asked once, not once per repository. No lock is held while a request is in
+    flight: a claim that is abandoned (the request raised) wakes the waiters, who then ask
+    themselves.
     """
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
         self._entries: dict[str, Challenge | HandshakeFailure] = {}
-
-    def lock_for(self, base: httpx.URL) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(str(base), threading.Lock())
+        self._in_flight: dict[str, threading.Event] = {}
 
     def get(self, base: httpx.URL) -> Challenge | HandshakeFailure | None:
         with self._guard:
             return self._entries.get(str(base))
 
+    def claim(self, base: httpx.URL) -> threading.Event | None:
+        """``None``: the caller asks, then calls :meth:`put` or :meth:`abandon`; else wait on it."""
+        with self._guard:
+            if str(base) in self._entries:
+                done = threading.Event()
+                done.set()
+                return done
+            waiting = self._in_flight.get(str(base))
+            if waiting is None:
+                self._in_flight[str(base)] = threading.Event()
+            return waiting
+
     def put(self, base: httpx.URL, entry: Challenge | HandshakeFailure) -> None:
         with self._guard:
             self._entries[str(base)] = entry
+            waiting = self._in_flight.pop(str(base), None)
+        if waiting is not None:
+            waiting.set()
+
+    def abandon(self, base: httpx.URL) -> None:
+        with self._guard:
+            waiting = self._in_flight.pop(str(base), None)
+        if waiting is not None:
+            waiting.set()
 
 
 class RegistryAuth(httpx.Auth):
@@ -113,6 +132,8 @@ class RegistryAuth(httpx.Auth):
         self._challenges = challenges if challenges is not None else ChallengeCache()
         self._retry = retry or RetryPolicy()
         self._timeout = httpx.Timeout(timeout).as_dict()
+        # How long a probe waits for another probe's /v2/ answer before asking itself.
+        self._wait_bound = self._retry.attempts * (2 * timeout + self._retry.max_delay)
         self._authorization: Secret | None = None
         self.step = Step.CHALLENGE
         self.endpoint = str(self.base.join("/v2/"))
@@ -150,15 +171,19 @@ class RegistryAuth(httpx.Auth):
     def _challenge(self) -> Generator[httpx.Request, httpx.Response, Challenge]:
         entry = self._challenges.get(self.base)
         if entry is None:
-            lock = self._challenges.lock_for(self.base)
-            with lock:  # held across the /v2/ request; released if httpx closes the flow
+            waiting = self._challenges.claim(self.base)
+            if waiting is not None:
+                waiting.wait(self._wait_bound)
                 entry = self._challenges.get(self.base)
-                if entry is None:
-                    try:
-                        entry = yield from self._discover()
-                    except HandshakeError as exc:
-                        entry = exc.failure
-                    self._challenges.put(self.base, entry)
+        if entry is None:
+            try:
+                entry = yield from self._discover()
+            except HandshakeError as exc:
+                entry = exc.failure
+            except BaseException:  # a transport error, or httpx closing the flow
+                self._challenges.abandon(self.base)
+                raise
+            self._challenges.put(self.base, entry)
         if isinstance(entry, HandshakeFailure):
             raise HandshakeError(entry)
         return entry
