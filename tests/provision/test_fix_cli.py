@@ -122,7 +122,6 @@ def test_only_wave_touches_no_service(
 def test_check_passes_with_the_pull_handshake_right_after_fix(
     sandbox_env: Sandbox, pipeline: Path
 ) -> None:
-    pytest.importorskip("preflight.checks.pull")  # lands with the pull-check work
     spec = PipelineSpec.locate(pipeline, launch_dir=pipeline)
     settings = Settings.from_environ(os.environ)
     services = build_services(settings, os.environ)
