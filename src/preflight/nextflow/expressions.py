@@ -18,10 +18,26 @@ from preflight.model import Location
 from preflight.nextflow import ast
 from preflight.nextflow.ast import Expr
 from preflight.nextflow.expr_parser import parse_expression_text
+from preflight.nextflow.groovy_runtime import (
+    METHODS,
+    NOT_CONVERTED,
+    SECRETS,
+    SYSTEM,
+    Namespace,
+    arithmetic,
+    convert,
+    groovy_equals,
+    groovy_str,
+    is_number,
+    truthy,
+    type_kind,
+)
 from preflight.nextflow.unparse import to_source
-from preflight.nextflow.values import Closure, Duration, Dynamic, MemoryUnit, unit_value
+from preflight.nextflow.values import Closure, Dynamic, MemoryUnit, unit_value
 
-__all__ = ["Expr", "call_closure", "evaluate", "groovy_str", "parse_expression", "truthy"]
+__all__ = [
+    "SECRETS", "Expr", "call_closure", "evaluate", "groovy_str", "parse_expression", "truthy",
+]
 
 
 def parse_expression(text: str, location: Location) -> Expr:
@@ -59,30 +75,6 @@ def call_closure(closure: Closure, scope: Mapping[str, Any], *args: Any) -> Any:
     for name, value in zip(names, args, strict=False):
         merged[name] = value
     return evaluate(single, merged)
-
-
-def truthy(value: Any) -> bool:
-    """Groovy truth: null, false, 0, empty strings and collections are false."""
-    if value is None:
-        return False
-    if isinstance(value, (bool, int, float, str, list, tuple, dict)):
-        return bool(value)
-    if isinstance(value, Mapping):
-        return len(value) > 0
-    return True
-
-
-def groovy_str(value: Any) -> str:
-    """How Groovy renders a value inside a string: ``null``, ``true``, ``[a, b]``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(groovy_str(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "[" + ", ".join(f"{k}:{groovy_str(v)}" for k, v in value.items()) + "]"
-    return str(value)
 
 
 def _describe(expr: Expr) -> str:
@@ -149,7 +141,7 @@ class _Evaluator:
         if expr.name in self.scope:
             return self.scope[expr.name]
         if expr.name == "System":
-            return _SYSTEM
+            return SYSTEM
         return self.dynamic(expr, f"'{expr.name}' is not known before the run")
 
     def _ClosureExpr(self, expr: ast.ClosureExpr) -> Any:
@@ -172,7 +164,7 @@ class _Evaluator:
             if expr.safe:
                 return None
             return self.dynamic(expr, f"reads '{name}' of null (fails at run time)")
-        if isinstance(target, _Namespace):
+        if isinstance(target, Namespace):
             return target.get(name, expr)
         if isinstance(target, Mapping):
             return target.get(name, None)
@@ -213,13 +205,13 @@ class _Evaluator:
         for arg in args:
             if isinstance(arg, Dynamic):
                 return arg
-        if isinstance(target, _Namespace):
+        if isinstance(target, Namespace):
             return target.call(expr.name, args, expr)
         if isinstance(target, Closure) and expr.name == "call":
             return call_closure(target, {}, *args)
-        method = _METHODS.get((_kind(target), expr.name))
+        method = METHODS.get((type_kind(target), expr.name))
         if method is None:
-            return self.dynamic(expr, f"calls {expr.name}() on a {_kind(target)}")
+            return self.dynamic(expr, f"calls {expr.name}() on a {type_kind(target)}")
         return method(target, *args)
 
     def _function(self, expr: ast.Call) -> Any:
@@ -230,7 +222,7 @@ class _Evaluator:
             if isinstance(environ, Mapping) and isinstance(args[0], str):
                 return environ.get(args[0])
             return self.dynamic(expr, f"environment variable {groovy_str(args[0])} at launch")
-        if callable(callee) and not isinstance(callee, (Closure, _Namespace)):
+        if callable(callee) and not isinstance(callee, (Closure, Namespace)):
             for arg in args:
                 if isinstance(arg, Dynamic):
                     return arg
@@ -250,7 +242,7 @@ class _Evaluator:
             return -value
         if expr.op == "+":
             return value
-        return self.dynamic(expr, f"operator {expr.op} on a {_kind(value)}")
+        return self.dynamic(expr, f"operator {expr.op} on a {type_kind(value)}")
 
     def _Binary(self, expr: ast.Binary) -> Any:
         op = expr.op
@@ -282,35 +274,35 @@ class _Evaluator:
 
     def _operate(self, expr: ast.Binary, op: str, left: Any, right: Any) -> Any:
         if op == "==":
-            return _equals(left, right)
+            return groovy_equals(left, right)
         if op == "!=":
-            return not _equals(left, right)
+            return not groovy_equals(left, right)
         if op == "in":
             if isinstance(right, (list, tuple, Mapping)):
-                return any(_equals(left, item) for item in right)
+                return any(groovy_equals(left, item) for item in right)
             if isinstance(right, str) and isinstance(left, str):
                 return left in right
-            return self.dynamic(expr, f"'in' on a {_kind(right)}")
+            return self.dynamic(expr, f"'in' on a {type_kind(right)}")
         if op == "+":
             if isinstance(left, str):
                 return left + groovy_str(right)
-            if isinstance(right, str) and _number(left):
+            if isinstance(right, str) and is_number(left):
                 return groovy_str(left) + right
             if isinstance(left, list):
                 return left + (list(right) if isinstance(right, (list, tuple)) else [right])
             if isinstance(left, Mapping) and isinstance(right, Mapping):
                 return {**left, **right}
-            return _arithmetic(operator.add, left, right)
+            return arithmetic(operator.add, left, right)
         if op == "/":
-            if _number(left) and _number(right):
+            if is_number(left) and is_number(right):
                 if isinstance(left, int) and isinstance(right, int) and left % right == 0:
                     return left // right
                 return left / right
-            return _arithmetic(operator.truediv, left, right)
+            return arithmetic(operator.truediv, left, right)
         if op in _ARITHMETIC:
             if op == "*" and isinstance(left, str) and isinstance(right, int):
                 return left * right
-            return _arithmetic(_ARITHMETIC[op], left, right)
+            return arithmetic(_ARITHMETIC[op], left, right)
         if op in _COMPARE:
             return _COMPARE[op](left, right)
         if op == "<=>":
@@ -342,76 +334,11 @@ class _Evaluator:
         name = expr.type_name.rsplit(".", 1)[-1]
         if expr.op == "instanceof":
             return self.dynamic(expr, "type tests are evaluated at run time")
-        converted = _convert(value, name)
-        if converted is _NOT_CONVERTED:
+        converted = convert(value, name)
+        if converted is NOT_CONVERTED:
             return self.dynamic(expr, f"conversion to {name}")
         return converted
 
-
-_NOT_CONVERTED = object()
-
-
-def _convert(value: Any, name: str) -> Any:
-    if name in ("String", "GString", "CharSequence"):
-        return groovy_str(value)
-    if name in ("Integer", "int", "Long", "long"):
-        return int(value) if not isinstance(value, (list, dict)) else _NOT_CONVERTED
-    if name in ("Double", "double", "Float", "float", "BigDecimal"):
-        return float(value)
-    if name in ("Boolean", "boolean"):
-        return value.lower() == "true" if isinstance(value, str) else truthy(value)
-    if name in ("List", "ArrayList", "Collection"):
-        return list(value) if isinstance(value, (list, tuple)) else _NOT_CONVERTED
-    if name == "MemoryUnit" and isinstance(value, str):
-        return MemoryUnit.parse(value) or _NOT_CONVERTED
-    return _NOT_CONVERTED
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _arithmetic(func: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
-    if isinstance(left, MemoryUnit) and _number(right):
-        return MemoryUnit(int(func(left.bytes, right)))
-    if isinstance(right, MemoryUnit) and _number(left):
-        return MemoryUnit(int(func(left, right.bytes)))
-    if isinstance(left, MemoryUnit) and isinstance(right, MemoryUnit):
-        return MemoryUnit(int(func(left.bytes, right.bytes)))
-    if isinstance(left, Duration) and _number(right):
-        return Duration(int(func(left.millis, right)))
-    if isinstance(right, Duration) and _number(left):
-        return Duration(int(func(left, right.millis)))
-    if _number(left) and _number(right):
-        return func(left, right)
-    raise TypeError("unsupported operands")
-
-
-def _equals(left: Any, right: Any) -> bool:
-    if _number(left) and _number(right):
-        return bool(left == right)
-    if type(left) is not type(right) and not (
-        (isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)))
-        or (isinstance(left, Mapping) and isinstance(right, Mapping))
-    ):
-        return False
-    return bool(left == right)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return "String"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, (int, float)):
-        return "Number"
-    if isinstance(value, (list, tuple)):
-        return "List"
-    if isinstance(value, Mapping):
-        return "Map"
-    return type(value).__name__
 
 
 def _memory_property(value: MemoryUnit, name: str, expr: ast.Property, ev: _Evaluator) -> Any:
@@ -420,87 +347,3 @@ def _memory_property(value: MemoryUnit, name: str, expr: ast.Property, ev: _Eval
     if name in sizes:
         return value.bytes // sizes[name]
     return ev.dynamic(expr, f"property '{name}' of a memory amount")
-
-
-def _tokenize(text: str, delimiters: str = " \t\n\r\f") -> list[str]:
-    return [t for t in re.split("[" + re.escape(delimiters) + "]", text) if t]
-
-
-def _java_replacement(replacement: str) -> str:
-    return re.sub(r"\$(\d+)", r"\\\1", replacement.replace("\\", "\\\\"))
-
-
-_METHODS: dict[tuple[str, str], Callable[..., Any]] = {
-    ("String", "toLowerCase"): str.lower,
-    ("String", "toUpperCase"): str.upper,
-    ("String", "trim"): str.strip,
-    ("String", "strip"): str.strip,
-    ("String", "startsWith"): lambda s, p: s.startswith(p),
-    ("String", "endsWith"): lambda s, p: s.endswith(p),
-    ("String", "contains"): lambda s, p: p in s,
-    ("String", "size"): len,
-    ("String", "length"): len,
-    ("String", "isEmpty"): lambda s: not s,
-    ("String", "toString"): lambda s: s,
-    ("String", "toInteger"): int,
-    ("String", "toLong"): int,
-    ("String", "toFloat"): float,
-    ("String", "toDouble"): float,
-    ("String", "toBoolean"): lambda s: s.strip().lower() in ("true", "y", "1"),
-    ("String", "tokenize"): _tokenize,
-    ("String", "split"): lambda s, sep=r"\s+": [p for p in re.split(sep, s)],
-    ("String", "replace"): lambda s, a, b: s.replace(a, b),
-    ("String", "replaceAll"): lambda s, a, b: re.sub(a, _java_replacement(b), s),
-    ("String", "replaceFirst"): lambda s, a, b: re.sub(a, _java_replacement(b), s, count=1),
-    ("String", "matches"): lambda s, p: re.fullmatch(p, s) is not None,
-    ("String", "substring"): lambda s, a, b=None: s[a:b],
-    ("String", "indexOf"): lambda s, p: s.find(p),
-    ("String", "equals"): lambda s, o: s == o,
-    ("String", "equalsIgnoreCase"): lambda s, o: isinstance(o, str) and s.lower() == o.lower(),
-    ("String", "capitalize"): lambda s: s[:1].upper() + s[1:],
-    ("List", "size"): len,
-    ("List", "isEmpty"): lambda v: not v,
-    ("List", "contains"): lambda v, x: any(_equals(i, x) for i in v),
-    ("List", "join"): lambda v, sep="": sep.join(groovy_str(i) for i in v),
-    ("List", "first"): lambda v: v[0],
-    ("List", "last"): lambda v: v[-1],
-    ("List", "toString"): groovy_str,
-    ("Map", "containsKey"): lambda m, k: k in m,
-    ("Map", "get"): lambda m, k, d=None: m.get(k, d),
-    ("Map", "size"): len,
-    ("Map", "isEmpty"): lambda m: not m,
-    ("Map", "keySet"): lambda m: list(m),
-    ("Map", "values"): lambda m: list(m.values()),
-    ("Number", "toInteger"): int,
-    ("Number", "toString"): groovy_str,
-    ("Number", "intValue"): int,
-    ("Boolean", "toString"): groovy_str,
-    ("MemoryUnit", "toGiga"): lambda m: m.bytes >> 30,
-    ("MemoryUnit", "toMega"): lambda m: m.bytes >> 20,
-    ("MemoryUnit", "toBytes"): lambda m: m.bytes,
-    ("Duration", "toMillis"): lambda d: d.millis,
-    ("Duration", "toHours"): lambda d: d.millis // 3_600_000,
-}
-
-
-class _Namespace:
-    """A name whose every member is only known at run time (``System``, ``secrets``)."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        self.name = name
-        self.reason = reason
-
-    def get(self, member: str, expr: Expr) -> Dynamic:
-        return Dynamic(self.reason.format(member=member), expr.location, f"{self.name}.{member}")
-
-    def call(self, member: str, args: list[Any], expr: Expr) -> Dynamic:
-        shown = ", ".join(repr(a) if isinstance(a, str) else groovy_str(a) for a in args)
-        if self.name == "System" and member == "getenv":
-            reason = f"environment variable {shown or '(all)'} at launch"
-        else:
-            reason = self.reason.format(member=member)
-        return Dynamic(reason, expr.location, f"{self.name}.{member}({shown})")
-
-
-_SYSTEM = _Namespace("System", "System.{member} is only known at run time")
-SECRETS = _Namespace("secrets", "pipeline secret '{member}' is only known at run time")
