@@ -321,3 +321,11 @@ def test_overrides_replace_a_file_for_one_resolution(tmp_path: Path) -> None:
                             overrides={root / "nextflow.config": b"wave.enabled = true"})
     assert config.get("wave.enabled") is True
     assert (root / "nextflow.config").read_text() == "wave.enabled = false"
+
+
+def test_legacy_binds_environment_variables_as_dynamic_names(tmp_path: Path) -> None:
+    root = pipeline(tmp_path, {"nextflow.config": "def v = 1\nprocess.queue = \"$QUEUE-x\"\n"})
+    queue = resolve(root).get("process.queue")
+    assert isinstance(queue, Dynamic) and queue.reason == "environment variable QUEUE at launch"
+    assert str(queue.location) == "nextflow.config:2:19"
+    assert str(resolve(root).dynamic[0].location) == "nextflow.config:2:1"

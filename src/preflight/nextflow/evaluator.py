@@ -57,6 +57,7 @@ _SAFE_SOURCE = re.compile(
     r"(System\.getenv|env)\(\s*['\"][A-Za-z_][A-Za-z0-9_]*['\"]\s*\)"
     r"|secrets\.[A-Za-z_][A-Za-z0-9_]*|params\.[A-Za-z_][A-Za-z0-9_.]*"
 )
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -417,8 +418,13 @@ class _Scope(Mapping[str, Any]):
         fixed = self._fixed()
         if name in fixed:
             return fixed[name]
-        if self.run.syntax == "v1" and dict.__contains__(self.run.tree, name):
-            return dict.__getitem__(self.run.tree, name)
+        if self.run.syntax == "v1":
+            if dict.__contains__(self.run.tree, name):
+                return dict.__getitem__(self.run.tree, name)
+            if _ENV_NAME.fullmatch(name):
+                # the legacy parser binds every environment variable as a name
+                return Dynamic(f"environment variable {name} at launch",
+                               Location("<environment>", 0), name)
         raise KeyError(name)
 
     def __contains__(self, name: object) -> bool:

@@ -139,7 +139,10 @@ class _Evaluator:
 
     def _Name(self, expr: ast.Name) -> Any:
         if expr.name in self.scope:
-            return self.scope[expr.name]
+            value = self.scope[expr.name]
+            if isinstance(value, Dynamic):  # a name bound to a run-time value: point here
+                return Dynamic(value.reason, expr.location, expr.name)
+            return value
         if expr.name == "System":
             return SYSTEM
         return self.dynamic(expr, f"'{expr.name}' is not known before the run")
