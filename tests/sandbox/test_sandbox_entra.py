@@ -34,6 +34,12 @@ def credential(sandbox: Sandbox, secret: str | None = None) -> ClientSecretCrede
     )
 
 
+def entra_token(sandbox: Sandbox, scope: str, secret: str | None = None) -> str:
+    """A token from the real ClientSecretCredential (closed after use: no socket left open)."""
+    with credential(sandbox, secret) as real:
+        return real.get_token(scope).token
+
+
 @pytest.fixture
 def client(sandbox_env: Sandbox) -> Iterator[httpx.Client]:
     with httpx.Client(
@@ -43,7 +49,8 @@ def client(sandbox_env: Sandbox) -> Iterator[httpx.Client]:
 
 
 def test_client_secret_credential_gets_a_token_the_issuer_verifies(sandbox_env: Sandbox) -> None:
-    token = credential(sandbox_env).get_token(ARM_SCOPE)
+    with credential(sandbox_env) as real:
+        token = real.get_token(ARM_SCOPE)
     claims = sandbox_env.entra.verify(token.token)
     assert claims["aud"] == "https://management.azure.com"
     assert claims["appid"] == sandbox_env.azure.client_id
@@ -52,17 +59,17 @@ def test_client_secret_credential_gets_a_token_the_issuer_verifies(sandbox_env: 
 
 
 def test_environment_credential_reads_the_sandbox_env(sandbox_env: Sandbox) -> None:
-    environment = EnvironmentCredential(
+    with EnvironmentCredential(
         disable_instance_discovery=True, connection_verify=str(sandbox_env.ca_bundle)
-    )
-    token = environment.get_token(ACR_SCOPE)
+    ) as environment:
+        token = environment.get_token(ACR_SCOPE)
     assert sandbox_env.entra.verify(token.token)["aud"] == "https://containerregistry.azure.net"
 
 
 def test_a_wrong_client_secret_is_refused_without_showing_it(sandbox_env: Sandbox) -> None:
     wrong = "wrong-secret-value-1234"
     with pytest.raises(ClientAuthenticationError) as caught:
-        credential(sandbox_env, secret=wrong).get_token(ARM_SCOPE)
+        entra_token(sandbox_env, ARM_SCOPE, secret=wrong)
     assert "AADSTS7000215" in str(caught.value)
     assert wrong not in str(caught.value)
     assert sandbox_env.azure.client_secret not in str(caught.value)
@@ -88,8 +95,8 @@ def exchange(client: httpx.Client, access_token: str, **extra: str) -> httpx.Res
 def test_exchange_then_refresh_grant_pulls_without_any_password(
     sandbox_env: Sandbox, client: httpx.Client
 ) -> None:
-    entra_token = credential(sandbox_env).get_token(ACR_SCOPE).token
-    exchanged = exchange(client, entra_token, tenant=sandbox_env.azure.tenant_id)
+    token = entra_token(sandbox_env, ACR_SCOPE)
+    exchanged = exchange(client, token, tenant=sandbox_env.azure.tenant_id)
     assert exchanged.status_code == 200
     refresh_token = exchanged.json()["refresh_token"]
     assert jwt.decode(refresh_token, options={"verify_signature": False})["aud"] == LOGIN
@@ -149,9 +156,9 @@ def test_refresh_grant_refuses_a_forged_refresh_token(
 def test_azure_containerregistry_client_pulls_a_manifest(sandbox_env: Sandbox) -> None:
     from azure.containerregistry import ContainerRegistryClient
 
-    with ContainerRegistryClient(
+    with credential(sandbox_env) as real, ContainerRegistryClient(
         f"https://{LOGIN}",
-        credential(sandbox_env),
+        real,
         audience="https://containerregistry.azure.net",
         connection_verify=str(sandbox_env.ca_bundle),
         retry_total=0,
