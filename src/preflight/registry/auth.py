@@ -140,7 +140,6 @@ class RegistryAuth(httpx.Auth):
         self.credentials_sent = False
         self.retries = 0
         self.granted: frozenset[str] = frozenset()
-        self.claims_read = False
 
     # -- the flow ---------------------------------------------------------------------------
 
@@ -263,7 +262,6 @@ class RegistryAuth(httpx.Auth):
             claims = decode_payload(token.reveal())
         except MalformedToken:
             return  # an opaque token: only the manifest request can tell
-        self.claims_read = True
         self.granted = granted_actions(access_grants(claims), self.repository)
         if not self.granted & {"pull", "*"}:
             raise HandshakeError(self._failure(

@@ -18,6 +18,8 @@ CHECK = "pull"
 
 @dataclass(frozen=True)
 class Explanation:
+    """A failure in words: the finding's status, what happened, and the next step."""
+
     status: Status
     message: str
     remedy: str
@@ -40,7 +42,6 @@ def explain(failure: HandshakeFailure, *, registry: str, repository: str,
     host = registry.split(":")[0]
     said = f" ({failure.detail})" if failure.detail else ""
     status_text = f" answered {failure.status}" if failure.status else ""
-    step = _STEP_WORDS[failure.step]
     fail, error, warn = Status.FAIL, Status.ERROR, Status.WARN
     scope_add = (f"add 'repositories/{repository}/content/read' to the scope map of ACR token "
                  f"'{username}' (az acr scope-map update --add-repository {repository} "
@@ -83,7 +84,7 @@ def explain(failure: HandshakeFailure, *, registry: str, repository: str,
                                 "the login server must issue tokens itself (ACR's realm is "
                                 f"https://{host}/oauth2/token): check DNS and proxies for "
                                 "interception"),
-        Problem.REDIRECT_ELSEWHERE: (fail, f"{step}: {host} redirected off its own host or to "
+        Problem.REDIRECT_ELSEWHERE: (fail, f"{host} redirected off its own host or to "
                                      f"plain HTTP{said}; credentials were not forwarded",
                                      "check for a proxy or captive portal between you and the "
                                      "registry"),
@@ -114,8 +115,7 @@ def explain(failure: HandshakeFailure, *, registry: str, repository: str,
                                      "check that the realm is the registry's own token "
                                      "service"),
         Problem.SCOPE_MISSING: (fail, f"token '{username}' may not pull {repository} "
-                                f"(granted: {', '.join(failure.granted) or 'nothing'}; "
-                                f"found at {step})", scope_add),
+                                f"(granted: {', '.join(failure.granted) or 'nothing'})", scope_add),
         Problem.TOKEN_REJECTED: (fail, f"{host} rejected the token its own token service "
                                  f"issued{said}",
                                  "retry; if it persists, the registry's token configuration "
@@ -132,17 +132,17 @@ def explain(failure: HandshakeFailure, *, registry: str, repository: str,
                                        "before any login)",
                                        "write the repository in lower case in the container "
                                        "directive"),
-        Problem.FORBIDDEN: (fail, f"{step}: {host}{status_text} (forbidden){said}",
+        Problem.FORBIDDEN: (fail, f"{host}{status_text} (forbidden){said}",
                             "the registry's firewall, private endpoint or disabled public "
                             "access blocks this client: allow its address (and Wave's) under "
                             "the registry's Networking settings; see https://aka.ms/acr/firewall"),
-        Problem.THROTTLED: (error, f"{step}: {host} is throttling requests (429) beyond the "
+        Problem.THROTTLED: (error, f"{host} is throttling requests (429) beyond the "
                             "retry bound", "retry later, or lower the number of parallel "
                             "checks"),
-        Problem.SERVER_ERROR: (error, f"{step}: {host}{status_text} (server error){said}",
+        Problem.SERVER_ERROR: (error, f"{host}{status_text} (server error){said}",
                                "retry later; check the Azure status page for the registry's "
                                "region"),
-        Problem.UNEXPECTED_STATUS: (fail, f"{step}: {host}{status_text} unexpectedly{said}",
+        Problem.UNEXPECTED_STATUS: (fail, f"{host}{status_text} unexpectedly{said}",
                                     "check the registry name and retry"),
         Problem.DIGEST_MISSING: (warn, f"{repository}: the registry sent no "
                                  "Docker-Content-Digest; the digest was computed from the body",
