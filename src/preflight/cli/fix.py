@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from preflight.checks.base import CheckOptions
+from preflight.checks.base import CheckOptions, ServiceRegistry
 from preflight.cli.options import build_spec, format_option, pipeline_options
 from preflight.errors import EXIT_FAIL, EXIT_PASS, InputError
-from preflight.model import ImageUse
+from preflight.model import ImageUse, Report
 from preflight.pipeline import PipelineSpec
+from preflight.report import render
+from preflight.secret import Secret
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
@@ -132,11 +134,13 @@ def execute_fix(
     assume_yes: bool,
     output_format: str,
     to_stderr: bool = False,
+    verify: bool = True,
 ) -> tuple[int, FixResult | None]:
     """Plan, show, confirm, apply, summarise: the exit code and what was applied (if anything).
 
     ``to_stderr`` sends the plan and summary to stderr too (``run --fix``: stdout is the
-    report's).
+    report's). ``verify`` proves the pull with each new password right after the apply
+    (``run --fix`` leaves that to the checks that follow).
     """
     from preflight.provision.fix import apply_fix, plan_fix
     from preflight.wiring import build_services
@@ -169,11 +173,48 @@ def execute_fix(
         )
     finally:
         services.close()
+    verification = verify_pull(spec, settings, result.applied.passwords) if verify else None
+    proven = verification is None or verification.passed
     if output_format == "json":
-        show(_json({"plan": plan.to_dict(), "applied": True, "result": result.to_dict()}))
+        show(_json({
+            "plan": plan.to_dict(), "applied": True, "result": result.to_dict(),
+            "verification": None if verification is None else json.loads(
+                render("json", verification)
+            ),
+        }))
     else:
         show("Done:\n" + "\n".join(f"  {line}" for line in result.describe()))
-    return (EXIT_FAIL if plan.blocked else EXIT_PASS), result
+        if verification is not None:
+            show("Proving the pull with the new token, as Wave will:")
+            show(render("text", verification))
+    return (EXIT_FAIL if plan.blocked or not proven else EXIT_PASS), result
+
+
+def verify_pull(
+    spec: PipelineSpec, settings: Settings, passwords: Mapping[str, Secret]
+) -> Report | None:
+    """Wave's handshake with each password just provisioned (the only moment one is at hand).
+
+    Runs the images, credentials and pull checks, and keeps the pull findings: proof that the
+    new credential works before anything is launched. ``None`` when nothing was provisioned.
+    """
+    if not passwords:
+        return None
+    from preflight.checks.base import run_checks
+    from preflight.checks.credentials import CredentialsCheck
+    from preflight.checks.images import ImagesCheck
+    from preflight.checks.pull import PullCheck
+    from preflight.wiring import build_context
+
+    context = build_context(spec, settings, CheckOptions(registry_passwords=passwords), os.environ)
+    try:
+        report = run_checks((ImagesCheck(), CredentialsCheck(), PullCheck()), context)
+    finally:
+        services = context.services
+        if isinstance(services, ServiceRegistry):
+            services.close()
+    pull = tuple(f for f in report.findings if f.check == "pull")
+    return replace(report, findings=pull, images=(), unresolved=())
 
 
 def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> CheckOptions:
@@ -184,7 +225,7 @@ def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -
 
     _, result = execute_fix(
         spec, settings, ProvisionOptions(), parts=PARTS, dry_run=False, assume_yes=True,
-        output_format="text", to_stderr=True,
+        output_format="text", to_stderr=True, verify=False,
     )
     if result is None or not result.applied.passwords:
         return options
