@@ -329,3 +329,17 @@ def test_legacy_binds_environment_variables_as_dynamic_names(tmp_path: Path) -> 
     assert isinstance(queue, Dynamic) and queue.reason == "environment variable QUEUE at launch"
     assert str(queue.location) == "nextflow.config:2:19"
     assert str(resolve(root).dynamic[0].location) == "nextflow.config:2:1"
+
+
+def test_v2_a_profile_can_flip_a_param_that_a_later_conditional_include_tests(
+    tmp_path: Path,
+) -> None:
+    root = pipeline(tmp_path, {
+        "nextflow.config": (
+            "params.load_config = false\n"
+            "profiles { extra { params.load_config = true } }\n"
+            "includeConfig (params.load_config ? 'process.config' : '/dev/null')\n"),
+        "process.config": "process.cpus = 8\n",
+    })
+    assert resolve(root).get("process.cpus") is None
+    assert resolve(root, profiles=("extra",)).get("process.cpus") == 8
