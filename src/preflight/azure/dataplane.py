@@ -17,6 +17,7 @@ default). ``audience=`` overrides either.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -70,7 +71,11 @@ class ManifestFacts:
 
 
 class RegistryDataPlane:
-    """One ``ContainerRegistryClient`` per login server, all with the operator's credential."""
+    """One ``ContainerRegistryClient`` per login server, all with the operator's credential.
+
+    Safe to call from several threads: clients are created under a lock, and azure-core's
+    pipeline (a pooled ``requests`` session) serves concurrent calls.
+    """
 
     def __init__(
         self,
@@ -89,9 +94,14 @@ class RegistryDataPlane:
         self._retries = retries
         self._audience = audience
         self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()  # callers may ask from several threads at once
 
     def _client(self, login_server: str) -> Any:
         key = login_server.lower()
+        with self._lock:
+            return self._clients.get(key) or self._open(key)
+
+    def _open(self, key: str) -> Any:
         if key not in self._clients:
             from azure.containerregistry import ContainerRegistryClient
 

@@ -13,6 +13,7 @@ tried. With neither, it says so as a ``skip``, with the way to provide one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -120,13 +121,19 @@ class PullCheck:
                 "named with the password option) to prove Wave's pull, or sign in to Azure "
                 "(az login, AZURE_SUBSCRIPTION_ID) to check that the tags exist",
             ) for group, why in unproven]
-        findings: list[Finding] = []
-        for group, why in unproven:
-            for reference in group.references:
-                facts = plane.manifest(group.registry, group.repository, reference)
-                findings.append(_existence(group, reference, facts.state, facts.digest,
-                                           facts.detail, why))
-        return findings
+        jobs = [(group, why, reference) for group, why in unproven
+                for reference in group.references]
+
+        def one(job: tuple[RepositoryRefs, str, str]) -> Finding:
+            group, why, reference = job
+            facts = plane.manifest(group.registry, group.repository, reference)
+            return _existence(group, reference, facts.state, facts.digest, facts.detail, why)
+
+        # The SDK caches no token: every call is a challenge, an exchange and a token request
+        # before the manifest, so the calls run side by side like the handshakes do.
+        workers = max(1, min(self._max_workers, len(jobs)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="exists") as pool:
+            return list(pool.map(one, jobs))
 
 
 def _existence(group: RepositoryRefs, reference: str, state: str, digest: str | None,
