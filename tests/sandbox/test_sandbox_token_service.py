@@ -239,3 +239,33 @@ def test_a_token_for_one_registry_is_refused_by_the_other(
 def test_paths_acr_does_not_serve_here_are_404(client: httpx.Client) -> None:
     assert client.get("/acr/v1/team%2Fapp/_tags/1.0").status_code == 404
     assert client.get("/oauth2/exchange").status_code == 404  # POST only, as on ACR
+
+
+def test_basic_credentials_straight_to_the_registry_work_as_on_acr(
+    sandbox_env: Sandbox, client: httpx.Client
+) -> None:
+    password = sandbox_env.password(LOGIN, TOKEN)
+    headers = {**basic(TOKEN, password), "Accept": MANIFEST_ACCEPT}
+    assert client.get("/v2/team/app/manifests/1.0", headers=headers).status_code == 200
+    assert client.get("/v2/", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "password_ok"),
+    [("/v2/team/app/manifests/1.0", False), ("/v2/shared/base/manifests/latest", True)],
+    ids=["wrong-password", "repository-outside-scope-map"],
+)
+def test_refused_basic_credentials_get_acrs_basic_challenge(
+    sandbox_env: Sandbox, client: httpx.Client, path: str, password_ok: bool
+) -> None:
+    password = sandbox_env.password(LOGIN, TOKEN) if password_ok else "not-the-password"
+    response = client.get(path, headers={**basic(TOKEN, password), "Accept": MANIFEST_ACCEPT})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Basic realm="Azure Container Registry"'
+    (error,) = response.json()["errors"]
+    assert error["code"] == "UNAUTHORIZED"
+    assert error["detail"] == [
+        {"Type": "repository", "Name": path.split("/")[2] + "/" + path.split("/")[3],
+         "Action": "pull"}
+    ]
+    assert "not-the-password" not in response.text

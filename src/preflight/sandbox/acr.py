@@ -18,7 +18,10 @@ As on ACR, the realm lives on the registry's own origin: ``GET /v2/`` answers 40
   audience ARM or ``https://containerregistry.azure.net``, becomes a refresh token that is
   granted every action.
 - ``/v2/...``: forwarded to the real registry process (repeated headers kept, ``%2F`` in
-  repository names unquoted, the challenge's realm rewritten to the client's origin).
+  repository names unquoted, the challenge's realm rewritten to the client's origin). Basic
+  credentials sent straight to a registry path are accepted as ACR accepts them: exchanged here
+  for a token with the scope the path implies; refused ones, or ones without that scope, get
+  ACR's ``401`` with ``WWW-Authenticate: Basic realm="Azure Container Registry"``.
 - anything else (``/acr/v1/...`` included): 404 ``404 page not found`` as a router would.
 
 Every ``/oauth2/*`` request is recorded (:meth:`AcrFrontDoor.token_requests`) so tests can
@@ -60,6 +63,7 @@ _DROP_REQUEST_HEADERS = {
     "host", "connection", "keep-alive", "transfer-encoding", "content-length", "accept-encoding",
 }
 _DROP_RESPONSE_HEADERS = {"connection", "keep-alive", "transfer-encoding", "date", "server"}
+_REPOSITORY_PATH = re.compile(r"^/v2/(?P<name>.+?)/(?:manifests|blobs|tags)/")
 _RATE_LIMIT_HEADER = ("x-ms-ratelimit-remaining-calls-per-second", "166.666667")
 
 VerifyEntraToken = Callable[[str], Mapping[str, Any]]
@@ -195,25 +199,38 @@ class AcrFrontDoor:
             return _error(400, "UNSUPPORTED", f"service {service!r} is not this registry")
         scopes = parse_scopes(params.get("scope", []))
         grant_type = first("grant_type") or "password"
-        if grant_type == "refresh_token":
-            return self._grant_from_refresh_token(first("refresh_token"), scopes, grant_type)
-        if grant_type != "password":
-            return _error(400, "UNSUPPORTED", f"grant_type {grant_type!r} is not supported")
-        credentials = _basic_credentials(request)
-        if credentials is None and first("username"):
-            credentials = (first("username"), first("password"))
-        if credentials is None:
-            return _unauthorized()  # anonymous pull is not enabled on sandbox registries
-        username, password = credentials
-        if username == REFRESH_TOKEN_USER:
-            return self._grant_from_refresh_token(password, scopes, "refresh_token")
         try:
-            token = self.state.authenticate(self.login_server, username, password)
+            if grant_type == "refresh_token":
+                subject, granted = self._grant_refresh(first("refresh_token"), scopes)
+            elif grant_type == "password":
+                credentials = _basic_credentials(request)
+                if credentials is None and first("username"):
+                    credentials = (first("username"), first("password"))
+                if credentials is None:
+                    return _unauthorized()  # anonymous pull is not enabled in the sandbox
+                subject, granted = self._grant(*credentials, scopes)
+            else:
+                return _error(400, "UNSUPPORTED", f"grant_type {grant_type!r} is not supported")
         except AuthRefused:
             return _unauthorized()
+        token = self.minter.access_token(
+            service=self.login_server, subject=subject, access=granted, grant_type=grant_type
+        )
+        return Response.of_json(200, {"access_token": token}, [_RATE_LIMIT_HEADER])
+
+    def _grant(
+        self, username: str, password: str, scopes: list[Access]
+    ) -> tuple[str, list[Access]]:
+        """(subject, granted scopes) for a user name and password; raises ``AuthRefused``.
+
+        The user ``00000000-0000-0000-0000-000000000000`` presents a refresh token as password.
+        """
+        if username == REFRESH_TOKEN_USER:
+            return self._grant_refresh(password, scopes)
+        token = self.state.authenticate(self.login_server, username, password)
+        granted: list[Access] = []
         with self.state.lock:
             registry = self.state.registry(self.login_server)
-            granted: list[Access] = []
             for scope in scopes:
                 allowed = (
                     registry.granted_actions(token, scope.name)
@@ -223,27 +240,18 @@ class AcrFrontDoor:
                 actions = tuple(a for a in scope.actions if a in allowed)
                 if actions:
                     granted.append(Access(scope.type, scope.name, actions))
-        return self._access_token_response(username, granted, "password")
+        return username, granted
 
-    def _grant_from_refresh_token(
-        self, refresh_token: str, scopes: list[Access], grant_type: str
-    ) -> Response:
+    def _grant_refresh(
+        self, refresh_token: str, scopes: list[Access]
+    ) -> tuple[str, list[Access]]:
+        """A refresh token is only ever minted for the sandbox's service principal, which may
+        do everything on every registry; raises ``AuthRefused`` for a token we did not mint."""
         try:
             claims = self.minter.verify_refresh_token(refresh_token, self.login_server)
         except ValueError:
-            return _unauthorized()
-        # A refresh token is only ever minted for the sandbox's service principal, which may
-        # do everything on every registry.
-        granted = [s for s in scopes if s.actions]
-        return self._access_token_response(str(claims.get("sub", "")), granted, grant_type)
-
-    def _access_token_response(
-        self, subject: str, granted: list[Access], grant_type: str
-    ) -> Response:
-        token = self.minter.access_token(
-            service=self.login_server, subject=subject, access=granted, grant_type=grant_type
-        )
-        return Response.of_json(200, {"access_token": token}, [_RATE_LIMIT_HEADER])
+            raise AuthRefused("refresh token rejected") from None
+        return str(claims.get("sub", "")), [s for s in scopes if s.actions]
 
     # ---- /oauth2/exchange --------------------------------------------------------------
 
@@ -279,12 +287,52 @@ class AcrFrontDoor:
 
     # ---- everything else: the real registry --------------------------------------------
 
+    def _basic_to_bearer(
+        self, request: Request, path: str, credentials: tuple[str, str]
+    ) -> str | Response:
+        """ACR also takes Basic credentials on registry requests: turn them into a Bearer token
+        for the scope the request implies, or answer as ACR does (401 with a Basic challenge)."""
+        match = _REPOSITORY_PATH.match(path)
+        wanted = "pull" if request.method in ("GET", "HEAD") else "push"
+        actions = ("pull",) if wanted == "pull" else ("pull", "push")
+        scopes = [Access("repository", match["name"], actions)] if match else []
+        try:
+            subject, granted = self._grant(*credentials, scopes)
+        except AuthRefused:
+            granted, subject = [], ""
+        else:
+            if not match or any(wanted in g.actions for g in granted):
+                return self.minter.access_token(
+                    service=self.login_server,
+                    subject=subject,
+                    access=granted,
+                    grant_type="password",
+                )
+        detail = (
+            [{"Type": "repository", "Name": match["name"], "Action": wanted}] if match else None
+        )
+        payload = {
+            "errors": [{"code": "UNAUTHORIZED", "message": UNAUTHORIZED_MESSAGE, "detail": detail}]
+        }
+        return Response.of_json(
+            401, payload, [("WWW-Authenticate", 'Basic realm="Azure Container Registry"')]
+        )
+
     def _forward(self, request: Request) -> Response:
         path = re.sub("%2[Ff]", "/", request.path)
         query = urlencode([(k, v) for k, vs in request.query.items() for v in vs])
         host_header = request.header("Host") or self.login_server
-        headers = [(k, v) for k, v in request.headers if k.lower() not in _DROP_REQUEST_HEADERS]
-        headers += [("Host", host_header), ("Accept-Encoding", "identity")]
+        drop = set(_DROP_REQUEST_HEADERS)
+        extra: list[tuple[str, str]] = []
+        credentials = _basic_credentials(request)
+        if credentials is not None:
+            bearer = self._basic_to_bearer(request, path, credentials)
+            if isinstance(bearer, Response):
+                return bearer
+            drop.add("authorization")
+            extra.append(("Authorization", f"Bearer {bearer}"))
+        headers = [(k, v) for k, v in request.headers if k.lower() not in drop]
+        headers += [("Host", host_header), ("Accept-Encoding", "identity"), *extra]
         try:
             upstream = self._client.request(
                 request.method,
