@@ -453,3 +453,24 @@ def test_concurrent_probes_of_a_failing_registry_neither_hang_nor_repeat_much() 
     assert time.perf_counter() - began < 2.0
     assert all(r.failure.problem is Problem.CONNECTION_REFUSED for r in results)
     assert set(calls) == {"/v2/"} and len(calls) < len(targets) // 2
+
+
+@pytest.mark.parametrize("body", [b"<html>proxy login</html>", b'{"expires_in": 300}', b"[]"])
+def test_a_token_answer_without_a_token_is_a_bad_token_response(body: bytes) -> None:
+    fake = FakeRegistry()
+    fake.override = lambda r: (httpx.Response(200, content=body)
+                               if r.url.path == "/oauth2/token" else None)
+    result = probe(fake)
+    assert (result.failure.step, result.failure.problem) == (Step.TOKEN,
+                                                             Problem.BAD_TOKEN_RESPONSE)
+    assert not any("/manifests/" in r.url.path for r in fake.requests)
+
+
+def test_endless_same_host_redirects_stop() -> None:
+    fake = FakeRegistry()
+    fake.override = lambda r: (httpx.Response(302, headers={"Location": "/oauth2/token"})
+                               if r.url.path == "/oauth2/token" else None)
+    result = probe(fake)
+    assert result.failure.problem is Problem.REDIRECT_ELSEWHERE
+    assert "too many redirects" in result.failure.detail
+    assert sum(r.url.path == "/oauth2/token" for r in fake.requests) == 4

@@ -84,8 +84,8 @@ def explain(failure: HandshakeFailure, *, registry: str, repository: str,
                                 "the login server must issue tokens itself (ACR's realm is "
                                 f"https://{host}/oauth2/token): check DNS and proxies for "
                                 "interception"),
-        Problem.REDIRECT_ELSEWHERE: (fail, f"{host} redirected off its own host or to "
-                                     f"plain HTTP{said}; credentials were not forwarded",
+        Problem.REDIRECT_ELSEWHERE: (fail, f"{host} redirected off its own host, to plain "
+                                     f"HTTP or in a loop{said}; credentials were not forwarded",
                                      "check for a proxy or captive portal between you and the "
                                      "registry"),
         Problem.WRONG_PASSWORD: (fail, f"{host}'s token service refused token '{username}': "
