@@ -128,7 +128,7 @@ def probe_pull(
             checks.append(_probe_manifest(client, auth, reference, (pinned or {}).get(reference)))
     except HandshakeError as exc:
         return _with(result, failure=exc.failure, auth=auth, manifests=checks)
-    except httpx.TransportError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # transport trouble, a bad Location …
         failure = classify(exc, auth.step, auth.endpoint)
         auth.remember_failure(failure)
         return _with(result, failure=failure, auth=auth, manifests=checks)

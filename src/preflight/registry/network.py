@@ -27,8 +27,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def classify(exc: httpx.TransportError, step: Step, endpoint: str) -> HandshakeFailure:
-    """The :class:`HandshakeFailure` for a transport error raised while performing ``step``."""
+def classify(exc: Exception, step: Step, endpoint: str) -> HandshakeFailure:
+    """The :class:`HandshakeFailure` for an httpx error raised while performing ``step``."""
     chain = _chain(exc)
 
     def failure(problem: Problem, detail: str) -> HandshakeFailure:
