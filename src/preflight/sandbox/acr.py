@@ -17,8 +17,7 @@ As on ACR, the realm lives on the registry's own origin: ``GET /v2/`` answers 40
 - ``/oauth2/exchange`` (POST only): an Entra ID access token of the sandbox's service principal,
   audience ARM or ``https://containerregistry.azure.net``, becomes a refresh token that is
   granted every action.
-- ``/v2/...``: forwarded to the real registry process (repeated headers kept, ``%2F`` in
-  repository names unquoted, the challenge's realm rewritten to the client's origin). Basic
+- ``/v2/...``: forwarded to the real registry process (``preflight.sandbox.registry_proxy``). Basic
   credentials sent straight to a registry path are accepted as ACR accepts them: exchanged here
   for a token with the scope the path implies; refused ones, or ones without that scope, get
   ACR's ``401`` with ``WWW-Authenticate: Basic realm="Azure Container Registry"``.
@@ -37,11 +36,9 @@ import ssl
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
-
-import httpx
 
 from preflight.sandbox.http import Request, Response
+from preflight.sandbox.registry_proxy import RegistryProxy, unquote_repository
 from preflight.sandbox.registry_tokens import Access, RegistryTokenMinter, parse_scopes
 from preflight.sandbox.state import AuthRefused, AzureState
 
@@ -58,11 +55,6 @@ ENTRA_AUDIENCES = frozenset(
 UNAUTHORIZED_MESSAGE = (
     "authentication required, visit https://aka.ms/acr/authorization for more information."
 )
-UPSTREAM_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-_DROP_REQUEST_HEADERS = {
-    "host", "connection", "keep-alive", "transfer-encoding", "content-length", "accept-encoding",
-}
-_DROP_RESPONSE_HEADERS = {"connection", "keep-alive", "transfer-encoding", "date", "server"}
 _REPOSITORY_PATH = re.compile(r"^/v2/(?P<name>.+?)/(?:manifests|blobs|tags)/")
 _RATE_LIMIT_HEADER = ("x-ms-ratelimit-remaining-calls-per-second", "166.666667")
 
@@ -126,13 +118,7 @@ class AcrFrontDoor:
         self.state = state
         self.minter = minter
         self.verify_entra_token = verify_entra_token
-        self._configured_realm = f"https://{self.login_server}/oauth2/token"
-        self._client = httpx.Client(
-            base_url=f"https://{upstream}",
-            verify=upstream_tls,
-            timeout=UPSTREAM_TIMEOUT,
-            follow_redirects=False,
-        )
+        self._proxy = RegistryProxy(login_server, upstream=upstream, upstream_tls=upstream_tls)
         self._records: list[TokenRequestRecord] = []
         self._records_lock = threading.Lock()
 
@@ -148,7 +134,7 @@ class AcrFrontDoor:
             self._records.clear()
 
     def close(self) -> None:
-        self._client.close()
+        self._proxy.close()
 
     # ---- routing -----------------------------------------------------------------------
 
@@ -319,33 +305,11 @@ class AcrFrontDoor:
         )
 
     def _forward(self, request: Request) -> Response:
-        path = re.sub("%2[Ff]", "/", request.path)
-        query = urlencode([(k, v) for k, vs in request.query.items() for v in vs])
-        host_header = request.header("Host") or self.login_server
-        drop = set(_DROP_REQUEST_HEADERS)
-        extra: list[tuple[str, str]] = []
         credentials = _basic_credentials(request)
-        if credentials is not None:
-            bearer = self._basic_to_bearer(request, path, credentials)
-            if isinstance(bearer, Response):
-                return bearer
-            drop.add("authorization")
-            extra.append(("Authorization", f"Bearer {bearer}"))
-        headers = [(k, v) for k, v in request.headers if k.lower() not in drop]
-        headers += [("Host", host_header), ("Accept-Encoding", "identity"), *extra]
-        try:
-            upstream = self._client.request(
-                request.method,
-                path + (f"?{query}" if query else ""),
-                headers=headers,
-                content=request.body or None,
-            )
-        except httpx.HTTPError as exc:
-            return _error(502, "UNAVAILABLE", f"registry process unreachable: {exc}")
-        realm = f"https://{host_header}/oauth2/token"
-        response_headers = [
-            (k, v.replace(self._configured_realm, realm) if k.lower() == "www-authenticate" else v)
-            for k, v in upstream.headers.multi_items()
-            if k.lower() not in _DROP_RESPONSE_HEADERS
-        ]
-        return Response(upstream.status_code, response_headers, upstream.content)
+        if credentials is None:
+            return self._proxy.forward(request)
+        path = unquote_repository(request.path)
+        bearer = self._basic_to_bearer(request, path, credentials)
+        if isinstance(bearer, Response):
+            return bearer
+        return self._proxy.forward(request, replace_headers=[("Authorization", f"Bearer {bearer}")])

@@ -1,10 +1,10 @@
 """Starting and stopping the whole sandbox: ``start_sandbox(state_dir) -> Sandbox``.
 
 Order of start-up, chosen for speed (the whole thing takes a fraction of a second): certificates
-→ launch every registry process → (while they start) the Entra ID signing key and the shared
-state → wait until each registry listens → push the seeded images, one thread per registry →
-open one HTTPS listener per service. If any step fails, everything already started is stopped
-before the error propagates.
+→ launch every registry process → (while they start, in a worker thread) the Entra ID signing key,
+and the shared state → wait until each registry listens → push the seeded images, each on its
+own connection, in parallel → open one HTTPS listener per service. If any step fails,
+everything already started is stopped before the error propagates.
 
 The Seqera Platform and ARM emulators are plug-ins (``preflight.sandbox.platform`` and
 ``preflight.sandbox.arm``); a sandbox built without them simply lacks those services.
@@ -16,7 +16,6 @@ Registry processes die with the thread that started them (``PR_SET_PDEATHSIG``):
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -368,11 +367,3 @@ def _launch_registries(
         raise
     return processes
 
-
-def measure_start(state_dir: Path) -> float:
-    """Seconds from nothing to a listening default sandbox (closed again before returning)."""
-    began = time.perf_counter()
-    sandbox = start_sandbox(state_dir)
-    elapsed = time.perf_counter() - began
-    sandbox.close()
-    return elapsed
