@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from preflight.errors import PreflightError
+from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, PreflightError
 from preflight.model import Finding, ImageUse, Report, Status, Unresolved
 from preflight.pipeline import PipelineSpec
 from preflight.secret import Secret, redact
@@ -24,6 +24,8 @@ T = TypeVar("T")
 # Keys of CheckContext.shared that the runner reads back into the report.
 IMAGES_KEY = "images.uses"
 UNRESOLVED_KEY = "images.unresolved"
+# The key of an error finding's details that holds the exit code its exception stood for.
+ERROR_EXIT_CODE = "exit_code"
 # The key of CheckOptions.registry_passwords for a password given without naming its registry.
 ANY_REGISTRY = "*"
 
@@ -184,4 +186,18 @@ def _error_finding(name: str, exc: Exception, context: CheckContext, *, remedy: 
         subject=where or name,
         message=f"could not check: {message}",
         remedy=redact(remedy, context.secrets()),
+        # The exit code the error would have had on its own: unusable input stays exit 2 and a
+        # bug stays exit 3 even when the runner turned them into findings.
+        details={ERROR_EXIT_CODE: exc.exit_code if isinstance(exc, PreflightError) else 3},
     )
+
+
+def gate_exit_code(report: Report) -> int:
+    """The run's exit code: 2 if some input was unusable, 3 if a check hit a bug, 1 if the gate
+    says no, else 0."""
+    codes = {f.details.get(ERROR_EXIT_CODE) for f in report.findings if f.status is Status.ERROR}
+    if EXIT_INPUT in codes:
+        return EXIT_INPUT
+    if EXIT_INTERNAL in codes:
+        return EXIT_INTERNAL
+    return EXIT_PASS if report.passed else EXIT_FAIL

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from preflight.checks.base import CheckOptions
+from preflight.checks.base import CheckOptions, gate_exit_code
 from preflight.cli.options import (
     build_check_inputs,
     build_spec,
@@ -16,7 +16,6 @@ from preflight.cli.options import (
     format_option,
     pipeline_options,
 )
-from preflight.errors import EXIT_FAIL, EXIT_PASS
 from preflight.model import Report
 from preflight.pipeline import PipelineSpec
 from preflight.settings import Settings
@@ -64,7 +63,7 @@ def command(
     )
     report = execute_checks(spec, settings, options)
     emit_report(report, output_format, output)
-    raise click.exceptions.Exit(EXIT_PASS if report.passed else EXIT_FAIL)
+    raise click.exceptions.Exit(gate_exit_code(report))
 
 
 def execute_checks(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> Report:

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import click
 
+from preflight.checks.base import gate_exit_code
 from preflight.cli.check import emit_report, execute_checks
 from preflight.cli.options import build_check_inputs, build_spec, check_options
-from preflight.errors import EXIT_FAIL, InputError
+from preflight.errors import EXIT_PASS, InputError
 from preflight.launch import LaunchOptions, parse_launch_command
 
 
@@ -93,9 +94,10 @@ def command(
         options = fix_for_run(spec, settings, options)
     report = execute_checks(spec, settings, options)
     emit_report(report, output_format, output)
-    if not report.passed:
+    exit_code = gate_exit_code(report)
+    if exit_code != EXIT_PASS:
         click.echo(f"preflight: not running {wrapped[0]}: the checks failed.", err=True)
-        raise click.exceptions.Exit(EXIT_FAIL)
+        raise click.exceptions.Exit(exit_code)
     replace_process(launch, list(wrapped))
 
 
