@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -165,3 +166,52 @@ def test_check_step_shows_no_stale_report_when_preflight_cannot_run(tmp_path: Pa
     assert outputs["exit-code"] == "2"
     assert "PASS" not in result.stdout
     assert not (tmp_path / "preflight-report.json").exists()
+
+
+# --- the check step with the real preflight --------------------------------------------------
+
+PIPELINE_CONFIG = """wave.enabled = true
+process {
+    withName: 'FASTQC' { container = 'labacr.azurecr.io/tools/fastqc:0.12.1' }
+}
+"""
+PIPELINE_SCRIPT = """process FASTQC {
+    script:
+    "echo hi"
+}
+workflow { FASTQC() }
+"""
+
+
+@pytest.mark.parametrize("token", [None, "a-platform-token-value"])
+def test_check_step_end_to_end_with_the_real_command(tmp_path: Path, token: str | None) -> None:
+    """Offline, so only configuration and images are checked: no token means Wave cannot log in."""
+    pipeline = tmp_path / "pipeline"
+    pipeline.mkdir()
+    (pipeline / "nextflow.config").write_text(PIPELINE_CONFIG)
+    (pipeline / "main.nf").write_text(PIPELINE_SCRIPT)
+    outputs = tmp_path / "github_output"
+    outputs.touch()
+    env = {
+        **base_env(tmp_path, f"{PYTHON_BIN}:{SYSTEM_PATH}"),
+        "GITHUB_OUTPUT": str(outputs),
+        "RUNNER_TEMP": str(tmp_path),
+        "TMPDIR": str(tmp_path),
+    }
+    if token:
+        env["TOWER_ACCESS_TOKEN"] = token
+    inputs = {"pipeline": str(pipeline), "args": "--offline"}
+    result = _run_step(_step(step_id="check"), inputs, env, tmp_path)
+    expected = 0 if token else 1
+    assert result.returncode == expected, result.stdout + result.stderr
+    assert _outputs(outputs)["exit-code"] == str(expected)
+    saved_text = Path(_outputs(outputs)["report"]).read_text()
+    saved = json.loads(saved_text)
+    assert saved["status"] == ("pass" if token else "fail")
+    assert [i["image"] for i in saved["images"]] == ["labacr.azurecr.io/tools/fastqc:0.12.1"]
+    lines = result.stdout.splitlines()
+    assert lines[-1].startswith("preflight: PASS" if token else "preflight: FAIL")
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert (errors == []) is bool(token)
+    if token:
+        assert token not in result.stdout + result.stderr + outputs.read_text() + saved_text

@@ -324,3 +324,8 @@ def test_details_of_any_type_become_json() -> None:
 def test_enum_details_read_as_their_value_in_junit() -> None:
     finding = Finding("c", Status.FAIL, "s", "m", details={"was": Status.WARN})
     assert "was: warn" in report.render("junit", Report(findings=(finding,)))
+
+
+def test_text_does_not_repeat_a_subject_that_only_names_the_area() -> None:
+    skipped = Finding("pull", Status.SKIP, "pull", "skipped: offline")
+    assert text.render(Report(findings=(skipped,))).splitlines()[1] == "  skip  skipped: offline"

@@ -72,7 +72,7 @@ def _finding_lines(finding: Finding, indent: int, heading: str, color: bool) -> 
     hang = " " * (indent + MARK_WIDTH + 1)
     subject = printable(finding.subject)
     message = printable(finding.message)
-    head = message if subject in ("", heading) else f"{subject}: {message}"
+    head = message if subject in ("", heading, finding.check) else f"{subject}: {message}"
     first, *rest = head.split("\n")
     mark = _paint(MARKS[finding.status].ljust(MARK_WIDTH), _SGR[finding.status], color)
     lines = [f"{pad}{mark} {first}".rstrip()]
@@ -110,7 +110,7 @@ def _images_lines(report: Report, color: bool) -> list[str]:
     if not report.images and not report.unresolved:
         return []
     acr = [use for use in report.images if use.acr]
-    lines = [_paint("images", _BOLD, color)]
+    lines = [_paint("images used", _BOLD, color)]
     lines.append(
         f"  {len(report.images)} image{'s' if len(report.images) != 1 else ''}, "
         f"{len(acr)} from Azure Container Registry"
