@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from integration_support import (
     PROJECT,
+    PYTHON_BIN,
     STUB_PREFLIGHT,
     SYSTEM_PATH,
     base_env,
@@ -135,3 +136,28 @@ def test_sourced_by_the_launcher(tmp_path: Path, code: int, goes_on: bool) -> No
     )
     assert result.returncode == code, result.stdout + result.stderr
     assert ("launch goes on" in result.stdout) is goes_on
+
+
+def test_end_to_end_with_the_real_command(tmp_path: Path) -> None:
+    """Offline, with the real preflight: Wave off in the config stops the run, on lets it go."""
+    pipeline = tmp_path / "pipeline"
+    pipeline.mkdir()
+    (pipeline / "main.nf").write_text(
+        "process FASTQC {\n  container 'labacr.azurecr.io/tools/fastqc:0.12.1'\n"
+        "  script:\n  \"echo hi\"\n}\nworkflow { FASTQC() }\n"
+    )
+    env = {
+        **base_env(tmp_path, f"{PYTHON_BIN}:{SYSTEM_PATH}"),
+        "TMPDIR": str(tmp_path),
+        "PREFLIGHT_PIPELINE": str(pipeline),
+        "PREFLIGHT_ARGS": "--offline",
+        "TOWER_ACCESS_TOKEN": "a-platform-token-value",
+        "TOWER_WORKSPACE_ID": "4021",
+    }
+    for wave, code in (("false", 1), ("true", 0)):
+        (pipeline / "nextflow.config").write_text(f"wave.enabled = {wave}\n")
+        result = _execute(env, tmp_path)
+        assert result.returncode == code, result.stdout + result.stderr
+        assert result.stdout.splitlines()[-1].startswith("PASS" if code == 0 else "FAIL")
+        assert ("stopping this run" in result.stderr) is bool(code)
+        assert "a-platform-token-value" not in result.stdout + result.stderr
