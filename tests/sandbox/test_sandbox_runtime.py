@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from preflight.net.tls import ssl_context
-from preflight.sandbox.registry_process import RegistryStartError
+from preflight.sandbox.registry_process import RegistryMissingError
 from preflight.sandbox.runtime import Sandbox, start_sandbox
 from preflight.sandbox.seed import ImageSeed, RegistrySeed, TokenSeed
 
@@ -83,7 +83,8 @@ def test_a_custom_seed_starts_and_closes_cleanly(tmp_path: Path) -> None:
         images=(ImageSeed("solo/img", "0.1"),),
         tokens=(TokenSeed("solo-reader", "solo-scope", ("solo/img",)),),
     )
-    with start_sandbox(tmp_path / "state", registries=[seed]) as sandbox:
+    # a state dir whose name YAML would misread unquoted
+    with start_sandbox(tmp_path / "state dir: #1", registries=[seed]) as sandbox:
         pids = sandbox.registry_pids()
         assert [r["login_server"] for r in sandbox.info["registries"]] == ["tinyreg.azurecr.io"]
         response = httpx.get(
@@ -102,10 +103,11 @@ def test_a_missing_registry_binary_names_the_debian_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(RegistryStartError) as caught:
+    with pytest.raises(RegistryMissingError) as caught:
         start_sandbox(tmp_path / "state")
     assert "docker-registry" in caught.value.message
     assert "apt-get install" in caught.value.remedy
+    assert caught.value.exit_code == 2
 
 
 def test_registry_processes_die_when_their_parent_is_killed(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ it even when the parent is killed — start it from a long-lived thread (the mai
 from __future__ import annotations
 
 import ctypes
+import json
 import secrets
 import shutil
 import signal
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from preflight.errors import PreflightError
+from preflight.errors import InputError, ServiceError
 
 BINARY = "docker-registry"
 DEBIAN_PACKAGE = "docker-registry"
@@ -53,15 +54,19 @@ http:
     key: {key}
 auth:
   token:
-    realm: https://{service}/oauth2/token
+    realm: {realm}
     service: {service}
     issuer: {issuer}
     rootcertbundle: {rootcertbundle}
 """
 
 
-class RegistryStartError(PreflightError):
-    """The registry binary is missing or the process did not come up."""
+class RegistryMissingError(InputError):
+    """The registry program is not installed: the machine needs a Debian package first."""
+
+
+class RegistryStartError(ServiceError):
+    """The registry process started but never listened (its log says why)."""
 
 
 @dataclass(frozen=True)
@@ -85,15 +90,19 @@ def write_config(config: RegistryConfig) -> Path:
     storage = config.directory / "storage"
     storage.mkdir(parents=True, exist_ok=True)
     path = config.directory / "config.yml"
+    def quoted(value: object) -> str:  # a JSON string is a YAML string, whatever it holds
+        return json.dumps(str(value))
+
     path.write_text(
         CONFIG_TEMPLATE.format(
-            storage=storage,
-            secret=secrets.token_hex(16),
-            certificate=config.certificate,
-            key=config.key,
-            service=config.service,
-            issuer=f'"{ISSUER}"',
-            rootcertbundle=config.rootcertbundle,
+            storage=quoted(storage),
+            secret=quoted(secrets.token_hex(16)),
+            certificate=quoted(config.certificate),
+            key=quoted(config.key),
+            realm=quoted(f"https://{config.service}/oauth2/token"),
+            service=quoted(config.service),
+            issuer=quoted(ISSUER),
+            rootcertbundle=quoted(config.rootcertbundle),
         )
     )
     return path
@@ -125,7 +134,7 @@ class RegistryProcess:
         """Start the child process (returns at once; see :meth:`wait_ready`)."""
         binary = shutil.which(BINARY)
         if binary is None:
-            raise RegistryStartError(
+            raise RegistryMissingError(
                 f"the registry program {BINARY!r} was not found on PATH",
                 remedy=f"install the Debian package {DEBIAN_PACKAGE!r}:"
                 f" sudo apt-get install --no-install-recommends {DEBIAN_PACKAGE}",
