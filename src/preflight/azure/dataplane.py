@@ -94,6 +94,9 @@ class RegistryDataPlane:
         self._retries = retries
         self._audience = audience
         self._clients: dict[str, Any] = {}
+        # Login servers that could not be reached, with why: every later image of the same
+        # registry gets the same answer at once instead of another connection attempt.
+        self._unreachable: dict[str, str] = {}
         self._lock = threading.Lock()  # callers may ask from several threads at once
 
     def _client(self, login_server: str) -> Any:
@@ -110,6 +113,9 @@ class RegistryDataPlane:
                 self._credential,
                 audience=self._audience or audience_for(key),
                 retry_total=self._retries,
+                # A registry that cannot be reached will not be reached on a second try within
+                # a pre-flight budget: fail at once (throttling and 5xx are still retried).
+                retry_connect=0,
                 **self._options,
             )
             # Entered as a context manager: only its __exit__ closes the token-exchange
@@ -127,13 +133,18 @@ class RegistryDataPlane:
             return ManifestFacts(login_server, repository, reference, state, detail=text,
                                  status=status)
 
+        unreachable = self._unreachable.get(login_server.lower())
+        if unreachable is not None:
+            return facts("error", unreachable)
         try:
             result = self._client(login_server).get_manifest(repository, reference)
         except HttpResponseError as exc:
             _release(exc)
             return self._refused(exc, facts)
         except ServiceRequestError as exc:
-            return facts("error", f"could not reach {login_server}: {_first_line(exc)}")
+            reason = f"could not reach {login_server}: {_first_line(exc)}"
+            self._unreachable[login_server.lower()] = reason
+            return facts("error", reason)
         except (DigestValidationError, ValueError) as exc:
             return facts("error", f"the manifest failed validation: {_first_line(exc)}")
         return ManifestFacts(
