@@ -153,6 +153,7 @@ def test_wrong_password_is_401_with_acrs_error_body(client: httpx.Client) -> Non
     response = token_for(client, "not-the-password", "repository:team/app:pull")
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "UNAUTHORIZED"
+    assert "not-the-password" not in response.text
 
 
 def test_disabled_token_is_refused_at_the_token_endpoint(
