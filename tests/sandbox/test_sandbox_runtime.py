@@ -181,3 +181,22 @@ def test_sandbox_up_prints_json_and_stops_every_child(
     assert process.returncode == 0, stderr
     assert wait_gone(children) == []
     assert (state_dir / "tls" / "ca.pem").is_file()  # a given state dir is kept
+
+
+def test_sandbox_up_refuses_a_malformed_fault_before_starting(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from preflight.cli import main
+
+    assert main(["sandbox", "up", "--fault", "service=nowhere,status=503"]) == 2
+    assert "--fault" in capsys.readouterr().err
+
+
+def test_the_text_summary_names_every_service_and_the_exports(sandbox: Sandbox) -> None:
+    from preflight.cli.sandbox import summary
+
+    text = summary(sandbox.info)
+    for registry in sandbox.info["registries"]:
+        assert registry["login_server"] in text and registry["address"] in text
+    assert sandbox.info["azure"]["authority"] in text
+    assert f"export PREFLIGHT_CONNECT_TO={sandbox.connect_to}" in text
