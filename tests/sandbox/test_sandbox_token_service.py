@@ -249,6 +249,10 @@ def test_basic_credentials_straight_to_the_registry_work_as_on_acr(
     headers = {**basic(TOKEN, password), "Accept": MANIFEST_ACCEPT}
     assert client.get("/v2/team/app/manifests/1.0", headers=headers).status_code == 200
     assert client.get("/v2/", headers=headers).status_code == 200
+    records = sandbox_env.acr_requests(LOGIN)
+    assert [(r.path, r.had_basic_auth, r.username) for r in records] == [
+        ("/v2/team/app/manifests/1.0", True, TOKEN), ("/v2/", True, TOKEN)
+    ]
 
 
 @pytest.mark.parametrize(

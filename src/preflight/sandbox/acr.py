@@ -23,8 +23,9 @@ As on ACR, the realm lives on the registry's own origin: ``GET /v2/`` answers 40
   ACR's ``401`` with ``WWW-Authenticate: Basic realm="Azure Container Registry"``.
 - anything else (``/acr/v1/...`` included): 404 ``404 page not found`` as a router would.
 
-Every ``/oauth2/*`` request is recorded (:meth:`AcrFrontDoor.token_requests`) so tests can
-assert, for example, that a password never reached the registry.
+Every ``/oauth2/*`` request, and every registry request that carries Basic credentials, is
+recorded (:meth:`AcrFrontDoor.token_requests`) so tests can assert, for example, that a password
+never reached the registry.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ VerifyEntraToken = Callable[[str], Mapping[str, Any]]
 
 
 class TokenRequestRecord(NamedTuple):
-    """One request that reached ``/oauth2/*``.
+    """One request that reached ``/oauth2/*``, or a registry path with Basic credentials.
 
     ``username`` is the user name presented with a password (Basic or form), ``None`` when no
     password was sent at all (refresh-token and exchange flows).
@@ -125,7 +126,7 @@ class AcrFrontDoor:
     # ---- bookkeeping -------------------------------------------------------------------
 
     def token_requests(self) -> list[TokenRequestRecord]:
-        """Every ``/oauth2/*`` request since start (or the last :meth:`clear_records`)."""
+        """Every recorded request since start (or the last :meth:`clear_records`)."""
         with self._records_lock:
             return list(self._records)
 
@@ -308,6 +309,7 @@ class AcrFrontDoor:
         credentials = _basic_credentials(request)
         if credentials is None:
             return self._proxy.forward(request)
+        self._record(request, {})
         path = unquote_repository(request.path)
         bearer = self._basic_to_bearer(request, path, credentials)
         if isinstance(bearer, Response):
