@@ -182,6 +182,11 @@ class RegistryProcess:
             where=f"sandbox registry {self.config.service}",
         )
 
+    def request_stop(self) -> None:
+        """Send SIGTERM without waiting, so that several registries stop in parallel."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+
     def stop(self) -> None:
         """Terminate the child and reap it (idempotent)."""
         process = self._process
@@ -189,6 +194,7 @@ class RegistryProcess:
             return
         if process.poll() is None:
             process.terminate()
+        if process.returncode is None:
             try:
                 process.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:

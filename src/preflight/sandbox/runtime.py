@@ -153,6 +153,8 @@ class Sandbox:
         for front_door in self._front_doors.values():
             front_door.close()
         for process in self._processes.values():
+            process.request_stop()
+        for process in self._processes.values():
             process.stop()
 
     def __enter__(self) -> Sandbox:
