@@ -24,13 +24,32 @@ OPERATORS = sorted(
     key=len,
     reverse=True,
 )
-_SIMPLE = re.compile(
+_OPERATOR_PATTERN = "|".join(re.escape(op) for op in OPERATORS)
+_NAME_PATTERN = r"[A-Za-z_$][A-Za-z0-9_$]*"
+_NUMBER_PATTERN = (r"0[xX][0-9a-fA-F_]+[lLgGiI]?"
+                   r"|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?[lLgGiIdDfF]?")
+# One pattern for every token the main loop meets, in the order the rules apply at a position:
+# comments, then strings (a plain one-line string whole; any other opens the slow path at its
+# quote), ``$/``, then white space, names, numbers and operators. A ``/`` operator is checked
+# afterwards: where a value may start it opens a slashy string instead.
+_TOKEN = re.compile(
     r"(?P<ws>[ \t\f\r]+|\\\r?\n)"
     r"|(?P<nl>\n)"
-    r"|(?P<name>[A-Za-z_$][A-Za-z0-9_$]*)"
-    r"|(?P<number>0[xX][0-9a-fA-F_]+[lLgGiI]?|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?[lLgGiIdDfF]?)"
-    r"|(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + ")"
+    r"|(?P<comment>//[^\n]*|/\*(?s:.*?)\*/)"
+    r"|(?P<open_comment>/\*)"
+    r"|(?P<plain>'(?!'')[^'\\\n]*'|\"(?!\"\")[^\"\\\n$]*\")"
+    r"|(?P<quote>['\"])"
+    r"|(?P<dollar_slashy>\$/)"
+    r"|(?P<name>" + _NAME_PATTERN + ")"
+    r"|(?P<number>" + _NUMBER_PATTERN + ")"
+    r"|(?P<op>" + _OPERATOR_PATTERN + ")"
 )
+# Runs of characters a string body takes as they are, by quote: the slow path jumps over them.
+_STRING_RUN = {"'": re.compile(r"[^'\\\n]+"), '"': re.compile(r'[^"\\\n$]+')}
+_BALANCED_RUN = re.compile(r"[^{}'\"]+")
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_OCTAL = re.compile(r"[0-7]{1,3}")
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 # After these tokens a ``/`` divides; anywhere else it opens a slashy string.
 _OPERAND_END = {")", "]", "}"}
 _KEYWORDS_BEFORE_VALUE = {"return", "in", "case", "assert", "throw", "else"}
@@ -119,48 +138,79 @@ class Lexer:
 
     # -- the loop
     def tokenize(self) -> list[Token]:
+        """Every token, then ``EOF``.
+
+        The loop keeps its state in locals and hands it to the object only around the slow
+        paths (strings with escapes or interpolation, slashy strings), which read it there.
+        """
         text = self.text
         if self.pos == 0 and text.startswith("#!"):
             end = text.find("\n")
             self._advance_to(len(text) if end < 0 else end)
-        while self.pos < len(text):
-            char = text[self.pos]
-            if char == "/" and text.startswith("//", self.pos):
-                end = text.find("\n", self.pos)
-                self._advance_to(len(text) if end < 0 else end)
-                continue
-            if char == "/" and text.startswith("/*", self.pos):
-                end = text.find("*/", self.pos + 2)
-                if end < 0:
-                    raise self.error("unterminated /* comment", remedy="close it with */")
-                self._advance_to(end + 2)
-                continue
-            if char in "'\"":
-                self._string(char)
-                continue
-            if char == "/" and self._slashy_allowed():
-                self._slashy()
-                continue
-            if char == "$" and text.startswith("$/", self.pos):
-                self._dollar_slashy()
-                continue
-            match = _SIMPLE.match(text, self.pos)
+        tokens = self.tokens
+        append = tokens.append
+        new = tuple.__new__
+        base = self.base
+        pos, line, line_start = self.pos, self.line, self.line_start
+        size = len(text)
+        match_token = _TOKEN.match
+        while pos < size:
+            match = match_token(text, pos)
             if match is None:
-                raise self.error(f"unexpected character {char!r}")
+                self.pos, self.line, self.line_start = pos, line, line_start
+                raise self.error(f"unexpected character {text[pos]!r}")
             kind = match.lastgroup
-            start, end = match.span()
+            end = match.end()
             if kind == "ws":
-                self._advance_to(end)
+                if text[end - 1] == "\n":  # a line continuation
+                    line += 1
+                    line_start = end
+                pos = end
+            elif kind == "name":
+                append(new(Token, (NAME, match.group(), line, pos - line_start + 1,
+                                   pos + base, end + base, False)))
+                pos = end
+            elif kind == "op":
+                value = match.group()
+                if value[0] == "/" and self._slashy_allowed():
+                    self.pos, self.line, self.line_start = pos, line, line_start
+                    self._slashy()
+                    pos, line, line_start = self.pos, self.line, self.line_start
+                    continue
+                append(new(Token, (OP, value, line, pos - line_start + 1,
+                                   pos + base, end + base, False)))
+                pos = end
             elif kind == "nl":
-                if not self.tokens or self.tokens[-1].kind != NEWLINE:
-                    self._emit(NEWLINE, "\n", start, end)
-                self._advance_to(end)
+                if not tokens or tokens[-1][0] != NEWLINE:
+                    append(new(Token, (NEWLINE, "\n", line, pos - line_start + 1,
+                                       pos + base, end + base, False)))
+                line += 1
+                line_start = end
+                pos = end
+            elif kind == "plain":
+                append(new(Token, (STRING, (text[pos + 1:end - 1],), line, pos - line_start + 1,
+                                   pos + base, end + base, False)))
+                pos = end
             elif kind == "number":
-                self._emit(NUMBER, _number(match.group()), start, end)
-                self.pos = end
-            else:
-                self._emit(NAME if kind == "name" else OP, match.group(), start, end)
-                self.pos = end
+                append(new(Token, (NUMBER, _number(match.group()), line, pos - line_start + 1,
+                                   pos + base, end + base, False)))
+                pos = end
+            elif kind == "comment":
+                newlines = text.count("\n", pos, end)
+                if newlines:
+                    line += newlines
+                    line_start = text.rfind("\n", pos, end) + 1
+                pos = end
+            else:  # a string with escapes or interpolation, ``$/``, or an unclosed ``/*``
+                self.pos, self.line, self.line_start = pos, line, line_start
+                if kind == "quote":
+                    self._string(text[pos])
+                elif kind == "dollar_slashy":
+                    self._dollar_slashy()
+                else:
+                    raise self.error("unterminated /* comment", remedy="close it with */")
+                pos, line, line_start = self.pos, self.line, self.line_start
+        self.pos, self.line, self.line_start = pos, line, line_start
         self._emit(EOF, "", self.pos, self.pos)
         return self.tokens
 
@@ -190,17 +240,15 @@ class Lexer:
         triple = self.text.startswith(quote * 3, start)
         delimiter = quote * 3 if triple else quote
         pos = start + len(delimiter)
-        if not triple:  # fast path: no escapes, no interpolation, on one line
-            end = self.text.find(quote, pos)
-            body = self.text[pos:end]
-            if end >= 0 and "\\" not in body and "\n" not in body and (
-                    quote == "'" or "$" not in body):
-                self._finish_string([body], start, end + 1, start_line, start_col)
-                return
         parts: list[str | Interpolation] = []
         buffer: list[str] = []
         text = self.text
+        run = _STRING_RUN[quote].match
         while True:
+            plain = run(text, pos)
+            if plain is not None:
+                buffer.append(plain.group())
+                pos = plain.end()
             if pos >= len(text):
                 raise self.error("unterminated string", start, remedy=f"close it with {delimiter}")
             char = text[pos]
@@ -249,11 +297,11 @@ class Lexer:
         if nxt == "\r" and text.startswith("\n", pos + 2):
             return pos + 3
         if nxt == "u":
-            digits = text[pos + 2:pos + 6]
-            if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
-                buffer.append(chr(int(digits, 16)))
+            digits = _HEX4.match(text, pos + 2)
+            if digits is not None:
+                buffer.append(chr(int(digits.group(), 16)))
                 return pos + 6
-        octal = re.match(r"[0-7]{1,3}", text[pos + 1:pos + 4])
+        octal = _OCTAL.match(text[pos + 1:pos + 4])
         if octal:
             buffer.append(chr(int(octal.group(), 8) & 0xFF))
             return pos + 1 + len(octal.group())
@@ -270,13 +318,13 @@ class Lexer:
                               pos + 2 + self.base, True),
                 end,
             )
-        match = re.match(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", text[pos + 1:])
+        match = _DOTTED_NAME.match(text, pos + 1)
         if not match:
             return None, pos
         return (
             Interpolation(match.group(), self._line_at(pos + 1), self._col_at(pos + 1),
                           pos + 1 + self.base, False),
-            pos + 1 + match.end(),
+            match.end(),
         )
 
     def _line_at(self, pos: int) -> int:
@@ -337,7 +385,14 @@ def skip_balanced(text: str, pos: int, lexer: Lexer) -> int:
     count. Used for ``${…}`` interpolations.
     """
     depth = 0
-    while pos < len(text):
+    size = len(text)
+    run = _BALANCED_RUN.match
+    while pos < size:
+        plain = run(text, pos)
+        if plain is not None:
+            pos = plain.end()
+            if pos >= size:
+                break
         char = text[pos]
         if char == "{":
             depth += 1
