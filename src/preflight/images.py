@@ -9,6 +9,10 @@ becomes an :class:`~preflight.model.Unresolved` entry with its place, never a si
 
 ``nextflow inspect`` evaluates ``withName`` selectors on the declared name only; where a selector
 aimed at an alias or a fully qualified name makes the real image differ, both are reported.
+
+A process that is loaded (included) but never called from the entry workflow is resolved for the
+per-process detail only: the run never pulls its image, so it yields no ``ImageUse``, no
+unresolved entry and no per-image finding — only one finding naming the processes not checked.
 """
 
 from __future__ import annotations
@@ -94,6 +98,11 @@ class ImageResolution:
     def acr_uses(self) -> tuple[ImageUse, ...]:
         return tuple(u for u in self.uses if u.acr)
 
+    @property
+    def unreached(self) -> tuple[ProcessImage, ...]:
+        """Processes defined and loaded but never called: their images are not checked."""
+        return tuple(p for p in self.processes if not p.reached)
+
 
 def resolve_images(
     spec: PipelineSpec,
@@ -125,7 +134,11 @@ def resolve_images(
     processes = tuple(resolver.resolve(instance) for instance in scripts.instances)
     findings = [*engine_findings, *registry_findings(rule)]
     findings.extend(_scan_findings(scripts))
-    return _assemble(engine, processes, findings)
+    resolution = _assemble(engine, processes, findings)
+    unreached = _unreached_finding(resolution.unreached, scripts)
+    if unreached is not None:
+        resolution = replace(resolution, findings=(*resolution.findings, unreached))
+    return resolution
 
 
 class _ProcessResolver:
@@ -335,7 +348,8 @@ def _assemble(
     no_container: list[ProcessImage] = []
     conda: list[ProcessImage] = []
     skipped: list[ProcessImage] = []
-    for process in processes:
+    reached = [p for p in processes if p.reached]
+    for process in reached:
         if process.image is not None:
             grouped.setdefault(str(process.image), []).append(process)
         elif process.outcome is Outcome.CONDA:
@@ -358,8 +372,8 @@ def _assemble(
             )
         )
         findings.extend(_image_findings(image, users))
-    findings.extend(_invalid_findings(processes))
-    findings.extend(_inspect_findings(processes))
+    findings.extend(_invalid_findings(reached))
+    findings.extend(_inspect_findings(reached))
     findings.extend(_aggregate_findings(no_container, conda, skipped))
     return ImageResolution(
         engine=engine, uses=tuple(uses), unresolved=tuple(unresolved),
@@ -444,6 +458,49 @@ def _aggregate_findings(
                     "(URLs or local files for Singularity/Apptainer)",
             details={"processes": {p.process: p.raw or "" for p in skipped}},
         )
+
+
+def _unreached_finding(
+    unreached: tuple[ProcessImage, ...], scripts: PipelineScripts
+) -> Finding | None:
+    """One finding for the processes included but never called: what is not checked, and why.
+
+    A ``skip`` normally. When the main script has named workflows its entry workflow never
+    calls, ``-entry NAME`` would run one of them instead, which preflight does not follow: that
+    is a ``warn``, naming them.
+    """
+    if not unreached:
+        return None
+    names = sorted(p.process for p in unreached)
+    acr = sorted({str(p.image) for p in unreached if p.image is not None and p.image.is_acr})
+    message = (
+        f"{len(names)} process(es) are defined but never called from the entry workflow: "
+        "not checked, since the run never pulls their images: "
+        + ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+    )
+    if acr:
+        message += f" ({len(acr)} of their images on ACR)"
+    remedy = ""
+    status = Status.SKIP
+    entries = scripts.other_entries
+    if entries:
+        status = Status.WARN
+        message += (
+            "; `-entry` is not modelled: the main script also defines workflow(s) "
+            + ", ".join(entries) + ", and a run started with `-entry` calls other processes"
+        )
+        remedy = ("for a run with `-entry NAME`, check a main script whose entry workflow "
+                  "calls NAME, or remove processes the pipeline no longer calls")
+    return Finding(
+        check=CHECK, status=status, subject="processes defined but not called",
+        message=message, remedy=remedy,
+        details={
+            "processes": {p.process: str(p.image) if p.image is not None else p.outcome.value
+                          for p in sorted(unreached, key=lambda p: p.process)},
+            "other_entries": list(entries),
+        },
+        location=unreached[0].source,
+    )
 
 
 __all__ = ["ImageResolution", "Outcome", "ProcessImage", "resolve_images"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,20 @@ def test_directives_see_project_and_module_dirs(tmp_path: Path) -> None:
     process = by_process(resolve_images(spec))["S"]
     assert process.outcome is Outcome.NOT_REGISTRY
     assert process.raw == f"{spec.root}/images/s.sif"
+
+
+def test_an_else_if_chain_resolves_to_the_arm_params_select(tmp_path: Path) -> None:
+    main = (
+        "process P {\n"
+        "  if (workflow.containerEngine == 'singularity') { container 'https://depot/p.sif' }\n"
+        "  else if (params.private) { container 'acme.azurecr.io/tools/p:1' }\n"
+        "  else { container 'quay.io/biocontainers/p:1' }\n"
+        "}\nworkflow { P() }\n"
+    )
+    spec = write_pipeline(tmp_path, main, "params.private = true\n")
+    assert images(resolve_images(spec)) == {"acme.azurecr.io/tools/p:1": ("P",)}
+    (spec.root / "nextflow.config").write_text("params.private = false\n")
+    assert images(resolve_images(spec)) == {"quay.io/biocontainers/p:1": ("P",)}
+    singularity = replace(spec, engine="singularity")
+    process = by_process(resolve_images(singularity))["P"]
+    assert (process.outcome, process.raw) == (Outcome.NOT_REGISTRY, "https://depot/p.sif")

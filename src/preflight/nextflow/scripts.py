@@ -82,6 +82,7 @@ _IDENTIFIER = re.compile(r"(?<![\w.$])([A-Za-z_]\w*)")
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _ENTRY_SEPARATORS = re.compile(r"[;\n]")
 _INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
+_ELSE_IF = re.compile(r"\s*if(?=\s*\()")
 _PLAIN_STRING = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s*""")
 
 
@@ -89,8 +90,9 @@ _PLAIN_STRING = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s
 class Directive:
     """A directive's expression as written (``source``) and where it starts.
 
-    A legacy ``if (C) { container A } else { container B }`` block is folded into one source,
-    ``((C) ? (A) : (B))``, so callers always evaluate a single expression.
+    A legacy ``if (C) { container A } else if (D) { container B } else { container E }`` chain
+    is folded into one source, ``((C) ? (A) : (((D) ? (B) : (E)))``, so callers always evaluate
+    a single expression.
     """
 
     source: str
@@ -147,7 +149,9 @@ class ProcessInstance:
     """A process as the run reaches it: declared name, include alias, fully qualified name.
 
     ``reached`` is False for a process that is loaded but never invoked from the entry workflow;
-    Nextflow's ``inspect`` still lists those, under their declared name.
+    Nextflow's ``inspect`` still lists those, under their declared name. Where the scanner cannot
+    tell what runs (no main script, or a main script without any workflow) nothing is ruled out
+    and every process counts as reached.
     """
 
     definition: ProcessDef
@@ -170,12 +174,18 @@ class ScanIssue:
 
 @dataclass(frozen=True)
 class PipelineScripts:
-    """Every loaded ``.nf`` file, every process instance, and what could not be followed."""
+    """Every loaded ``.nf`` file, every process instance, and what could not be followed.
+
+    ``other_entries`` names the main script's named workflows that its entry workflow never
+    calls: ``nextflow run -entry NAME`` would start one of those instead, and reach other
+    processes. The scanner follows the entry workflow only.
+    """
 
     files: tuple[ScriptFile, ...]
     instances: tuple[ProcessInstance, ...]
     issues: tuple[ScanIssue, ...] = ()
     script_params: dict[str, Directive] = field(default_factory=dict)
+    other_entries: tuple[str, ...] = ()
 
     @property
     def processes(self) -> tuple[ProcessDef, ...]:
@@ -254,7 +264,20 @@ _BRANCH = 2
 
 
 @dataclass
+class _Branch:
+    """One arm of a legacy ``if``/``else if``/``else`` chain: its condition (``None`` for the
+    final ``else``) and the container it sets, if any."""
+
+    condition: str | None
+    container: Directive | None = None
+
+
+@dataclass
 class _ProcessState:
+    """A process being read. Directives are calls, so the last one to run wins: a legacy
+    ``if``/``else if``/``else`` chain overrides a ``container`` written before it (arms without
+    one keep it) and is overridden by one written after it."""
+
     name: str
     location: Location
     labels: list[str] = field(default_factory=list)
@@ -262,30 +285,50 @@ class _ProcessState:
     container: Directive | None = None
     conda: Directive | None = None
     in_directives: bool = True
-    condition: str | None = None
-    pending_if: str | None = None
-    branch: str | None = None  # "then" | "else" while inside a legacy if/else block
-    then_container: Directive | None = None
-    else_container: Directive | None = None
-    else_seen: bool = False
+    pending_if: str | None = None  # an ``if (C)`` waiting for its ``{``
+    continues_chain: bool = False  # that ``if`` followed an ``else``
+    else_seen: bool = False  # an ``else`` waiting for its ``{``
+    chain: list[_Branch] = field(default_factory=list)
+    branch: _Branch | None = None  # the arm being read
+
+    def start_arm(self, condition: str | None) -> _Branch:
+        """Open the next arm: ``else if``/``else`` extend the chain, a lone ``if`` starts one."""
+        if condition is not None and not self.continues_chain:
+            self.fold_chain()
+        arm = _Branch(condition)
+        self.chain.append(arm)
+        self.branch, self.pending_if, self.continues_chain = arm, None, False
+        return arm
+
+    def set_container(self, directive: Directive) -> None:
+        """A ``container`` outside any arm: it replaces whatever ran before it."""
+        self.chain.clear()
+        self.container = directive
+
+    def fold_chain(self) -> None:
+        """Fold the chain into one ternary over the arms, ``container`` as the fallback."""
+        chain, self.chain = self.chain, []
+        arms = [arm for arm in chain if arm.container is not None]
+        if not arms:
+            return
+        fallback = self.container.source if self.container is not None else "null"
+        folded = fallback
+        for arm in reversed(chain):
+            value = arm.container.source if arm.container is not None else fallback
+            if arm.condition is None:
+                folded = value
+            else:
+                folded = f"(({arm.condition}) ? ({value}) : ({folded}))"
+        assert arms[0].container is not None
+        self.container = Directive(folded, arms[0].container.location)
 
     def finish(self) -> ProcessDef:
-        container = self.container
-        if self.then_container is not None or self.else_container is not None:
-            first = self.then_container or self.else_container
-            assert first is not None
-            then_src = self.then_container.source if self.then_container else "null"
-            else_src = self.else_container.source if self.else_container else (
-                container.source if container else "null"
-            )
-            container = Directive(
-                f"(({self.condition or 'false'}) ? ({then_src}) : ({else_src}))", first.location
-            )
+        self.fold_chain()
         return ProcessDef(
             name=self.name,
             location=self.location,
             labels=tuple(self.labels),
-            container=container,
+            container=self.container,
             conda=self.conda,
             dynamic_labels=tuple(self.dynamic_labels),
         )
@@ -372,10 +415,11 @@ class _Scanner:
         proc = self.proc
         if proc is not None and len(self.stack) == _BODY:
             if proc.pending_if is not None:
-                block.kind, proc.branch = "branch", "then"
-                proc.condition, proc.pending_if = proc.pending_if, None
+                block.kind = "branch"
+                proc.start_arm(proc.pending_if)
             elif proc.else_seen:
-                block.kind, proc.branch = "branch", "else"
+                block.kind = "branch"
+                proc.start_arm(None)
         self.stack.append(block)
 
     def close_brace(self) -> None:
@@ -425,14 +469,14 @@ class _Scanner:
         if proc is None or not proc.in_directives or depth not in (_BODY, _BRANCH):
             return word.end()
         if keyword == "if" and depth == _BODY:
-            cond_end = _balanced_parens_end(self.text, word.end())
-            if cond_end is None:
-                return word.end()
-            opening = self.text.index("(", word.end())
-            proc.pending_if = self.text[opening + 1 : cond_end - 1].strip()
-            return cond_end
+            return self.condition(proc, word.end(), continues=False)
         if keyword == "else":
-            proc.else_seen = depth == _BODY
+            if depth != _BODY:
+                return word.end()
+            chained = _ELSE_IF.match(self.text, word.end())
+            if chained is not None and proc.chain:
+                return self.condition(proc, chained.end(), continues=True)
+            proc.else_seen = True
             return word.end()
         if keyword in ("container", "conda", "label"):
             end = statement_end(self.text, word.end())
@@ -442,6 +486,16 @@ class _Scanner:
             _record(proc, keyword, Directive(source, at), nested=depth == _BRANCH)
             return end
         return word.end()
+
+    def condition(self, proc: _ProcessState, pos: int, *, continues: bool) -> int:
+        """Read ``(C)`` after an ``if`` at ``pos``: the next ``{`` opens an arm guarded by C."""
+        cond_end = _balanced_parens_end(self.text, pos)
+        if cond_end is None:
+            return pos
+        opening = self.text.index("(", pos)
+        proc.pending_if = self.text[opening + 1 : cond_end - 1].strip()
+        proc.continues_chain = continues
+        return cond_end
 
     def source(self, start: int, end: int) -> tuple[str, Location]:
         """The stripped text of ``[start, end)`` and where its first character is."""
@@ -472,12 +526,10 @@ def _record(proc: _ProcessState, word: str, directive: Directive, *, nested: boo
             proc.dynamic_labels.append(directive)
     elif word == "conda":
         proc.conda = directive
-    elif nested and proc.branch == "then":
-        proc.then_container = directive
-    elif nested and proc.branch == "else":
-        proc.else_container = directive
+    elif nested and proc.branch is not None:
+        proc.branch.container = directive
     elif not nested:
-        proc.container = directive
+        proc.set_container(directive)
 
 
 def _balanced_parens_end(text: str, pos: int) -> int | None:
@@ -609,10 +661,10 @@ def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScript
                 path = _canonical(os.fspath(found))
                 if path not in files:
                     files[path] = _read(path, top)
-    instances = _reach(files, targets, main)
+    instances, other_entries = _reach(files, targets, main)
     script_params = dict(files[main].params) if main is not None and main in files else {}
     ordered = tuple(sorted(files.values(), key=lambda f: f.display))
-    return PipelineScripts(ordered, tuple(instances), tuple(issues), script_params)
+    return PipelineScripts(ordered, tuple(instances), tuple(issues), script_params, other_entries)
 
 
 @dataclass(frozen=True)
@@ -650,8 +702,14 @@ def _reach(
     files: dict[str, ScriptFile],
     targets: dict[tuple[str, str], str | None],
     main: str | None,
-) -> list[ProcessInstance]:
+) -> tuple[list[ProcessInstance], tuple[str, ...]]:
+    """Every process instance, walked from the entry workflow, then the loaded but uncalled ones.
+
+    Returns the instances and the main script's named workflows the walk never entered.
+    Without an entry workflow, every named workflow of the main script is walked.
+    """
     found: dict[str, ProcessInstance] = {}
+    entered: set[str] = set()
     scopes: dict[str, dict[str, _Target]] = {}
 
     def scope_of(path: str) -> dict[str, _Target]:
@@ -677,21 +735,27 @@ def _reach(
                 key = f"{target.file}:{target.name}"
                 if key in active:
                     continue
+                entered.add(key)
                 sub = next(w for w in files[target.file].workflows if w.name == target.name)
                 visit(target.file, sub, f"{prefix}{called}:", (*active, key))
 
-    if main is not None and main in files:
-        workflows = files[main].workflows
-        entry = [w for w in workflows if w.name is None]
-        for workflow in entry or workflows:
-            prefix = "" if workflow.name is None else f"{workflow.name}:"
-            visit(main, workflow, prefix, ())
+    workflows = files[main].workflows if main is not None and main in files else ()
+    entry = [w for w in workflows if w.name is None]
+    for workflow in entry or workflows:
+        prefix = "" if workflow.name is None else f"{workflow.name}:"
+        visit(main or "", workflow, prefix, ())
+    others = tuple(
+        w.name for w in workflows
+        if w.name is not None and entry and f"{main}:{w.name}" not in entered
+    )
+    # Without a workflow to follow, nothing can be ruled out: every process may run.
+    unknown = not workflows
     reached = {(i.definition.location, i.definition.name) for i in found.values()}
     for script in files.values():
         for process in script.processes:
             if (process.location, process.name) not in reached:
                 found.setdefault(
-                    process.name, ProcessInstance(process, process.name, process.name, False)
+                    process.name, ProcessInstance(process, process.name, process.name, unknown)
                 )
-    return list(found.values())
+    return list(found.values()), others
 
