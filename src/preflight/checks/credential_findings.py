@@ -180,10 +180,14 @@ def endpoint_finding(wave_endpoint: str, where: str, checked_endpoint: str) -> F
     )
 
 
-def listing_error_finding(workspace: WorkspaceRef, message: str, remedy: str) -> Finding:
+def listing_error_finding(
+    workspace: WorkspaceRef, message: str, remedy: str, where: str = ""
+) -> Finding:
+    """An ``error``: the listing failed; ``where`` (the endpoint that answered) is named."""
+    at = f" ({where})" if where else ""
     return finding(
         Status.ERROR, workspace.full_name,
-        f"could not list the credentials of {workspace.describe()}: {message}",
+        f"could not list the credentials of {workspace.describe()}{at}: {message}",
         remedy=remedy,
     )
 

@@ -174,7 +174,8 @@ class CredentialsCheck:
         try:
             matches = credential_matches(context)
         except PlatformError as exc:
-            findings.append(listing_error_finding(workspace, exc.message, exc.remedy))
+            findings.append(listing_error_finding(workspace, exc.message, exc.remedy,
+                                                  exc.where))
             return findings
         for host, match in matches.items():
             images = sorted({u.image for u in uses if u.registry == host})

@@ -126,7 +126,9 @@ class _Run:
     # -- files
     def execute(self) -> ResolvedConfig:
         def exists(path: Path) -> bool:
-            return path.is_file() or path.resolve() in self.overrides
+            # A default config that is there but is no regular file (a directory) is read,
+            # and fails with its place, rather than being skipped in silence.
+            return path.exists() or path.resolve() in self.overrides
 
         for path, reason in config_files(self.spec, exists):
             self.files.append(ConfigSource(self.shown(path), reason))

@@ -64,7 +64,14 @@ def parse_expiry(text: str, now: datetime) -> datetime:
     """
     match = _DURATION.match(text)
     if match:
-        moment = now + timedelta(days=int(match.group(1)) * _DAYS[match.group(2).lower()])
+        try:
+            moment = now + timedelta(days=int(match.group(1)) * _DAYS[match.group(2).lower()])
+        except OverflowError:  # beyond what a date can hold (year 9999)
+            raise InputError(
+                f"--expiry {text!r} is too far in the future",
+                remedy="write e.g. --expiry 90d, --expiry 1y or --expiry 2027-06-30, or leave "
+                "--expiry out for a password that never expires",
+            ) from None
     else:
         try:
             moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))

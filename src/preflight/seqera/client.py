@@ -66,12 +66,12 @@ class PlatformClient:
         """``GET /service-info``: the Platform's version and features (``waveEnabled`` …)."""
         response = self._call("GET", "/service-info", "read the service info")
         return payloads.service_info(payloads.json_object(response, "service info"),
-                                     self.endpoint)
+                                     _where(response))
 
     def user_info(self) -> PlatformUser:
         """``GET /user-info``: who the access token belongs to."""
         response = self._call("GET", "/user-info", "read the current user")
-        return payloads.user(payloads.json_object(response, "user info"), self.endpoint)
+        return payloads.user(payloads.json_object(response, "user info"), _where(response))
 
     def workspaces(self, user_id: int) -> list[WorkspaceRef]:
         """``GET /user/{id}/workspaces``: the organisation workspaces the user belongs to.
@@ -81,7 +81,7 @@ class PlatformClient:
         """
         response = self._call("GET", f"/user/{user_id}/workspaces", "list your workspaces")
         return payloads.workspaces(payloads.json_object(response, "workspace list"),
-                                   self.endpoint)
+                                   _where(response))
 
     def list_credentials(self, workspace_id: int | None) -> list[Credential]:
         """``GET /credentials[?workspaceId=]``: every credential of one workspace, in API order.
@@ -92,7 +92,7 @@ class PlatformClient:
             "GET", "/credentials", "list credentials", params=_workspace(workspace_id)
         )
         return payloads.credentials(payloads.json_object(response, "credential list"),
-                                    workspace_id, self.endpoint)
+                                    workspace_id, _where(response))
 
     def validate_credential_name(self, name: str, workspace_id: int | None) -> None:
         """``GET /credentials/validate``: returns if ``name`` is free, else :class:`InputError`."""
@@ -143,7 +143,7 @@ class PlatformClient:
         if response.status_code == 409:
             raise _duplicate(name, self.endpoint + "/credentials")
         return payloads.created_id(payloads.json_object(response, "created credential"),
-                                   self.endpoint)
+                                   _where(response))
 
     def delete_credential(self, credential_id: str, workspace_id: int | None) -> None:
         """``DELETE /credentials/{id}``."""
@@ -223,6 +223,11 @@ def build_platform_client(settings: Settings, http: httpx.Client) -> PlatformCli
             "TOWER_ACCESS_TOKEN",
         )
     return PlatformClient(http, settings.platform_endpoint, settings.platform_token)
+
+
+def _where(response: httpx.Response) -> str:
+    """The URL a body came from, without its query: the place a malformed answer is named by."""
+    return str(response.request.url.copy_with(query=None))
 
 
 def _workspace(workspace_id: int | None) -> dict[str, str]:

@@ -33,6 +33,12 @@ def shape_error(what: str, field: str, where: str) -> PlatformError:
 def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
     """The body as a JSON object."""
     where = str(response.request.url.copy_with(query=None))
+    if not response.content.strip():
+        raise PlatformError(
+            f"Seqera Platform's {what} is empty (HTTP {response.status_code} without a body)",
+            remedy=_ENDPOINT_REMEDY,
+            where=where,
+        )
     try:
         payload = response.json()
     except ValueError:
