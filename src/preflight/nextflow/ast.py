@@ -7,6 +7,7 @@ the legacy (v1) parser accepts are marked by :data:`LEGACY_STATEMENTS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,24 +130,76 @@ class New:
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
 class ClosureExpr:
-    """``{ params -> body }``; ``body`` is None when it uses Groovy preflight does not read."""
+    """``{ params -> body }``; ``body`` is None when it uses Groovy preflight does not read.
+
+    The body is read on first use (``read_body``), not with the file: most closures of a
+    config (``ext.args``, resource formulas) are never evaluated before the run, and reading
+    them all up front was a third of the time spent parsing. Immutable, like every node;
+    equal when place, parameters, text and body are.
+    """
+
+    __slots__ = ("_body", "_read_body", "location", "params", "source")
 
     location: Location
     params: tuple[str, ...]
-    body: tuple[Stmt, ...] | None
     source: str
+
+    def __init__(
+        self,
+        location: Location,
+        params: tuple[str, ...],
+        body: tuple[Stmt, ...] | None,
+        source: str,
+        *,
+        read_body: Callable[[], tuple[Stmt, ...] | None] | None = None,
+    ) -> None:
+        set_slot = object.__setattr__
+        set_slot(self, "location", location)
+        set_slot(self, "params", params)
+        set_slot(self, "source", source)
+        set_slot(self, "_body", body)
+        set_slot(self, "_read_body", read_body)
+
+    @property
+    def body(self) -> tuple[Stmt, ...] | None:
+        """The statements of the body, read now if they were not yet."""
+        read_body = self._read_body
+        if read_body is not None:
+            object.__setattr__(self, "_body", read_body())
+            object.__setattr__(self, "_read_body", None)
+        return self._body
 
     @property
     def single_expression(self) -> Expr | None:
         """The body's one expression (``{ x }`` or ``{ return x }``), else None."""
-        if self.body is None or len(self.body) != 1:
+        body = self.body
+        if body is None or len(body) != 1:
             return None
-        only = self.body[0]
+        only = body[0]
         if isinstance(only, (ExprStatement, Return)):
             return only.expr
         return None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: syntax nodes are immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: syntax nodes are immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, ClosureExpr)
+        return (self.location, self.params, self.source, self.body) == (
+            other.location, other.params, other.source, other.body)
+
+    def __hash__(self) -> int:
+        return hash((self.location, self.params, self.source))
+
+    def __repr__(self) -> str:
+        return (f"ClosureExpr(location={self.location!r}, params={self.params!r}, "
+                f"body={self.body!r}, source={self.source!r})")
 
 
 Expr = (

@@ -8,6 +8,8 @@ Groovy, so ``!a == b`` is ``(!a) == b`` — as Nextflow reads the nf-core contai
 
 from __future__ import annotations
 
+import re
+
 from preflight.errors import ConfigError
 from preflight.model import Location
 from preflight.nextflow import ast
@@ -34,6 +36,9 @@ _CONTINUES_ON_NEW_LINE = {"?", ":", "?:", "&&", "||", ".", "?.", "*.", "==", "!=
                           "<", "<=", ">", ">=", "*", "/", "%", "**", "|", "&", "^", "<=>"}
 _CONTINUED_BINARY = tuple(op for op in _PRECEDENCE if op in _CONTINUES_ON_NEW_LINE)
 _LITERAL_NAMES = {"true": True, "false": False, "null": None}
+# ``a.b.c`` as an interpolation: names only, so parsed without the lexer (see ``_dotted_name``).
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_NOT_A_NAME = frozenset({*_LITERAL_NAMES, "new"})
 
 
 class ExpressionParser:
@@ -47,9 +52,13 @@ class ExpressionParser:
         self.base = base
         self.i = 0
         self._newline_insensitive: list[bool] = [False]
+        self._locations: dict[int, Location] = {}
 
     # -- token access
     def peek(self, ahead: int = 0) -> Token:
+        token = self.tokens[self.i]
+        if not ahead and (token.kind != NEWLINE or not self._newline_insensitive[-1]):
+            return token  # the common case, first
         i = self.i
         skip = self._newline_insensitive[-1]
         while True:
@@ -63,11 +72,15 @@ class ExpressionParser:
             i += 1
 
     def next(self) -> Token:
-        token = self.peek()
-        if self._newline_insensitive[-1]:
-            while self.tokens[self.i].kind == NEWLINE:
-                self.i += 1
-        self.i += 1 if token.kind != EOF else 0
+        tokens = self.tokens
+        i = self.i
+        token = tokens[i]
+        if token.kind == NEWLINE and self._newline_insensitive[-1]:
+            i += 1
+            while tokens[i].kind == NEWLINE:
+                i += 1
+            token = tokens[i]
+        self.i = i if token.kind == EOF else i + 1
         return token
 
     def skip_newlines(self) -> None:
@@ -75,7 +88,8 @@ class ExpressionParser:
             self.i += 1
 
     def at_op(self, *ops: str) -> bool:
-        return self.peek().is_op(*ops)
+        token = self.peek()
+        return token.kind == OP and token.value in ops
 
     def continued_op(self, *ops: str) -> bool:
         """The next operator is one of ``ops``, even at the start of the next line."""
@@ -100,7 +114,11 @@ class ExpressionParser:
         return self.next()
 
     def location(self, token: Token) -> Location:
-        return Location(self.file, token.line, token.col)
+        # One Location per token start, shared by the nodes and sub-parsers that ask again.
+        location = self._locations.get(token.start)
+        if location is None:
+            location = self._locations[token.start] = Location(self.file, token.line, token.col)
+        return location
 
     def error(self, message: str, token: Token, remedy: str = "") -> ConfigError:
         return ConfigError(
@@ -155,7 +173,7 @@ class ExpressionParser:
         token = self.peek()
         if token.kind in (NAME, OP) and token.value in _PRECEDENCE:
             return str(token.value)
-        if self.continued_op(*_CONTINUED_BINARY):
+        if token.kind == NEWLINE and self.continued_op(*_CONTINUED_BINARY):
             return str(self.peek().value)
         return None
 
@@ -358,6 +376,8 @@ class ExpressionParser:
     def interpolation(self, part: Interpolation, token: Token) -> ast.Expr:
         if part.braced and not part.text.strip():
             return ast.Literal(Location(self.file, part.line, part.col), None)
+        if _DOTTED_NAME.fullmatch(part.text) and part.text.partition(".")[0] not in _NOT_A_NAME:
+            return self._dotted_name(part)
         tokens = lex(part.text, self.file, line=part.line, col=part.col, offset=part.offset)
         inner = self.sub_parser(tokens)
         with inner.nested(True):
@@ -365,6 +385,17 @@ class ExpressionParser:
             end = inner.peek()
             if end.kind != EOF:
                 raise inner.error(f"unexpected {describe(end)} in ${{…}}", end)
+        return expr
+
+    def _dotted_name(self, part: Interpolation) -> ast.Expr:
+        """``a.b.c`` on one line: the nodes the full parse gives, without lexing it again."""
+        file, line, col = self.file, part.line, part.col
+        names = part.text.split(".")
+        expr: ast.Expr = ast.Name(Location(file, line, col), names[0])
+        col += len(names[0]) + 1
+        for name in names[1:]:
+            expr = ast.Property(Location(file, line, col), expr, name)
+            col += len(name) + 1
         return expr
 
     def sub_parser(self, tokens: list[Token]) -> ExpressionParser:
@@ -391,19 +422,31 @@ class ExpressionParser:
             inner = inner[arrow + 1:]
         end_token = Token(EOF, "", close_token.line, close_token.col, close_token.start,
                           close_token.start)
-        body = self.closure_body([*inner, end_token])
-        return ast.ClosureExpr(self.location(open_token), params, body, source)
 
-    def closure_body(self, tokens: list[Token]) -> tuple[ast.Stmt, ...] | None:
-        """Statements of a closure body; a subclass that reads statements overrides this."""
-        parser = self.sub_parser(tokens)
+        parser_type, file, text, base = type(self), self.file, self.text, self.base
+
+        def read_body() -> tuple[ast.Stmt, ...] | None:
+            # holds the closure's own tokens, not the parser (and the whole file's tokens)
+            try:
+                return parser_type([*inner, end_token], file, text, base).closure_body()
+            except RecursionError:
+                return None  # nested beyond what is read: opaque, like other unread Groovy
+
+        return ast.ClosureExpr(self.location(open_token), params, None, source,
+                               read_body=read_body)
+
+    def closure_body(self) -> tuple[ast.Stmt, ...] | None:
+        """This parser's tokens read as a closure body: one expression, else None.
+
+        A subclass that reads statements overrides this.
+        """
         try:
-            parser.skip_newlines()
-            expr = parser.expression()
-            parser.skip_newlines()
+            self.skip_newlines()
+            expr = self.expression()
+            self.skip_newlines()
         except ConfigError:
             return None
-        if parser.peek().kind != EOF:
+        if self.peek().kind != EOF:
             return None
         return (ast.ExprStatement(expr.location, expr),)
 

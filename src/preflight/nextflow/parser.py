@@ -365,10 +365,9 @@ class ConfigParser(ExpressionParser):
         return token.is_op("[")
 
     # -- closures
-    def closure_body(self, tokens: list[Token]) -> tuple[ast.Stmt, ...] | None:
-        parser = ConfigParser(tokens, self.file, self.text, self.base)
+    def closure_body(self) -> tuple[ast.Stmt, ...] | None:
         try:
-            return parser.statements()
+            return self.statements()
         except ConfigError:
             return None
 
