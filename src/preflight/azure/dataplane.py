@@ -35,6 +35,9 @@ SOVEREIGN_AUDIENCES = {
     ".azurecr.us": "https://management.usgovcloudapi.net",
 }
 DEFAULT_RETRIES = 2
+# Seconds to wait for a registry's answer: the registry handshake's own bound, not the SDK's
+# 30 s, so a registry that accepts the connection and never answers costs one bounded wait.
+READ_TIMEOUT = 15
 DETAIL_LIMIT = 240
 
 
@@ -113,9 +116,11 @@ class RegistryDataPlane:
                 self._credential,
                 audience=self._audience or audience_for(key),
                 retry_total=self._retries,
-                # A registry that cannot be reached will not be reached on a second try within
-                # a pre-flight budget: fail at once (throttling and 5xx are still retried).
+                # A registry that cannot be reached, or does not answer, will not do better on
+                # a second try within a pre-flight budget: fail at once (throttling and 5xx
+                # are still retried).
                 retry_connect=0,
+                retry_read=0,
                 **self._options,
             )
             # Entered as a context manager: only its __exit__ closes the token-exchange
@@ -126,7 +131,12 @@ class RegistryDataPlane:
     def manifest(self, login_server: str, repository: str, reference: str) -> ManifestFacts:
         """Whether ``repository:reference`` (a tag or ``sha256:`` digest) exists, and its digest."""
         from azure.containerregistry import DigestValidationError
-        from azure.core.exceptions import HttpResponseError, ServiceRequestError
+        from azure.core.exceptions import (
+            HttpResponseError,
+            ServiceRequestError,
+            ServiceResponseError,
+            ServiceResponseTimeoutError,
+        )
 
         def facts(state: str, detail: str = "", status: int | None = None) -> ManifestFacts:
             text = " ".join(redact(detail, self._secrets).split())[:DETAIL_LIMIT]
@@ -145,6 +155,13 @@ class RegistryDataPlane:
             reason = f"could not reach {login_server}: {_first_line(exc)}"
             self._unreachable[login_server.lower()] = reason
             return facts("error", reason)
+        except ServiceResponseTimeoutError as exc:
+            reason = f"{login_server} did not answer in time: {_first_line(exc)}"
+            self._unreachable[login_server.lower()] = reason
+            return facts("error", reason)
+        except ServiceResponseError as exc:
+            return facts("error", f"the connection to {login_server} broke before it "
+                                  f"answered: {_first_line(exc)}")
         except (DigestValidationError, ValueError) as exc:
             return facts("error", f"the manifest failed validation: {_first_line(exc)}")
         return ManifestFacts(
@@ -218,7 +235,7 @@ def build_dataplane(
         )
     return RegistryDataPlane(
         credential or build_credential(settings, env),
-        transport_options=transport_options(settings),
+        transport_options={**transport_options(settings), "read_timeout": READ_TIMEOUT},
         secrets=[s for s in (client_secret_from(env),) if s is not None],
         owns_credential=credential is None,
     )

@@ -77,10 +77,16 @@ class PullCheck:
         groups = group_uses(acr_uses(context))
         if not groups:
             return [_finding(Status.SKIP, "pull", "the run pulls no ACR image")]
+        # Without the credentials (Platform down) the user Wave sends is unknown: say so, not
+        # that no credential matches, which would send the user after the wrong cause.
+        no_user = ("no Seqera credential matches this registry, so Wave would pull "
+                   "anonymously (see the credentials check)")
         try:
             matches: Mapping[str, CredentialMatch] = credential_matches(context)
         except PreflightError:
             matches = {}
+            no_user = ("the Seqera credentials could not be read, so the token Wave would "
+                       "use is unknown (see the credentials check)")
         targets: list[PullTarget] = []
         unproven: list[tuple[RepositoryRefs, str]] = []
         for group in groups:
@@ -94,8 +100,7 @@ class PullCheck:
                     pinned=group.pinned,
                 ))
             elif not user:
-                unproven.append((group, "no Seqera credential matches this registry, so Wave "
-                                 "would pull anonymously (see the credentials check)"))
+                unproven.append((group, no_user))
             else:
                 unproven.append((group, "no password for the credential's token was given"))
         findings: list[Finding] = []
