@@ -144,6 +144,8 @@ class ClosureExpr:
     location: Location
     params: tuple[str, ...]
     source: str
+    _body: tuple[Stmt, ...] | None
+    _read_body: Callable[[], tuple[Stmt, ...] | None] | None
 
     def __init__(
         self,
