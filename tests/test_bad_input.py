@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import ssl
 import sys
 import threading
@@ -23,12 +24,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import pytest
 import trustme
 
 from preflight import cli
 from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+
+if TYPE_CHECKING:
+    from preflight.sandbox.runtime import Sandbox
 
 PLATFORM_TOKEN = "bad-input-platform-token-7f3a"
 ACR_IMAGE = "examplelab.azurecr.io/genomics/base:2.4.1"
@@ -42,7 +47,7 @@ workflow {{ ALIGN() }}
 WAVE_ON = "wave.enabled = true\n"
 
 
-# -- the Platform stand-in ---------------------------------------------------------------------
+# -- stand-ins for the Platform and Azure Resource Manager -------------------------------------
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,11 @@ HEALTHY: Mapping[str, Reply] = MappingProxyType({
 })
 
 
-class FakePlatform:
-    """Serves ``routes`` (path → reply, query ignored) over HTTPS on a loopback port."""
+class FakeService:
+    """Serves ``routes`` (path → reply, query ignored; else 404) over HTTPS on a loopback port."""
 
     def __init__(self, ca: trustme.CA) -> None:
-        self.routes: dict[str, Reply] = dict(HEALTHY)
+        self.routes: dict[str, Reply] = {}
         self.paths: list[str] = []
         owner = self
 
@@ -117,8 +122,8 @@ def platform_ca() -> trustme.CA:
 
 
 @pytest.fixture(scope="module")
-def platform_server(platform_ca: trustme.CA) -> Iterator[FakePlatform]:
-    server = FakePlatform(platform_ca)
+def platform_server(platform_ca: trustme.CA) -> Iterator[FakeService]:
+    server = FakeService(platform_ca)
     try:
         yield server
     finally:
@@ -127,9 +132,9 @@ def platform_server(platform_ca: trustme.CA) -> Iterator[FakePlatform]:
 
 @pytest.fixture
 def platform(
-    platform_server: FakePlatform, platform_ca: trustme.CA, tmp_path: Path,
+    platform_server: FakeService, platform_ca: trustme.CA, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[FakePlatform]:
+) -> Iterator[FakeService]:
     """The stand-in, healthy again, with a shell set up to use it (endpoint, token, CA)."""
     ca_file = tmp_path / "platform-ca.pem"
     platform_ca.cert_pem.write_to_path(str(ca_file))
@@ -139,6 +144,32 @@ def platform(
     monkeypatch.setenv("TOWER_ACCESS_TOKEN", PLATFORM_TOKEN)
     monkeypatch.setenv("PREFLIGHT_CA_BUNDLE", str(ca_file))
     yield platform_server
+
+
+@pytest.fixture(scope="module")
+def arm_server(platform_ca: trustme.CA) -> Iterator[FakeService]:
+    server = FakeService(platform_ca)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def arm(
+    sandbox_env: Sandbox, arm_server: FakeService, platform_ca: trustme.CA, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[FakeService]:
+    """The sandbox (Platform, Entra ID), but Resource Manager is the stand-in, trusted too."""
+    trust = tmp_path / "trust.pem"
+    trust.write_bytes(
+        Path(sandbox_env.env["PREFLIGHT_CA_BUNDLE"]).read_bytes() + platform_ca.cert_pem.bytes()
+    )
+    monkeypatch.setenv("PREFLIGHT_CA_BUNDLE", str(trust))
+    monkeypatch.setenv("PREFLIGHT_ARM_ENDPOINT", arm_server.endpoint)
+    arm_server.routes = {}
+    arm_server.paths.clear()
+    yield arm_server
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -152,6 +183,8 @@ class Case:
     ``files`` are written into the pipeline directory ``pipe`` (``main.nf`` and a Wave-enabled
     ``nextflow.config`` are there unless replaced); a ``None`` value makes a directory.
     ``api`` replaces routes of the Platform stand-in; ``None`` means no Platform at all.
+    ``arm`` (paths may hold ``{sub}``, the subscription) are the only routes of an ARM
+    stand-in used with the sandbox's Platform and Entra ID; ``None`` means no Azure.
     """
 
     name: str
@@ -163,6 +196,7 @@ class Case:
     env: Mapping[str, str] = field(default_factory=dict)
     stdin: str = ""
     api: Mapping[str, Reply] | None = None
+    arm: Mapping[str, Reply] | None = None
 
 
 def container_config(image: str) -> dict[str, str | bytes | None]:
@@ -369,12 +403,52 @@ API_RESPONSES = [
          api={"/credentials": as_json({"credentials": ["acr"]})}),
 ]
 
+# Azure Resource Manager answers, but not as ARM does. `fix` cannot plan that registry: the plan
+# says what is blocked and why, and the gate fails (exit 1).
+SANDBOX_MAIN_NF = MAIN_NF.replace(ACR_IMAGE, "sandboxacr.azurecr.io/team/app:1.0")
+REGISTRIES = "/subscriptions/{sub}/providers/Microsoft.ContainerRegistry/registries"
+SANDBOX_ACR = "/subscriptions/{sub}/resourceGroups/rg-preflight/providers/" \
+    "Microsoft.ContainerRegistry/registries/sandboxacr"
+REGISTRY_LISTING = as_json({"value": [{
+    "id": SANDBOX_ACR, "name": "sandboxacr", "type": "Microsoft.ContainerRegistry/registries",
+    "location": "westeurope", "sku": {"name": "Standard", "tier": "Standard"},
+    "properties": {"loginServer": "sandboxacr.azurecr.io", "provisioningState": "Succeeded"},
+}]})
+NOT_ARM = "the answer is not Azure Resource Manager's JSON"
+ARM_REMEDY = "check that PREFLIGHT_ARM_ENDPOINT names Azure Resource Manager"
+FIX_PLAN = ("fix", "{pipe}", "--dry-run", "--only", "credentials")
+ARM_RESPONSES = [
+    Case("HTML instead of JSON", FIX_PLAN, EXIT_FAIL,
+         f"could not list registries: {NOT_ARM} (JSONDecodeError", ARM_REMEDY,
+         files={"main.nf": SANDBOX_MAIN_NF}, arm={REGISTRIES: HTML_PAGE}),
+    Case("200 with an empty body", FIX_PLAN, EXIT_FAIL,
+         f"could not list registries: {NOT_ARM}", ARM_REMEDY,
+         files={"main.nf": SANDBOX_MAIN_NF}, arm={REGISTRIES: Reply(200, b"")}),
+    Case("a registry without id or name", FIX_PLAN, EXIT_FAIL,
+         "a registry without a resource id and name", ARM_REMEDY,
+         files={"main.nf": SANDBOX_MAIN_NF}, arm={REGISTRIES: as_json({"value": [{}]})}),
+    Case("a registry that is a string", FIX_PLAN, EXIT_FAIL,
+         f"could not list registries: {NOT_ARM} (AttributeError", ARM_REMEDY,
+         files={"main.nf": SANDBOX_MAIN_NF}, arm={REGISTRIES: as_json({"value": ["acr"]})}),
+    Case("{} where the registry list is expected", FIX_PLAN, EXIT_FAIL,
+         "no registry with login server sandboxacr.azurecr.io is visible in subscription",
+         "check AZURE_SUBSCRIPTION_ID", files={"main.nf": SANDBOX_MAIN_NF},
+         arm={REGISTRIES: as_json({})}),
+    Case("HTML for the token", FIX_PLAN, EXIT_FAIL,
+         f"could not read token wave-pull-184950001 of sandboxacr.azurecr.io: {NOT_ARM}",
+         ARM_REMEDY, files={"main.nf": SANDBOX_MAIN_NF},
+         arm={REGISTRIES: REGISTRY_LISTING,
+              SANDBOX_ACR + "/tokens/wave-pull-184950001": HTML_PAGE}),
+]
+
 TABLE = [
     *(pytest.param(case, id=f"options: {case.name}") for case in OPTIONS),
     *(pytest.param(case, id=f"paths: {case.name}") for case in PATHS),
     *(pytest.param(case, id=f"configs: {case.name}") for case in CONFIGS),
     *(pytest.param(case, id=f"images: {case.name}") for case in IMAGE_REFERENCES),
     *(pytest.param(case, id=f"api: {case.name}") for case in API_RESPONSES),
+    *(pytest.param(case, id=f"arm: {case.name}", marks=pytest.mark.sandbox)
+      for case in ARM_RESPONSES),
 ]
 
 
@@ -408,9 +482,15 @@ def test_bad_input_gets_a_clear_error_never_a_crash(
 
     api_endpoint = "(no Platform)"
     if case.api is not None:
-        server: FakePlatform = request.getfixturevalue("platform")
+        server: FakeService = request.getfixturevalue("platform")
         server.routes.update(case.api)
         api_endpoint = server.endpoint
+    if case.arm is not None:
+        arm_stand_in: FakeService = request.getfixturevalue("arm")
+        subscription = os.environ["AZURE_SUBSCRIPTION_ID"]
+        arm_stand_in.routes = {
+            path.replace("{sub}", subscription): reply for path, reply in case.arm.items()
+        }
     for name, value in case.env.items():
         monkeypatch.setenv(name, fill(value))
     monkeypatch.setattr(sys, "stdin", io.StringIO(case.stdin))
@@ -428,7 +508,7 @@ def test_bad_input_gets_a_clear_error_never_a_crash(
 
 
 def test_the_platform_stand_in_answered_the_api_rows(
-    platform: FakePlatform, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    platform: FakeService, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The healthy stand-in passes the credentials lookup, so the API rows fail for their
     reply alone (and not because nothing was listening)."""

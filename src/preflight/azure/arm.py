@@ -340,6 +340,22 @@ class ArmGateway:
             raise
         except SdkError as exc:
             raise self._translate(step, exc) from None
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # The SDK parses bodies lazily (paging, polling) and models accept any shape: a body
+            # that is not JSON, or lacks what preflight reads, surfaces here as a plain error.
+            log.debug("ARM step %r: unexpected answer", step, exc_info=True)
+            raise self._malformed(step, exc) from None
+
+    def _malformed(self, step: str, exc: Exception) -> AzureError:
+        """An :class:`AzureError` for an answer that is not ARM's JSON of the expected shape."""
+        detail = redact(_first_line(str(exc)), self._secrets)
+        return AzureError(
+            f"could not {step}: the answer is not Azure Resource Manager's JSON "
+            f"({type(exc).__name__}: {detail})",
+            where=self.endpoint,
+            remedy="check that PREFLIGHT_ARM_ENDPOINT names Azure Resource Manager (default "
+            "https://management.azure.com); if it does, run the command again",
+        )
 
     def _translate(self, step: str, exc: Exception) -> AzureError:
         """An :class:`AzureError` for ``exc``: status, ARM's error code, redacted text."""
@@ -412,10 +428,14 @@ def _name_from_id(resource_id: str) -> str:
 
 def _registry_info(registry: Any) -> RegistryInfo:
     sku = _text(getattr(getattr(registry, "sku", None), "name", None))
+    resource_group = parse_resource_group(str(registry.id or ""))
+    if not resource_group or not registry.name:
+        # Every later step is addressed by resource group and name: never guess them.
+        raise ValueError(f"a registry without a resource id and name: {registry.id!r}")
     return RegistryInfo(
         id=registry.id,
         name=registry.name,
-        resource_group=parse_resource_group(registry.id),
+        resource_group=resource_group,
         login_server=(registry.login_server or "").lower(),
         sku=sku,
     )
