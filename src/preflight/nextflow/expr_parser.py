@@ -413,9 +413,16 @@ class ExpressionParser:
         inner = self.tokens[self.i + 1:end]
         self.i = end + 1
         params: tuple[str, ...] = ()
-        arrow = next((k for k, t in enumerate(inner) if t.is_op("->")), -1)
-        if arrow >= 0 and all(t.kind == NAME or t.is_op(",") or t.kind == NEWLINE
-                              for t in inner[:arrow]):
+        # Parameters are names, commas and new lines up to the first ``->``; the scan stops at
+        # the first other token, so a body is never walked for an arrow it cannot use.
+        arrow = -1
+        for k, t in enumerate(inner):
+            if t.kind == NAME or t.kind == NEWLINE or (t.kind == OP and t.value == ","):
+                continue
+            if t.kind == OP and t.value == "->":
+                arrow = k
+            break
+        if arrow >= 0:
             names = [str(t.value) for t in inner[:arrow] if t.kind == NAME]
             # typed parameters ``String x ->`` keep only the last word of each
             params = tuple(names)

@@ -33,21 +33,30 @@ _NUMBER_PATTERN = (r"0[xX][0-9a-fA-F_]+[lLgGiI]?"
 # quote), ``$/``, then white space, names, numbers and operators. A ``/`` operator is checked
 # afterwards: where a value may start it opens a slashy string instead.
 _TOKEN = re.compile(
-    r"(?P<ws>[ \t\f\r]+|\\\r?\n)"
+    r"(?:(?P<ws>[ \t\f\r]+|\\\r?\n)"
     r"|(?P<nl>\n)"
     r"|(?P<comment>//[^\n]*|/\*(?s:.*?)\*/)"
     r"|(?P<open_comment>/\*)"
     r"|(?P<plain>'(?!'')[^'\\\n]*'|\"(?!\"\")[^\"\\\n$]*\")"
+    # a one-line "…" whose only specials are ``${…}`` without braces or quotes, ``$a.b`` and
+    # ``$`` alone: the common GString, split by ``_INTERPOLATION`` (one char per step, so
+    # a line without its closing quote fails in linear time)
+    r"|(?P<gstring>\"(?!\"\")(?:[^\"\\\n$]|\$\{[^{}'\"\\\n]*\}"
+    r"|\$[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?![A-Za-z0-9_]|\.[A-Za-z_])"
+    r"|\$(?![{A-Za-z_]))*\")"
     r"|(?P<quote>['\"])"
     r"|(?P<dollar_slashy>\$/)"
     r"|(?P<name>" + _NAME_PATTERN + ")"
     r"|(?P<number>" + _NUMBER_PATTERN + ")"
-    r"|(?P<op>" + _OPERATOR_PATTERN + ")"
+    r"|(?P<op>" + _OPERATOR_PATTERN + "))"
+    r"[ \t\f\r]*"  # the blanks after a token go with it: one match fewer per token
 )
 # Runs of characters a string body takes as they are, by quote: the slow path jumps over them.
 _STRING_RUN = {"'": re.compile(r"[^'\\\n]+"), '"': re.compile(r'[^"\\\n$]+')}
 _BALANCED_RUN = re.compile(r"[^{}'\"]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_INTERPOLATION = re.compile(
+    r"\$\{([^{}'\"\\\n]*)\}|\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _OCTAL = re.compile(r"[0-7]{1,3}")
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 # After these tokens a ``/`` divides; anywhere else it opens a slashy string.
@@ -160,47 +169,70 @@ class Lexer:
                 self.pos, self.line, self.line_start = pos, line, line_start
                 raise self.error(f"unexpected character {text[pos]!r}")
             kind = match.lastgroup
-            end = match.end()
-            if kind == "ws":
-                if text[end - 1] == "\n":  # a line continuation
-                    line += 1
-                    line_start = end
-                pos = end
-            elif kind == "name":
-                append(new(Token, (NAME, match.group(), line, pos - line_start + 1,
-                                   pos + base, end + base, False)))
-                pos = end
+            after = match.end()  # past the blanks that follow the token
+            if kind == "name":
+                value = match.group(kind)
+                append(new(Token, (NAME, value, line, pos - line_start + 1,
+                                   pos + base, pos + len(value) + base, False)))
+                pos = after
             elif kind == "op":
-                value = match.group()
+                value = match.group(kind)
                 if value[0] == "/" and self._slashy_allowed():
                     self.pos, self.line, self.line_start = pos, line, line_start
                     self._slashy()
                     pos, line, line_start = self.pos, self.line, self.line_start
                     continue
                 append(new(Token, (OP, value, line, pos - line_start + 1,
-                                   pos + base, end + base, False)))
-                pos = end
+                                   pos + base, pos + len(value) + base, False)))
+                pos = after
             elif kind == "nl":
                 if not tokens or tokens[-1][0] != NEWLINE:
                     append(new(Token, (NEWLINE, "\n", line, pos - line_start + 1,
-                                       pos + base, end + base, False)))
+                                       pos + base, pos + 1 + base, False)))
                 line += 1
-                line_start = end
-                pos = end
+                line_start = pos + 1
+                pos = after
+            elif kind == "ws":
+                end = match.end(kind)
+                if text[end - 1] == "\n":  # a line continuation
+                    line += 1
+                    line_start = end
+                pos = after
             elif kind == "plain":
+                end = match.end(kind)
                 append(new(Token, (STRING, (text[pos + 1:end - 1],), line, pos - line_start + 1,
                                    pos + base, end + base, False)))
-                pos = end
+                pos = after
             elif kind == "number":
-                append(new(Token, (NUMBER, _number(match.group()), line, pos - line_start + 1,
-                                   pos + base, end + base, False)))
-                pos = end
+                value = match.group(kind)
+                append(new(Token, (NUMBER, _number(value), line, pos - line_start + 1,
+                                   pos + base, pos + len(value) + base, False)))
+                pos = after
+            elif kind == "gstring":
+                end = match.end(kind)
+                parts: list[str | Interpolation] = []
+                last = pos + 1
+                for found in _INTERPOLATION.finditer(text, pos + 1, end - 1):
+                    at = found.start()
+                    if at > last:
+                        parts.append(text[last:at])
+                    braced = found.group(1) is not None
+                    inner = at + 2 if braced else at + 1
+                    parts.append(Interpolation(found.group(1) if braced else found.group(2),
+                                               line, inner - line_start + 1, inner + base, braced))
+                    last = found.end()
+                if last < end - 1 or not parts:
+                    parts.append(text[last:end - 1])
+                append(new(Token, (STRING, tuple(parts), line, pos - line_start + 1,
+                                   pos + base, end + base, len(parts) > 1 or not isinstance(
+                                       parts[0], str))))
+                pos = after
             elif kind == "comment":
-                newlines = text.count("\n", pos, end)
+                newlines = text.count("\n", pos, after)
                 if newlines:
                     line += newlines
-                    line_start = text.rfind("\n", pos, end) + 1
-                pos = end
+                    line_start = text.rfind("\n", pos, after) + 1
+                pos = after
             else:  # a string with escapes or interpolation, ``$/``, or an unclosed ``/*``
                 self.pos, self.line, self.line_start = pos, line, line_start
                 if kind == "quote":
