@@ -30,7 +30,8 @@ import pytest
 import trustme
 
 from preflight import cli
-from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_PASS, InputError
+from preflight.net.endpoint import checked_endpoint
 
 if TYPE_CHECKING:
     from preflight.sandbox.runtime import Sandbox
@@ -52,11 +53,12 @@ WAVE_ON = "wave.enabled = true\n"
 
 @dataclass(frozen=True)
 class Reply:
-    """One canned answer: status, body bytes and their Content-Type."""
+    """One canned answer: status, body bytes, their Content-Type, and any other headers."""
 
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def as_json(value: object, status: int = 200) -> Reply:
@@ -94,6 +96,8 @@ class FakeService:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))
+                for name, value in reply.headers:
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(reply.body)
 
@@ -233,6 +237,20 @@ OPTIONS = [
          "PREFLIGHT_CONNECT_TO: 'examplelab.azurecr.io:443:127.0.0.1' is not HOST:PORT:ADDR",
          "write each entry as e.g. myreg.azurecr.io:443:127.0.0.1:8443",
          env={"PREFLIGHT_CONNECT_TO": "examplelab.azurecr.io:443:127.0.0.1"}),
+    Case("TOWER_API_ENDPOINT without a scheme", ("check", "{pipe}"), EXIT_INPUT,
+         "TOWER_API_ENDPOINT: could not check: 'api.cloud.seqera.io' is not a usable URL",
+         "set TOWER_API_ENDPOINT to the service's URL, e.g. https://api.cloud.seqera.io",
+         env={"TOWER_API_ENDPOINT": "api.cloud.seqera.io",
+              "TOWER_ACCESS_TOKEN": PLATFORM_TOKEN}),
+    Case("TOWER_API_ENDPOINT unparsable", ("check", "{pipe}"), EXIT_INPUT,
+         "'http://[::1' is not a usable URL: Invalid IPv6 URL",
+         "set TOWER_API_ENDPOINT to the service's URL",
+         env={"TOWER_API_ENDPOINT": "http://[::1", "TOWER_ACCESS_TOKEN": PLATFORM_TOKEN}),
+    Case("PREFLIGHT_ARM_ENDPOINT over plain HTTP", ("fix", "{pipe}", "--dry-run"), EXIT_INPUT,
+         "PREFLIGHT_ARM_ENDPOINT: 'http://management.azure.com' is not a usable URL: it must "
+         "start with https://", "e.g. https://management.azure.com",
+         env={"PREFLIGHT_ARM_ENDPOINT": "http://management.azure.com",
+              "AZURE_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000000"}, api={}),
     Case("--expiry malformed", ("fix", "{pipe}", "--dry-run", "--expiry", "next-year"),
          EXIT_INPUT, "--expiry 'next-year' is neither a duration nor an ISO date",
          "write e.g. --expiry 90d"),
@@ -430,6 +448,12 @@ ARM_RESPONSES = [
     Case("a registry that is a string", FIX_PLAN, EXIT_FAIL,
          f"could not list registries: {NOT_ARM} (AttributeError", ARM_REMEDY,
          files={"main.nf": SANDBOX_MAIN_NF}, arm={REGISTRIES: as_json({"value": ["acr"]})}),
+    Case("a 503 with a text body", FIX_PLAN, EXIT_FAIL,
+         f"could not list registries: {NOT_ARM}", ARM_REMEDY,
+         files={"main.nf": SANDBOX_MAIN_NF},
+         # Retry-After keeps the SDK's bounded retries quick.
+         arm={REGISTRIES: Reply(503, b"upstream unavailable", "text/plain",
+                                (("Retry-After", "0.01"),))}),
     Case("{} where the registry list is expected", FIX_PLAN, EXIT_FAIL,
          "no registry with login server sandboxacr.azurecr.io is visible in subscription",
          "check AZURE_SUBSCRIPTION_ID", files={"main.nf": SANDBOX_MAIN_NF},
@@ -519,3 +543,23 @@ def test_the_platform_stand_in_answered_the_api_rows(
     assert "error" not in statuses, report["findings"]
     assert code == EXIT_FAIL  # no credential for the ACR registry yet: the gate says no
     assert "/user-info" in platform.paths and "/credentials" in platform.paths
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("https://api.cloud.seqera.io", ""),
+    ("http://127.0.0.1:8080/api", ""),
+    ("api.cloud.seqera.io", "it must start with https:// or http://"),
+    ("ftp://files.example.org", "it must start with https:// or http://"),
+    ("https:", "it names no host"),
+    ("https://host.example:99999", "Port out of range"),
+    ("https://host.example:port", "Port could not be cast"),
+])
+def test_an_endpoint_is_checked_before_it_is_used(url: str, problem: str) -> None:
+    if not problem:
+        assert checked_endpoint(url, "TOWER_API_ENDPOINT", example="https://x") == url
+        return
+    with pytest.raises(InputError) as caught:
+        checked_endpoint(url, "TOWER_API_ENDPOINT", example="https://api.example")
+    assert caught.value.where == "TOWER_API_ENDPOINT"
+    assert problem in caught.value.message
+    assert "https://api.example" in caught.value.remedy

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from preflight.azure.identity import build_credential, client_secret_from, transport_options
 from preflight.azure.models import PasswordInfo, RegistryInfo, ScopeMapInfo, TokenInfo
 from preflight.errors import AzureError, InputError
+from preflight.net.endpoint import checked_endpoint
 from preflight.secret import Secret, redact
 from preflight.settings import Settings
 
@@ -78,6 +79,9 @@ def build_arm_gateway(
             "no Azure subscription is configured",
             remedy="set AZURE_SUBSCRIPTION_ID to the subscription that holds the registries",
         )
+    # The SDK refuses bearer tokens over plain HTTP: only https:// is usable.
+    checked_endpoint(settings.arm_endpoint, "PREFLIGHT_ARM_ENDPOINT",
+                     example="https://management.azure.com", schemes=("https",))
     from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 
     owned = None if credential is not None else build_credential(settings, environ)

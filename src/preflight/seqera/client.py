@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from preflight.errors import InputError
+from preflight.net.endpoint import checked_endpoint
 from preflight.secret import Secret
 from preflight.seqera import failures, payloads
 from preflight.seqera.failures import RETRY_STATUSES, web_url
@@ -222,7 +223,11 @@ def build_platform_client(settings: Settings, http: httpx.Client) -> PlatformCli
             remedy=f"create one at {web_url(settings.platform_endpoint)}/tokens and export "
             "TOWER_ACCESS_TOKEN",
         )
-    return PlatformClient(http, settings.platform_endpoint, settings.platform_token)
+    endpoint = checked_endpoint(
+        settings.platform_endpoint, "TOWER_API_ENDPOINT",
+        example="https://api.cloud.seqera.io (Enterprise: https://HOST/api)",
+    )
+    return PlatformClient(http, endpoint, settings.platform_token)
 
 
 def _where(response: httpx.Response) -> str:
