@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
@@ -75,7 +75,7 @@ def resolve_config(
     """
     if syntax not in SYNTAXES:
         raise InputError(f"unknown config syntax {syntax!r}", remedy="use auto, v1 or v2")
-    cache: dict[Path, ast.ConfigFile] = {}
+    cache: dict[Path, _ParsedFile] = {}  # shared by both passes: each file is parsed once
     run = _Run(spec, "v1" if syntax == "v1" else "v2", cache, overrides or {})
     result = run.execute()
     if syntax == "auto" and run.legacy_seen:
@@ -95,7 +95,7 @@ class _Run:
     """One pass over every file; holds the tree being built and the evidence."""
 
     def __init__(
-        self, spec: PipelineSpec, syntax: str, cache: dict[Path, ast.ConfigFile],
+        self, spec: PipelineSpec, syntax: str, cache: dict[Path, _ParsedFile],
         overrides: Mapping[Path, bytes],
     ) -> None:
         self.spec = spec
@@ -103,6 +103,7 @@ class _Run:
         self.syntax = syntax
         self.cache = cache
         self.overrides = {p.resolve(): data for p, data in overrides.items()}
+        self._resolved: dict[Path, Path] = {}
         self.tree = ConfigScope()
         self.history: dict[str, list[Assignment]] = {}
         self.dynamic: list[DynamicEntry] = []
@@ -116,6 +117,11 @@ class _Run:
         self.profile: str | None = None
         self.pending: list[tuple[tuple[str, ...], Any, Location, str]] | None = None
         self.try_depth = 0
+        root = str(spec.root)
+        self.fixed_names: dict[str, Any] = {
+            "projectDir": root, "baseDir": root,
+            "launchDir": str(spec.launch_dir or spec.root), "secrets": SECRETS,
+        }
         self.cli_params = launch_params(spec)
         self.cli_keys = leaf_keys(self.cli_params)
         if self.cli_params:
@@ -128,7 +134,7 @@ class _Run:
         def exists(path: Path) -> bool:
             # A default config that is there but is no regular file (a directory) is read,
             # and fails with its place, rather than being skipped in silence.
-            return path.exists() or path.resolve() in self.overrides
+            return path.exists() or self.resolve(path) in self.overrides
 
         for path, reason in config_files(self.spec, exists):
             self.files.append(ConfigSource(self.shown(path), reason))
@@ -152,27 +158,35 @@ class _Run:
 
     def shown(self, path: Path) -> str:
         """A file as messages show it: relative to the pipeline when inside it."""
-        return display_path(path.resolve(), self.root)
+        return display_path(self.resolve(path), self.root)
 
-    def parse(self, path: Path, where: str) -> ast.ConfigFile:
-        resolved = path.resolve()
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``, once per path and run: each costs a system call per component."""
+        resolved = self._resolved.get(path)
+        if resolved is None:
+            resolved = self._resolved[path] = path.resolve()
+        return resolved
+
+    def parse(self, path: Path, where: str) -> _ParsedFile:
+        resolved = self.resolve(path)
         if resolved not in self.cache:
             shown = self.shown(path)
             if resolved in self.overrides:
                 text = decode(self.overrides[resolved], shown)
             else:
                 text = read_text(path, shown, where)
-            self.cache[resolved] = parse_config(text, shown)
+            config = parse_config(text, shown)
+            self.cache[resolved] = _ParsedFile(config, strict_violations(config))
         return self.cache[resolved]
 
     def run_file(self, path: Path, where: str, prefix: tuple[str, ...] = ()) -> None:
-        resolved = path.resolve()
+        resolved = self.resolve(path)
         if resolved in self.stack:
             chain = " → ".join(self.shown(p) for p in [*self.stack, resolved])
             raise ConfigError(f"include cycle: {chain}", where=where or self.shown(path),
                               remedy="remove the includeConfig that closes the cycle")
-        config = self.parse(path, where)
-        self.legacy_seen.extend(strict_violations(config))
+        config, violations = self.parse(path, where)
+        self.legacy_seen.extend(violations)
         self.stack.append(resolved)
         saved_locals, self.locals = self.locals, {}
         top_level = len(self.stack) == 1
@@ -243,7 +257,8 @@ class _Run:
     def source_of(self, stmt: ast.Assign) -> str:
         """The assigned expression as the user wrote it."""
         start, end = stmt.value_span
-        config = self.cache.get(self.stack[-1]) if self.stack else None
+        parsed = self.cache.get(self.stack[-1]) if self.stack else None
+        config = parsed.config if parsed is not None else None
         text = config.text[start:end] if config is not None and end > start else ""
         return " ".join(text.split()) if len(text) < 200 else " ".join(text[:197].split()) + "…"
 
@@ -296,7 +311,7 @@ class _Run:
         path = Path(target[len("file://"):] if target.startswith("file://") else target)
         if not path.is_absolute():
             path = current.parent / path
-        if not path.is_file() and path.resolve() not in self.overrides:
+        if not path.is_file() and self.resolve(path) not in self.overrides:
             if self.try_depth:
                 self.unread.append(UnreadInclude(target, stmt.location,
                                                  "missing; the failure is caught by try/catch"))
@@ -379,6 +394,13 @@ class _Run:
             self.dynamic.append(DynamicEntry(key, location, reason))
 
 
+class _ParsedFile(NamedTuple):
+    """A file's syntax tree and where the strict parser would reject it."""
+
+    config: ast.ConfigFile
+    violations: list[tuple[Location, str]]
+
+
 class _UserFunction:
     """A function the config defines (``check_max``): calling it is dynamic, with its place."""
 
@@ -390,36 +412,25 @@ class _UserFunction:
                        self.stmt.location, self.stmt.name)
 
 
-class _Scope(Mapping[str, Any]):
+class _Scope(dict[str, Any]):
     """Names a config expression sees: locals, ``params``, the directories, ``secrets``.
 
-    Under the legacy parser, settings already made are readable too (``manifest.version``).
+    A plain dict of those names, built per expression (a closure captures it with one C-level
+    copy). Under the legacy parser, settings already made are readable too
+    (``manifest.version``), and every environment variable is a name: those are looked up
+    on demand, never copied.
     """
 
+    __slots__ = ("run",)
+
     def __init__(self, run: _Run) -> None:
+        super().__init__(run.fixed_names)
+        params = dict.get(run.tree, "params")
+        self["params"] = params if params is not None else ConfigScope()
+        self.update(run.locals)
         self.run = run
-        self._names: dict[str, Any] | None = None
 
-    def _fixed(self) -> dict[str, Any]:
-        if self._names is not None:
-            return self._names
-        spec = self.run.spec
-        root = str(spec.root)
-        params = dict.get(self.run.tree, "params")
-        self._names = {
-            "params": params if params is not None else ConfigScope(),
-            "projectDir": root, "baseDir": root,
-            "launchDir": str(spec.launch_dir or spec.root),
-            "secrets": SECRETS,
-        }
-        return self._names
-
-    def __getitem__(self, name: str) -> Any:
-        if name in self.run.locals:
-            return self.run.locals[name]
-        fixed = self._fixed()
-        if name in fixed:
-            return fixed[name]
+    def __missing__(self, name: str) -> Any:
         if self.run.syntax == "v1":
             if dict.__contains__(self.run.tree, name):
                 return dict.__getitem__(self.run.tree, name)
@@ -430,18 +441,16 @@ class _Scope(Mapping[str, Any]):
         raise KeyError(name)
 
     def __contains__(self, name: object) -> bool:
+        if dict.__contains__(self, name):
+            return True
         try:
-            self[str(name)]
+            self.__missing__(str(name))
         except KeyError:
             return False
         return True
 
-    def __iter__(self) -> Iterator[str]:
-        yield from self.run.locals
-        yield from self._fixed()
-
-    def __len__(self) -> int:
-        return len(self.run.locals) + 5
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self else default
 
 
 def _fill(target: ConfigScope, source: Mapping[Any, Any]) -> None:

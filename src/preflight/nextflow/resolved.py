@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,7 @@ def join_key(parts: tuple[str, ...]) -> str:
 _BARE_KEY = re.compile(r"[\w$]+")
 
 
+@lru_cache(maxsize=4096)  # the same few segments (process, ext, withName:…) again and again
 def _needs_quotes(part: str) -> bool:
     return _BARE_KEY.fullmatch(part) is None
 
