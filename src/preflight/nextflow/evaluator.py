@@ -450,7 +450,11 @@ class _Scope(dict[str, Any]):
         return True
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self[name] if name in self else default
+        """Like ``scope[name]`` (legacy names included), ``default`` when it is unbound."""
+        try:
+            return self[name]
+        except KeyError:
+            return default
 
 
 def _fill(target: ConfigScope, source: Mapping[Any, Any]) -> None:
