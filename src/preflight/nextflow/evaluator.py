@@ -449,7 +449,7 @@ class _Scope(dict[str, Any]):
             return False
         return True
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         """Like ``scope[name]`` (legacy names included), ``default`` when it is unbound."""
         try:
             return self[name]
