@@ -17,6 +17,8 @@ from typing import Any
 from preflight.errors import InputError
 from preflight.pipeline import PipelineSpec
 
+MAX_NESTING = 100  # levels of mappings and lists in a params file
+
 
 def launch_params(spec: PipelineSpec) -> dict[str, Any]:
     """The nested parameters from ``--params-file`` then ``--param`` (the latter wins)."""
@@ -41,28 +43,57 @@ def load_params_file(path: Path) -> dict[str, Any]:
             f"cannot read the params file: {getattr(exc, 'strerror', None) or exc}",
             where=str(path), remedy="name a readable JSON or YAML file",
         ) from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}",
-                             remedy="fix the JSON syntax at this place") from None
+    try:
+        data = _parse_params(path, text)
+    except RecursionError:  # both parsers recurse once per level of nesting
+        data = None
+        too_deep = True
     else:
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-            raise InputError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                             where=where, remedy="fix the YAML syntax at this place") from None
+        too_deep = _deeper_than(data, MAX_NESTING)
+    if too_deep:
+        # Reading the config recurses per level too: refuse what no real params file holds.
+        raise InputError(f"values are nested more than {MAX_NESTING} levels deep",
+                         where=str(path), remedy="flatten the nesting; no real params file "
+                         "needs it")
     if data is None:
         return {}
     if not isinstance(data, Mapping):
         raise InputError("a params file must hold a mapping of parameter names to values",
                          where=str(path), remedy="write e.g. {\"outdir\": \"results\"}")
     return {str(k): v for k, v in data.items()}
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether mappings and lists nest more than ``limit`` levels (checked without recursion)."""
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, Mapping) else (
+            value if isinstance(value, list) else ())
+        for child in children:
+            if isinstance(child, (Mapping, list)):
+                if depth + 1 > limit:
+                    return True
+                pending.append((child, depth + 1))
+    return False
+
+
+def _parse_params(path: Path, text: str) -> Any:
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}",
+                             remedy="fix the JSON syntax at this place") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        raise InputError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                         where=where, remedy="fix the YAML syntax at this place") from None
 
 
 def convert_cli_value(raw: str) -> Any:

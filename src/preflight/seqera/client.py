@@ -227,6 +227,18 @@ def build_platform_client(settings: Settings, http: httpx.Client) -> PlatformCli
         settings.platform_endpoint, "TOWER_API_ENDPOINT",
         example="https://api.cloud.seqera.io (Enterprise: https://HOST/api)",
     )
+    # It travels in an HTTP header: anything but visible ASCII is a copy-and-paste accident
+    # (a quote, a space, a line break) that would fail every request. The token is not shown.
+    bad = next((i for i, c in enumerate(settings.platform_token.reveal())
+                if not "!" <= c <= "~"), None)
+    if bad is not None:
+        raise InputError(
+            f"the Seqera Platform access token holds a character no access token has "
+            f"(a space, a line break or a non-ASCII letter, at position {bad + 1})",
+            where="TOWER_ACCESS_TOKEN",
+            remedy="copy the token again from Your tokens in Seqera Platform and export "
+            "TOWER_ACCESS_TOKEN without quotes or spaces",
+        )
     return PlatformClient(http, endpoint, settings.platform_token)
 
 
