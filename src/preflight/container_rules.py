@@ -145,10 +145,22 @@ class SelectorTable:
         self.negated = [s for s in self.names if s.pattern.startswith("!")]
         self.any_positive = _any_of([s.pattern for s in self.names
                                      if not s.pattern.startswith("!")])
+        # Processes share a handful of label sets: each set is matched once.
+        self._label_blocks: dict[tuple[str, ...], list[tuple[str, Mapping[str, Any]]]] = {}
 
     def labels_set(self, key: str) -> bool:
         """Whether any ``withLabel`` selector sets ``key``."""
         return any(has(s.block, key) for s in self.labels)
+
+    def label_blocks(self, labels: tuple[str, ...]) -> list[tuple[str, Mapping[str, Any]]]:
+        """``(selector key, block)`` of the ``withLabel`` selectors that apply to ``labels``."""
+        found = self._label_blocks.get(labels)
+        if found is None:
+            found = self._label_blocks[labels] = [
+                (s.key, s.block) for s in self.labels
+                if labels_match(s.pattern, labels, self.match)
+            ]
+        return found
 
     def _name_matches(self, selector: _Selector, name: str) -> bool:
         if selector.required is not None and not all(r in name for r in selector.required):
@@ -165,8 +177,7 @@ class SelectorTable:
         self, names: tuple[str, ...], labels: tuple[str, ...]
     ) -> list[tuple[str, Mapping[str, Any]]]:
         """``(selector key, block)`` of every selector that applies, lowest priority first."""
-        found = [(s.key, s.block) for s in self.labels
-                 if labels_match(s.pattern, labels, self.match)]
+        found = list(self.label_blocks(labels))
         for name in dict.fromkeys(names):
             found.extend((s.key, s.block) for s in self._names_matching(name))
         return found

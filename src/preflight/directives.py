@@ -31,17 +31,19 @@ _TEMPLATE = Location("<directive>", 1, 1)
 
 def _lift(text: str) -> tuple[str, tuple[str, ...]]:
     """``text`` with its plain single-quoted literals replaced by names, and those literals."""
-    literals: list[str] = []
-
-    def name(match: re.Match[str]) -> str:
-        if "\\" in match.group(1):
-            return match.group()  # has escapes: leave it to the parser
-        literals.append(match.group(1))
-        return f"{_PREFIX}{len(literals) - 1}__"
-
     if "'''" in text:
         return text, ()
-    return _QUOTED.sub(name, text), tuple(literals)
+    # split() alternates text and literal bodies: [text, body, text, body, ..., text].
+    parts = _QUOTED.split(text)
+    literals: list[str] = []
+    for index in range(1, len(parts), 2):
+        body = parts[index]
+        if "\\" in body:
+            parts[index] = f"'{body}'"  # has escapes: leave it to the parser
+        else:
+            parts[index] = f"{_PREFIX}{len(literals)}__"
+            literals.append(body)
+    return "".join(parts), tuple(literals)
 
 
 def template_of(source: str) -> tuple[str, tuple[str, ...]]:

@@ -161,25 +161,34 @@ class _ProcessResolver:
         self.selectors = SelectorTable(process_scope)
         self.origin = origin
         self.conda_first = conda_first
+        self.module_dirs: dict[str, str] = {}
+        # Imported here, once: the expression evaluator is not needed to import this module.
+        from preflight.directives import evaluate_directive
+        from preflight.nextflow.expressions import call_closure
+        from preflight.nextflow.values import Closure, first_dynamic
+
+        self.evaluate_directive = evaluate_directive
+        self.call_closure = call_closure
+        self.closure_type = Closure
+        self.first_dynamic = first_dynamic
 
     def resolve(self, instance: ProcessInstance) -> ProcessImage:
         definition = instance.definition
         names = (definition.name, instance.alias, instance.fqn)
-        base = ProcessImage(
-            process=instance.fqn,
-            declared=definition.name,
-            alias=instance.alias,
-            labels=definition.labels,
-            reached=instance.reached,
-            source=definition.location,
-        )
+        labels = definition.labels
+
+        def result(outcome: Outcome = Outcome.NONE, source: Location | None = None,
+                   **found: Any) -> ProcessImage:
+            # One construction per process: ``dataclasses.replace`` costs as much again.
+            return ProcessImage(instance.fqn, definition.name, instance.alias, labels,
+                                instance.reached, outcome, source=source, **found)
+
         if definition.dynamic_labels and self.selectors.labels_set("container"):
             label = definition.dynamic_labels[0]
-            return replace(base, outcome=Outcome.UNRESOLVED, source=label.location,
-                           reason=f"a label is set by an expression ({label.source}) and "
-                                  "withLabel selectors set containers")
+            return result(Outcome.UNRESOLVED, label.location,
+                          reason=f"a label is set by an expression ({label.source}) and "
+                                 "withLabel selectors set containers")
         directive = _directive_setting(definition.container)
-        labels = definition.labels
         blocks, declared_blocks = self.selectors.declared_only(names, labels)
         chosen = select_setting(self.selectors, "container", names=names, labels=labels,
                                 directive=directive, origin=self.origin, blocks=blocks)
@@ -187,34 +196,30 @@ class _ProcessResolver:
             self.selectors, "container", names=names[:1], labels=labels, directive=directive,
             origin=self.origin, blocks=declared_blocks,
         )
-        ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
         if definition.conda is not None and self.conda_first:
-            return replace(base, outcome=Outcome.CONDA, source=definition.conda.location,
-                            origin="conda directive (wave.strategy)")
+            return result(Outcome.CONDA, definition.conda.location,
+                          origin="conda directive (wave.strategy)")
         if chosen is None:
-            return base
+            return result(source=definition.location)
+        ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
         value, problem = self._evaluate(chosen, instance, ext)
+        set_by, where = chosen.origin, chosen.location
         if problem:
-            return replace(base, outcome=Outcome.UNRESOLVED, reason=problem,
-                            origin=chosen.origin, source=chosen.location)
+            return result(Outcome.UNRESOLVED, where, origin=set_by, reason=problem)
         if value is None:  # ``container null``/``false``: deliberately none
-            return replace(base, origin=chosen.origin, source=chosen.location)
+            return result(Outcome.NONE, where, origin=set_by)
         image_text, skip = self.rule.normalise(value)
         if skip:
-            return replace(base, outcome=Outcome.NOT_REGISTRY, raw=value,
-                            origin=chosen.origin, source=chosen.location, reason=skip)
+            return result(Outcome.NOT_REGISTRY, where, origin=set_by, raw=value, reason=skip)
         try:
             image = ImageRef.parse(image_text)
         except InputError as exc:
-            return replace(base, outcome=Outcome.INVALID, raw=value, origin=chosen.origin,
-                            source=chosen.location, reason=exc.message)
+            return result(Outcome.INVALID, where, origin=set_by, raw=value, reason=exc.message)
         inspect_text: str | None = str(image)
         if inspect != chosen:
             inspect_text = self._inspect_image(inspect, instance, ext) if inspect else None
-        return replace(
-            base, outcome=Outcome.IMAGE, image=image, raw=value, origin=chosen.origin,
-            source=chosen.location, inspect_image=inspect_text,
-        )
+        return result(Outcome.IMAGE, where, origin=set_by, image=image, raw=value,
+                      inspect_image=inspect_text)
 
     def _inspect_image(
         self, setting: Setting, instance: ProcessInstance, ext: Mapping[str, Any]
@@ -234,11 +239,10 @@ class _ProcessResolver:
         self, setting: Setting, instance: ProcessInstance, ext: Mapping[str, Any]
     ) -> tuple[str | None, str]:
         """The container text of ``setting`` for this process, or why it cannot be known."""
-        from preflight.directives import evaluate_directive
-        from preflight.nextflow.expressions import call_closure
-        from preflight.nextflow.values import Closure, first_dynamic
-
-        module_dir = os.path.dirname(os.path.join(self.root, instance.definition.location.file))
+        file = instance.definition.location.file
+        module_dir = self.module_dirs.get(file)
+        if module_dir is None:
+            module_dir = self.module_dirs[file] = os.path.dirname(os.path.join(self.root, file))
         scope = {
             "params": self.params,
             "projectDir": self.root,
@@ -255,12 +259,12 @@ class _ProcessResolver:
         value = setting.value
         try:
             if isinstance(value, Directive):
-                value = evaluate_directive(value.source, value.location, scope)
-            if isinstance(value, Closure):
-                value = call_closure(value, scope)
+                value = self.evaluate_directive(value.source, value.location, scope)
+            if isinstance(value, self.closure_type):
+                value = self.call_closure(value, scope)
         except PreflightError as exc:
             return None, f"cannot evaluate {setting.origin}: {exc.message}"
-        dynamic = first_dynamic(value)
+        dynamic = self.first_dynamic(value)
         if dynamic is not None:
             return None, dynamic.reason
         if value is None or value is False or value == "":

@@ -69,6 +69,25 @@ def test_a_statement_continues_over_an_operator_at_line_end() -> None:
     assert source.split() == ["params.a", "?", "'x/y:1'", ":", "'x/z:1'"]
 
 
+@pytest.mark.parametrize(
+    ("written", "source"),
+    [
+        ("'x/y:1'\n      .toLowerCase()", "'x/y:1'\n      .toLowerCase()"),
+        ("'x/y:1'\n\n      + ':2'", "'x/y:1'\n\n      + ':2'"),
+        ("params.big\n      ? 'x/y:1' : 'x/z:1'", "params.big\n      ? 'x/y:1' : 'x/z:1'"),
+        ("'x/y:1'   \n  cpus 2", "'x/y:1'"),
+        ("'x/y:1' // the image\n", "'x/y:1'"),
+        ('"x/${params.tool}:1"\n', '"x/${params.tool}:1"'),
+    ],
+)
+def test_a_string_continued_on_the_next_line_stays_one_directive(
+    written: str, source: str
+) -> None:
+    process = scan(f"process P {{\n  container {written}\n  script:\n  'x'\n}}\n")["P"]
+    assert process.container.source == source
+    assert str(process.container.location) == "x.nf:2:13"
+
+
 def test_words_in_scripts_comments_and_strings_are_not_directives() -> None:
     text = (
         "process P {\n"

@@ -82,6 +82,11 @@ _IDENTIFIER = re.compile(r"(?<![\w.$])([A-Za-z_]\w*)")
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _ENTRY_SEPARATORS = re.compile(r"[;\n]")
 _INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
+# A directive whose whole value is one string ending its line: a plain one, or a GString whose
+# ``${…}`` may span lines (the nf-core container ternary).
+_LITERAL_LINE = re.compile(
+    r"[ \t]+(?P<value>" + _SQ + "|" + _SKIPPED[3] + r")[ \t]*(?=\n)", re.DOTALL
+)
 _ELSE_IF = re.compile(r"\s*if(?=\s*\()")
 _PLAIN_STRING = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s*""")
 
@@ -479,8 +484,15 @@ class _Scanner:
             proc.else_seen = True
             return word.end()
         if keyword in ("container", "conda", "label"):
-            end = statement_end(self.text, word.end())
-            source, at = self.source(word.end(), end)
+            text = self.text
+            literal = _LITERAL_LINE.match(text, word.end())
+            if literal is not None and not _CONTINUES_BEFORE.match(text, literal.end() + 1):
+                # The common ``label 'x'`` line: one string, nothing continues it.
+                end = literal.end("value")
+                source, at = literal.group("value"), self.at(literal.start("value"))
+            else:
+                end = statement_end(text, word.end())
+                source, at = self.source(word.end(), end)
             if not source or source.startswith(("=", ".")):
                 return word.end()  # ``container = …``: a variable, not the directive
             _record(proc, keyword, Directive(source, at), nested=depth == _BRANCH)
