@@ -13,7 +13,6 @@ tried. With neither, it says so as a ``skip``, with the way to provide one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from preflight.checks.credentials import acr_uses, credential_matches
 from preflight.checks.token_health import HEALTH_KEY, TokenHealth
 from preflight.errors import InputError, PreflightError
 from preflight.model import Finding, ImageUse, Status
+from preflight.parallel import map_in_threads
 from preflight.registry import PullTarget, probe_many
 from preflight.registry.diagnosis import CHECK, findings_for
 from preflight.registry.failures import Problem
@@ -137,8 +137,7 @@ class PullCheck:
         # The SDK caches no token: every call is a challenge, an exchange and a token request
         # before the manifest, so the calls run side by side like the handshakes do.
         workers = max(1, min(self._max_workers, len(jobs)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="exists") as pool:
-            return list(pool.map(one, jobs))
+        return map_in_threads(one, jobs, max_workers=workers, name="exists")
 
 
 def _existence(group: RepositoryRefs, reference: str, state: str, digest: str | None,

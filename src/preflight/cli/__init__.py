@@ -85,7 +85,32 @@ def enable_debug_logging() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code; never raises (but for SystemExit)."""
+    """Run the command line and return its exit code; never raises (but for SystemExit).
+
+    As the program itself (``argv`` is ``None``), an interrupted run ends the process at once
+    with 130: worker threads still waiting on a network answer would otherwise hold the exit
+    until their timeout. Callers that pass ``argv`` always get the code back.
+    """
+    code = _run(argv)
+    if argv is None and code == EXIT_INTERRUPTED:
+        _end_now(code)
+    return code
+
+
+def _end_now(code: int) -> None:
+    """Flush what was said and leave without waiting for threads (only after an interrupt)."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """Turn every outcome of one command line into its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = cli.main(args=args, prog_name="preflight", standalone_mode=False)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from preflight.azure.models import RegistryInfo, TokenInfo
-from preflight.errors import ApplyError, PreflightError
+from preflight.errors import EXIT_INTERRUPTED, ApplyError, PreflightError
 from preflight.provision.plan import (
     CreateCredential,
     CreateScopeMap,
@@ -35,6 +35,13 @@ from preflight.secret import Secret, redact
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
+
+
+class ApplyInterrupted(ApplyError):
+    """Ctrl-C during the apply: rolled back like any failure, but the run ends as interrupted
+    (exit 130), so a script or CI job sees that the user stopped it, not that a step failed."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 @dataclass(frozen=True)
@@ -186,7 +193,10 @@ def _failure(
     finished: list[str],
     say: Progress,
 ) -> ApplyError:
-    """Roll back ``run`` and describe, without secrets, what happened and what remains."""
+    """Roll back ``run`` and describe, without secrets, what happened and what remains.
+
+    An interrupt (Ctrl-C) rolls back the same way and becomes :class:`ApplyInterrupted`.
+    """
     secrets = [run.password] if run.password else []
     if isinstance(exc, PreflightError):
         reason = exc.message
@@ -217,7 +227,10 @@ def _failure(
     lines.append(f"  remains of this registry's steps: {remaining}")
     if finished:
         lines.append(f"  finished and kept: {', '.join(finished)}")
+    interrupted = isinstance(exc, KeyboardInterrupt)
     remedy = "fix the cause above and run `preflight fix` again; it resumes where this run stopped"
+    if interrupted:
+        remedy = "run `preflight fix` again when ready; it resumes where this run stopped"
     if left:
         remedy = (
             "delete what remains (Azure portal, or az acr token delete / az acr scope-map "
@@ -225,7 +238,7 @@ def _failure(
         )
     if isinstance(exc, PreflightError) and exc.remedy:
         remedy = f"{redact(exc.remedy, secrets)}; then {remedy}"
-    return ApplyError("\n".join(lines), remedy=remedy)
+    return (ApplyInterrupted if interrupted else ApplyError)("\n".join(lines), remedy=remedy)
 
 
 def _scope_map_id(arm: AzureRegistries, registry: RegistryInfo, name: str) -> str:

@@ -184,7 +184,8 @@ def apply_fix(
         except ApplyError as exc:
             if not written:
                 raise
-            raise ApplyError(
+            # The same class: an interrupted apply stays an interrupt (exit 130).
+            raise type(exc)(
                 f"{exc.message}\n  kept: {written} now enables Wave", remedy=exc.remedy
             ) from None
     return FixResult(written, applied)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import httpx
 
+from preflight.parallel import map_in_threads
 from preflight.registry.answers import error_codes, excerpt, status_problem
 from preflight.registry.auth import DEFAULT_TIMEOUT, ChallengeCache, RegistryAuth
 from preflight.registry.challenge import pick_challenge
@@ -156,8 +156,7 @@ def probe_many(
         )
 
     workers = max(1, min(max_workers, len(targets)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pull-probe") as pool:
-        return tuple(pool.map(one, targets))
+    return tuple(map_in_threads(one, targets, max_workers=workers, name="pull-probe"))
 
 
 def _with(result: PullResult, *, failure: HandshakeFailure | None = None,
