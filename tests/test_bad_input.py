@@ -428,6 +428,19 @@ API_RESPONSES = [
          "workspace", "run 'preflight fix' to create a pull-only token",
          api={"/credentials": as_json({"credentials": [
              {"id": "c1", "name": "acr", "provider": "container-reg"}]})}),
+    Case("401 as an HTML page", ("check", "{pipe}"), EXIT_FAIL,
+         "{api}/user-info: could not check: Seqera Platform refused the access token (401)",
+         "create a new access token at {api}/tokens",
+         api={"/user-info": Reply(401, HTML_PAGE.body, "text/html")}),
+    Case("404: the endpoint lacks /api", ("check", "{pipe}"), EXIT_FAIL,
+         "{api}/user-info: could not check: Seqera Platform answered 404",
+         "check TOWER_API_ENDPOINT: the cloud API is https://api.cloud.seqera.io",
+         api={"/user-info": Reply(404, HTML_PAGE.body, "text/html")}),
+    Case("503 as an HTML page", ("check", "{pipe}"), EXIT_FAIL,
+         "{api}/user-info: could not check: Seqera Platform failed (503)",
+         "try again in a few minutes",
+         api={"/user-info": Reply(503, HTML_PAGE.body, "text/html",
+                                  (("Retry-After", "0"),))}),
     Case("a credential that is not an object", ("check", "{pipe}"), EXIT_FAIL,
          "credential list has no usable 'credentials[]' field", "TOWER_API_ENDPOINT",
          api={"/credentials": as_json({"credentials": ["acr"]})}),
@@ -539,7 +552,7 @@ def test_bad_input_gets_a_clear_error_never_a_crash(
     assert code == case.code, shown
     assert "Traceback" not in shown and "internal error" not in shown, shown
     assert fill(case.where) in shown, shown
-    assert case.remedy in shown, shown
+    assert fill(case.remedy) in shown, shown
     assert PLATFORM_TOKEN not in shown
 
 
