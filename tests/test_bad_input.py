@@ -1,14 +1,16 @@
 """Every kind of bad input a user can hand preflight, and what each one gets.
 
 One table, rows grouped by kind: options, paths, configuration files, image references, and
-Seqera Platform answers that are not JSON or lack fields. Each row names the verb and its
-arguments, the exit code a user (or a CI gate) gets — 2 for unusable input, 1 where the contract
-says the gate fails — and two fragments of the message: *where* the problem is (option,
-``file:line:col``, endpoint) and *what to do* next. No row may end in exit 3 or a traceback.
+Seqera Platform and Azure Resource Manager answers that are not JSON or lack fields. Each row
+names the verb and its arguments, the exit code a user (or a CI gate) gets — 2 for unusable
+input, 1 where the contract says the gate fails — and two fragments of the message: *where* the
+problem is (option, ``file:line:col``, endpoint) and *what to do* next. No row may end in exit 3
+or a traceback, and no secret may show.
 
 The rows for ``preflight config`` itself live beside its other tests
 (``tests/nextflow/test_cli_config.py``); the same faults are tried here through the other verbs.
-API rows talk real HTTPS to a tiny Platform stand-in served by this module on loopback.
+API rows talk real HTTPS to small stand-ins served by this module on loopback: a Platform, and
+an ARM used together with the sandbox's Platform and Entra ID (so the real SDK signs in).
 """
 
 from __future__ import annotations
@@ -121,13 +123,13 @@ class FakeService:
 
 
 @pytest.fixture(scope="module")
-def platform_ca() -> trustme.CA:
+def service_ca() -> trustme.CA:
     return trustme.CA()
 
 
 @pytest.fixture(scope="module")
-def platform_server(platform_ca: trustme.CA) -> Iterator[FakeService]:
-    server = FakeService(platform_ca)
+def platform_server(service_ca: trustme.CA) -> Iterator[FakeService]:
+    server = FakeService(service_ca)
     try:
         yield server
     finally:
@@ -136,12 +138,12 @@ def platform_server(platform_ca: trustme.CA) -> Iterator[FakeService]:
 
 @pytest.fixture
 def platform(
-    platform_server: FakeService, platform_ca: trustme.CA, tmp_path: Path,
+    platform_server: FakeService, service_ca: trustme.CA, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[FakeService]:
     """The stand-in, healthy again, with a shell set up to use it (endpoint, token, CA)."""
     ca_file = tmp_path / "platform-ca.pem"
-    platform_ca.cert_pem.write_to_path(str(ca_file))
+    service_ca.cert_pem.write_to_path(str(ca_file))
     platform_server.routes = dict(HEALTHY)
     platform_server.paths.clear()
     monkeypatch.setenv("TOWER_API_ENDPOINT", platform_server.endpoint)
@@ -151,8 +153,8 @@ def platform(
 
 
 @pytest.fixture(scope="module")
-def arm_server(platform_ca: trustme.CA) -> Iterator[FakeService]:
-    server = FakeService(platform_ca)
+def arm_server(service_ca: trustme.CA) -> Iterator[FakeService]:
+    server = FakeService(service_ca)
     try:
         yield server
     finally:
@@ -161,13 +163,13 @@ def arm_server(platform_ca: trustme.CA) -> Iterator[FakeService]:
 
 @pytest.fixture
 def arm(
-    sandbox_env: Sandbox, arm_server: FakeService, platform_ca: trustme.CA, tmp_path: Path,
+    sandbox_env: Sandbox, arm_server: FakeService, service_ca: trustme.CA, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[FakeService]:
     """The sandbox (Platform, Entra ID), but Resource Manager is the stand-in, trusted too."""
     trust = tmp_path / "trust.pem"
     trust.write_bytes(
-        Path(sandbox_env.env["PREFLIGHT_CA_BUNDLE"]).read_bytes() + platform_ca.cert_pem.bytes()
+        Path(sandbox_env.env["PREFLIGHT_CA_BUNDLE"]).read_bytes() + service_ca.cert_pem.bytes()
     )
     monkeypatch.setenv("PREFLIGHT_CA_BUNDLE", str(trust))
     monkeypatch.setenv("PREFLIGHT_ARM_ENDPOINT", arm_server.endpoint)
@@ -553,7 +555,9 @@ def test_bad_input_gets_a_clear_error_never_a_crash(
     assert "Traceback" not in shown and "internal error" not in shown, shown
     assert fill(case.where) in shown, shown
     assert fill(case.remedy) in shown, shown
-    assert PLATFORM_TOKEN not in shown
+    for secret in (PLATFORM_TOKEN, os.environ.get("TOWER_ACCESS_TOKEN"),
+                   os.environ.get("AZURE_CLIENT_SECRET")):
+        assert not secret or secret not in shown
 
 
 def test_the_platform_stand_in_answered_the_api_rows(
