@@ -10,7 +10,8 @@ Faults carry a ``times`` budget so each test also counts the requests they answe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -219,4 +220,36 @@ def test_a_registry_that_never_answers_is_reported_within_the_client_timeout(
     assert all("did not answer in time" in f["message"] and f["remedy"] for f in pulls), pulls
     assert_untouched_checks_pass(run, "wave", "images", "credentials", "token")
     assert 1 <= used(sandbox_env, hang) <= 2  # no retry of a request that timed out
+    assert run.seconds < HANG_BOUND_S
+
+
+@pytest.fixture
+def silent_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
+    """The main registry's name routed to a port that accepts connections and never speaks.
+
+    The kernel completes the TCP handshake from the listen backlog; nothing ever accepts, so
+    the client's TLS handshake waits for an answer that never comes.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    port = listener.getsockname()[1]
+    monkeypatch.setenv("PREFLIGHT_CONNECT_TO", f"{ACR}:443:127.0.0.1:{port}")
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("password", [True, False], ids=["handshake", "data-plane"])
+def test_a_registry_that_never_completes_tls_is_reported_within_the_client_timeout(
+    sandbox_env: Sandbox, check: Callable[..., Run], silent_registry: socket.socket,
+    password: bool,
+) -> None:
+    run = check(password=password)
+    assert run.code == 1
+    pulls = run.findings("pull")
+    assert len(pulls) == 2 and {f["status"] for f in pulls} == {"error"}, pulls
+    assert all("did not answer in time" in f["message"] and f["remedy"] for f in pulls), pulls
+    assert_untouched_checks_pass(run, "wave", "images", "credentials", "token")
     assert run.seconds < HANG_BOUND_S
