@@ -39,6 +39,9 @@ _LITERAL_NAMES = {"true": True, "false": False, "null": None}
 # ``a.b.c`` as an interpolation: names only, so parsed without the lexer (see ``_dotted_name``).
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _NOT_A_NAME = frozenset({*_LITERAL_NAMES, "new"})
+# Tokens after which an operand cannot continue: a lone operand ends there.
+_OPERAND_FOLLOWERS = frozenset({",", "]", ")", "}", ";"})
+_END_OF_FILE = Token(EOF, "", 0, 0, 0, 0)
 
 
 class ExpressionParser:
@@ -135,6 +138,9 @@ class ExpressionParser:
 
     # -- expressions
     def expression(self) -> ast.Expr:
+        lone = self._lone_operand()
+        if lone is not None:
+            return lone
         condition = self.binary(0)
         if self.continued_op("?"):
             token = self.next()
@@ -148,6 +154,52 @@ class ExpressionParser:
             self.skip_newlines_inline()
             return ast.Elvis(self.location(token), condition, self.expression())
         return condition
+
+    def _lone_operand(self) -> ast.Expr | None:
+        """A string, number, ``true``/``false``/``null`` or closure that is the whole expression.
+
+        Most values in a config are one of these, followed by the end of the statement, of an
+        argument or of an entry. Checking that follower up front reads them without the dozen
+        calls of the precedence climb, with the same result; anything else returns None and
+        takes the full path.
+        """
+        tokens = self.tokens
+        i = self.i
+        insensitive = self._newline_insensitive[-1]
+        token = tokens[i]
+        if token.kind == NEWLINE:
+            if not insensitive:
+                return None
+            while token.kind == NEWLINE:
+                i += 1
+                token = tokens[i]
+        kind = token.kind
+        if kind in (STRING, NUMBER) or (kind == NAME and token.value in _LITERAL_NAMES):
+            end = i + 1
+        elif kind == OP and token.value == "{":
+            end = self._matching_brace(i) + 1
+        else:
+            return None
+        after = tokens[end]
+        if after.kind == NEWLINE:
+            while after.kind == NEWLINE:
+                end += 1
+                after = tokens[end]
+            if not insensitive:  # a new line ends it, unless the next line continues it
+                if after.kind == OP and after.value in _CONTINUES_ON_NEW_LINE:
+                    return None
+                after = _END_OF_FILE
+        if after.kind != EOF and not (after.kind == OP and after.value in _OPERAND_FOLLOWERS):
+            return None
+        if kind == OP:
+            self.i = i
+            return self.closure()
+        self.i = i + 1
+        if kind == STRING:
+            return self.string(token)
+        if kind == NUMBER:
+            return ast.Literal(self.location(token), token.value)
+        return ast.Literal(self.location(token), _LITERAL_NAMES[str(token.value)])
 
     def skip_newlines_inline(self) -> None:
         while self.tokens[self.i].kind == NEWLINE:

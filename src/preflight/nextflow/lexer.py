@@ -162,86 +162,79 @@ class Lexer:
         base = self.base
         pos, line, line_start = self.pos, self.line, self.line_start
         size = len(text)
-        match_token = _TOKEN.match
+        scan = _TOKEN.finditer  # one scan until a slow path moves the position itself
         while pos < size:
-            match = match_token(text, pos)
-            if match is None:
-                self.pos, self.line, self.line_start = pos, line, line_start
-                raise self.error(f"unexpected character {text[pos]!r}")
-            kind = match.lastgroup
-            after = match.end()  # past the blanks that follow the token
-            if kind == "name":
-                value = match.group(kind)
-                append(new(Token, (NAME, value, line, pos - line_start + 1,
-                                   pos + base, pos + len(value) + base, False)))
-                pos = after
-            elif kind == "op":
-                value = match.group(kind)
-                if value[0] == "/" and self._slashy_allowed():
+            for match in scan(text, pos):
+                if match.start() != pos:  # the scan skipped a character no token starts with
                     self.pos, self.line, self.line_start = pos, line, line_start
-                    self._slashy()
-                    pos, line, line_start = self.pos, self.line, self.line_start
-                    continue
-                append(new(Token, (OP, value, line, pos - line_start + 1,
-                                   pos + base, pos + len(value) + base, False)))
-                pos = after
-            elif kind == "nl":
-                if not tokens or tokens[-1][0] != NEWLINE:
-                    append(new(Token, (NEWLINE, "\n", line, pos - line_start + 1,
-                                       pos + base, pos + 1 + base, False)))
-                line += 1
-                line_start = pos + 1
-                pos = after
-            elif kind == "ws":
-                end = match.end(kind)
-                if text[end - 1] == "\n":  # a line continuation
+                    raise self.error(f"unexpected character {text[pos]!r}")
+                kind = match.lastgroup
+                after = match.end()  # past the blanks that follow the token
+                if kind == "name":
+                    value = match.group(kind)
+                    append(new(Token, (NAME, value, line, pos - line_start + 1,
+                                       pos + base, pos + len(value) + base, False)))
+                    pos = after
+                elif kind == "op":
+                    value = match.group(kind)
+                    if value[0] == "/" and self._slashy_allowed():
+                        self.pos, self.line, self.line_start = pos, line, line_start
+                        self._slashy()
+                        pos, line, line_start = self.pos, self.line, self.line_start
+                        break  # scan again from after the string
+                    append(new(Token, (OP, value, line, pos - line_start + 1,
+                                       pos + base, pos + len(value) + base, False)))
+                    pos = after
+                elif kind == "nl":
+                    if not tokens or tokens[-1][0] != NEWLINE:
+                        append(new(Token, (NEWLINE, "\n", line, pos - line_start + 1,
+                                           pos + base, pos + 1 + base, False)))
                     line += 1
-                    line_start = end
-                pos = after
-            elif kind == "plain":
-                end = match.end(kind)
-                append(new(Token, (STRING, (text[pos + 1:end - 1],), line, pos - line_start + 1,
-                                   pos + base, end + base, False)))
-                pos = after
-            elif kind == "number":
-                value = match.group(kind)
-                append(new(Token, (NUMBER, _number(value), line, pos - line_start + 1,
-                                   pos + base, pos + len(value) + base, False)))
-                pos = after
-            elif kind == "gstring":
-                end = match.end(kind)
-                parts: list[str | Interpolation] = []
-                last = pos + 1
-                for found in _INTERPOLATION.finditer(text, pos + 1, end - 1):
-                    at = found.start()
-                    if at > last:
-                        parts.append(text[last:at])
-                    braced = found.group(1) is not None
-                    inner = at + 2 if braced else at + 1
-                    parts.append(Interpolation(found.group(1) if braced else found.group(2),
-                                               line, inner - line_start + 1, inner + base, braced))
-                    last = found.end()
-                if last < end - 1 or not parts:
-                    parts.append(text[last:end - 1])
-                append(new(Token, (STRING, tuple(parts), line, pos - line_start + 1,
-                                   pos + base, end + base, len(parts) > 1 or not isinstance(
-                                       parts[0], str))))
-                pos = after
-            elif kind == "comment":
-                newlines = text.count("\n", pos, after)
-                if newlines:
-                    line += newlines
-                    line_start = text.rfind("\n", pos, after) + 1
-                pos = after
-            else:  # a string with escapes or interpolation, ``$/``, or an unclosed ``/*``
-                self.pos, self.line, self.line_start = pos, line, line_start
-                if kind == "quote":
-                    self._string(text[pos])
-                elif kind == "dollar_slashy":
-                    self._dollar_slashy()
-                else:
-                    raise self.error("unterminated /* comment", remedy="close it with */")
-                pos, line, line_start = self.pos, self.line, self.line_start
+                    line_start = pos + 1
+                    pos = after
+                elif kind == "ws":
+                    end = match.end(kind)
+                    if text[end - 1] == "\n":  # a line continuation
+                        line += 1
+                        line_start = end
+                    pos = after
+                elif kind == "plain":
+                    end = match.end(kind)
+                    append(new(Token, (STRING, (text[pos + 1:end - 1],), line, pos - line_start + 1,
+                                       pos + base, end + base, False)))
+                    pos = after
+                elif kind == "number":
+                    value = match.group(kind)
+                    append(new(Token, (NUMBER, _number(value), line, pos - line_start + 1,
+                                       pos + base, pos + len(value) + base, False)))
+                    pos = after
+                elif kind == "gstring":
+                    end = match.end(kind)
+                    parts = _gstring_parts(text, pos + 1, end - 1, line, line_start, base)
+                    append(new(Token, (STRING, tuple(parts), line, pos - line_start + 1,
+                                       pos + base, end + base, len(parts) > 1 or not isinstance(
+                                           parts[0], str))))
+                    pos = after
+                elif kind == "comment":
+                    newlines = text.count("\n", pos, after)
+                    if newlines:
+                        line += newlines
+                        line_start = text.rfind("\n", pos, after) + 1
+                    pos = after
+                else:  # a string with escapes or interpolation, ``$/``, or an unclosed ``/*``
+                    self.pos, self.line, self.line_start = pos, line, line_start
+                    if kind == "quote":
+                        self._string(text[pos])
+                    elif kind == "dollar_slashy":
+                        self._dollar_slashy()
+                    else:
+                        raise self.error("unterminated /* comment", remedy="close it with */")
+                    pos, line, line_start = self.pos, self.line, self.line_start
+                    break  # scan again from after the string
+            else:  # the scan found no token at ``pos`` (or none at all after it)
+                if pos < size:
+                    self.pos, self.line, self.line_start = pos, line, line_start
+                    raise self.error(f"unexpected character {text[pos]!r}")
         self.pos, self.line, self.line_start = pos, line, line_start
         self._emit(EOF, "", self.pos, self.pos)
         return self.tokens
@@ -408,6 +401,26 @@ class Lexer:
         if buffer or not parts:
             parts.append("".join(buffer))
         self._finish_string(parts, start, pos, start_line, start_col)
+
+
+def _gstring_parts(
+    text: str, start: int, end: int, line: int, line_start: int, base: int
+) -> list[str | Interpolation]:
+    """The parts of a one-line GString body ``text[start:end]`` the master pattern matched."""
+    parts: list[str | Interpolation] = []
+    last = start
+    for found in _INTERPOLATION.finditer(text, start, end):
+        at = found.start()
+        if at > last:
+            parts.append(text[last:at])
+        braced = found.group(1) is not None
+        inner = at + 2 if braced else at + 1
+        parts.append(Interpolation(found.group(1) if braced else found.group(2),
+                                   line, inner - line_start + 1, inner + base, braced))
+        last = found.end()
+    if last < end or not parts:
+        parts.append(text[last:end])
+    return parts
 
 
 def skip_balanced(text: str, pos: int, lexer: Lexer) -> int:

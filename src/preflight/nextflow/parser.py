@@ -13,12 +13,14 @@ from preflight.errors import ConfigError
 from preflight.model import Location
 from preflight.nextflow import ast
 from preflight.nextflow.expr_parser import ExpressionParser, describe
-from preflight.nextflow.lexer import EOF, NAME, NEWLINE, NUMBER, STRING, Token
+from preflight.nextflow.lexer import EOF, NAME, NEWLINE, NUMBER, OP, STRING, Token
 from preflight.nextflow.lexer import tokenize as lex
 
 SELECTOR_KINDS = ("withName", "withLabel")
 _SKIPPED_KEYWORDS = ("for", "while", "switch", "throw", "assert", "do", "synchronized")
 _MODIFIERS = ("final", "static", "private", "public", "protected")
+_DECLARERS = frozenset({*_MODIFIERS, "def"})
+_NOT_AFTER_A_TYPE = frozenset({"=", "{", "+=", "-="})
 
 
 class ConfigParser(ExpressionParser):
@@ -83,9 +85,11 @@ class ConfigParser(ExpressionParser):
                 return ast.Return(location, None if at_end else self.expression())
             if word in _SKIPPED_KEYWORDS:
                 return self.opaque(word)
-            declaration = self.declaration()
-            if declaration is not None:
-                return declaration
+            # ``name =`` / ``name {`` cannot declare anything (a type needs a name after it)
+            if not (nxt.kind == OP and nxt.value in _NOT_AFTER_A_TYPE) or word in _DECLARERS:
+                declaration = self.declaration()
+                if declaration is not None:
+                    return declaration
         if token.kind in (NAME, STRING) and not token.interpolated:
             assignment = self.assignment_or_block()
             if assignment is not None:
