@@ -10,6 +10,7 @@ before it reaches a message, and request bodies are never logged.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -46,6 +47,11 @@ PERMISSION_REMEDY = (
 )
 
 
+# ARM's error codes for a subscription id it does not know (or the identity cannot see).
+SUBSCRIPTION_CODES = frozenset({"SubscriptionNotFound", "InvalidSubscriptionId"})
+SUBSCRIPTION_ID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+
+
 def credential_scope(arm_endpoint: str) -> str:
     """The OAuth scope for tokens to ``arm_endpoint`` (``<audience>/.default``)."""
     host = (urlsplit(arm_endpoint).hostname or "").lower()
@@ -78,6 +84,14 @@ def build_arm_gateway(
         raise InputError(
             "no Azure subscription is configured",
             remedy="set AZURE_SUBSCRIPTION_ID to the subscription that holds the registries",
+        )
+    if not SUBSCRIPTION_ID.match(settings.azure_subscription_id):
+        raise InputError(
+            f"{settings.azure_subscription_id!r} is not a subscription id (a GUID such as "
+            "00000000-0000-0000-0000-000000000000)",
+            where="AZURE_SUBSCRIPTION_ID",
+            remedy="set it to the id that `az account show --query id -o tsv` prints for the "
+            "subscription holding the registries",
         )
     # The SDK refuses bearer tokens over plain HTTP: only https:// is usable.
     checked_endpoint(settings.arm_endpoint, "PREFLIGHT_ARM_ENDPOINT",
@@ -402,6 +416,13 @@ class ArmGateway:
                 f"could not {step}: not authorised ({code or 403}: {detail})",
                 where=where,
                 remedy=PERMISSION_REMEDY,
+            )
+        if isinstance(exc, HttpResponseError) and code in SUBSCRIPTION_CODES:
+            return AzureError(
+                f"could not {step}: {code}: {detail}",
+                where=where,
+                remedy="check AZURE_SUBSCRIPTION_ID: `az account list --query '[].id' -o tsv` "
+                "lists the subscriptions your identity can see",
             )
         if isinstance(exc, HttpResponseError) and status == 429:
             return AzureError(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from preflight.errors import InputError
+from preflight.net.endpoint import checked_endpoint
 from preflight.secret import Secret
 from preflight.settings import Settings
 
@@ -51,7 +52,11 @@ def transport_options(settings: Settings) -> dict[str, Any]:
 def authority_options(settings: Settings) -> dict[str, Any]:
     """The authority, and instance discovery switched off when Microsoft cannot know it."""
     authority = settings.azure_authority
-    host = urlsplit(authority if "//" in authority else f"https://{authority}").hostname or ""
+    url = checked_endpoint(
+        authority if "//" in authority else f"https://{authority}", "AZURE_AUTHORITY_HOST",
+        example="https://login.microsoftonline.com", schemes=("https",),
+    )
+    host = urlsplit(url).hostname or ""
     options: dict[str, Any] = {"authority": authority}
     if host.lower() not in KNOWN_AUTHORITIES:
         options["disable_instance_discovery"] = True

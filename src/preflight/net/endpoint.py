@@ -27,7 +27,9 @@ def checked_endpoint(
     except ValueError as exc:
         problem = str(exc)
     else:
-        if parts.scheme.lower() not in schemes:
+        if any(c.isspace() for c in url):
+            problem = "it holds white space"
+        elif parts.scheme.lower() not in schemes:
             problem = f"it must start with {' or '.join(f'{s}://' for s in schemes)}"
         elif not parts.hostname:
             problem = "it names no host"
