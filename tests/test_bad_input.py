@@ -262,6 +262,11 @@ OPTIONS = [
          "e.g. https://login.microsoftonline.com",
          env={"AZURE_AUTHORITY_HOST": "login microsoftonline.com",
               "AZURE_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000000"}, api={}),
+    # `check` proves what it can without Azure: the pull check says why it could not sign in.
+    Case("AZURE_AUTHORITY_HOST unparsable, check", ("check", "{pipe}"), EXIT_FAIL,
+         "no Azure identity is set up (AZURE_AUTHORITY_HOST: 'http://[::1' is not a usable URL",
+         "give the token password", env={"AZURE_AUTHORITY_HOST": "http://[::1",
+                                         "AZURE_SUBSCRIPTION_ID": "my-subscription"}, api={}),
     Case("AZURE_SUBSCRIPTION_ID that is no GUID", ("fix", "{pipe}", "--dry-run"), EXIT_INPUT,
          "AZURE_SUBSCRIPTION_ID: 'my-subscription' is not a subscription id",
          "az account show --query id -o tsv",

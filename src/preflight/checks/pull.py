@@ -119,9 +119,10 @@ class PullCheck:
         try:
             plane: RegistryDataPlane = context.services.get("dataplane")
         except InputError as exc:
+            reason = f"{exc.where}: {exc.message}" if exc.where else exc.message
             return [_finding(
                 Status.SKIP, f"{group.registry}/{group.repository}",
-                f"pull not proven: {why}, and no Azure identity is set up ({exc.message})",
+                f"pull not proven: {why}, and no Azure identity is set up ({reason})",
                 remedy="give the token password (--password-stdin, or an environment variable "
                 "named with the password option) to prove Wave's pull, or sign in to Azure "
                 "(az login, AZURE_SUBSCRIPTION_ID) to check that the tags exist",
