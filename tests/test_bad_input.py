@@ -34,6 +34,7 @@ import trustme
 from preflight import cli
 from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_PASS, InputError
 from preflight.net.endpoint import checked_endpoint
+from preflight.provision.names import check_wildcard
 
 if TYPE_CHECKING:
     from preflight.sandbox.runtime import Sandbox
@@ -281,6 +282,9 @@ OPTIONS = [
          EXIT_INPUT, "--expiry '2001-01-01' is not in the future", "give a later date"),
     Case("--token-name invalid", ("fix", "{pipe}", "--dry-run", "--token-name", "wave_pull"),
          EXIT_INPUT, "'wave_pull' is not a valid ACR token name", "no underscores"),
+    Case("--wildcard that no repository name can start with",
+         ("fix", "{pipe}", "--dry-run", "--wildcard", "Team A"), EXIT_INPUT,
+         "--wildcard 'Team A' is not a repository prefix", "in lower case: e.g. --wildcard team"),
     Case("fix without --yes on a non-TTY", ("fix", "{pipe}"), EXIT_INPUT,
          "stdin is not a terminal to confirm on", "pass --yes to apply without asking"),
     Case("run with no command", ("run", "--offline", "--pipeline", "{pipe}", "--"), EXIT_INPUT,
@@ -612,3 +616,16 @@ def test_an_endpoint_is_checked_before_it_is_used(url: str, problem: str) -> Non
     assert caught.value.where == "TOWER_API_ENDPOINT"
     assert problem in caught.value.message
     assert "https://api.example" in caught.value.remedy
+
+
+@pytest.mark.parametrize(("given", "prefix"), [
+    ("team", "team"), ("team/*", "team"), ("team/", "team"), ("*", "*"),
+    ("team/rna-seq_2", "team/rna-seq_2"), ("Team", None), ("team/*/x", None), ("", None),
+    ("a b", None),
+])
+def test_a_wildcard_is_a_repository_prefix(given: str, prefix: str | None) -> None:
+    if prefix is not None:
+        assert check_wildcard(given) == prefix
+        return
+    with pytest.raises(InputError, match="is not a repository prefix"):
+        check_wildcard(given)

@@ -97,7 +97,7 @@ def command(
     2 unusable input.
     """
     from preflight.provision.fix import PARTS
-    from preflight.provision.names import check_token_name, parse_expiry
+    from preflight.provision.names import check_token_name, check_wildcard, parse_expiry
     from preflight.provision.planner import ProvisionOptions
 
     spec = build_spec(
@@ -107,7 +107,7 @@ def command(
     options = ProvisionOptions(
         expiry=parse_expiry(expiry, datetime.now(timezone.utc)) if expiry else None,
         rotate=rotate,
-        wildcards=wildcards,
+        wildcards=tuple(check_wildcard(prefix) for prefix in wildcards),
         token_name=check_token_name(token_name) if token_name else None,
     )
     parts = (only,) if only else PARTS

@@ -17,6 +17,8 @@ SCOPE_MAP_NAME = re.compile(r"^[A-Za-z0-9_-]{5,50}$")
 CREDENTIAL_NAME = re.compile(r"^[A-Za-z0-9_-]{2,99}$")
 SCOPE_MAP_SUFFIX = "-scope-map"  # azure-cli's convention for a token's own scope map
 CREDENTIAL_SUFFIX = "-wave-pull"
+_REPOSITORY_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REPOSITORY_PREFIX = re.compile(rf"^{_REPOSITORY_COMPONENT}(?:/{_REPOSITORY_COMPONENT})*$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
@@ -29,6 +31,22 @@ def check_token_name(name: str) -> str:
             remedy="use 5-50 letters, digits or '-' (no underscores: it is the user name)",
         )
     return name
+
+
+def check_wildcard(prefix: str) -> str:
+    """The repository prefix ``--wildcard`` names (``team`` for ``team`` or ``team/*``), or ``*``
+    for every repository; anything a repository name cannot start with is :class:`InputError`
+    (it would match nothing, and the user's wish would be dropped in silence)."""
+    text = prefix.strip()
+    text = text[:-2] if text.endswith("/*") else text
+    text = text.strip("/")
+    if text == "*" or REPOSITORY_PREFIX.match(text):
+        return text
+    raise InputError(
+        f"--wildcard {prefix!r} is not a repository prefix",
+        remedy="name the prefix as the repositories start, in lower case: e.g. --wildcard "
+        "team grants team/*; --wildcard '*' grants every repository",
+    )
 
 
 def default_token_name(workspace_id: int | None) -> str:
