@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
 from preflight.nextflow import ast
+from preflight.nextflow.collector import collector_paused
 from preflight.nextflow.expressions import SECRETS, evaluate, groovy_str, truthy
 from preflight.nextflow.launch_params import launch_params, leaf_keys
 from preflight.nextflow.parser import parse_config, strict_violations
@@ -76,11 +77,12 @@ def resolve_config(
     if syntax not in SYNTAXES:
         raise InputError(f"unknown config syntax {syntax!r}", remedy="use auto, v1 or v2")
     cache: dict[Path, _ParsedFile] = {}  # shared by both passes: each file is parsed once
-    run = _Run(spec, "v1" if syntax == "v1" else "v2", cache, overrides or {})
-    result = run.execute()
-    if syntax == "auto" and run.legacy_seen:
-        result = _Run(spec, "v1", cache, overrides or {}).execute()
-    elif syntax == "v2" and run.legacy_seen:
+    with collector_paused():
+        run = _Run(spec, "v1" if syntax == "v1" else "v2", cache, overrides or {})
+        result = run.execute()
+        if syntax == "auto" and run.legacy_seen:
+            result = _Run(spec, "v1", cache, overrides or {}).execute()
+    if syntax == "v2" and run.legacy_seen:
         location, reason = run.legacy_seen[0]
         raise ConfigError(
             f"{reason} (Nextflow's strict config syntax)",
