@@ -192,6 +192,7 @@ class Case:
     ``api`` replaces routes of the Platform stand-in; ``None`` means no Platform at all.
     ``arm`` (paths may hold ``{sub}``, the subscription) are the only routes of an ARM
     stand-in used with the sandbox's Platform and Entra ID; ``None`` means no Azure.
+    ``absent`` are fragments that must not show (work that should not have started).
     """
 
     name: str
@@ -204,6 +205,7 @@ class Case:
     stdin: str = ""
     api: Mapping[str, Reply] | None = None
     arm: Mapping[str, Reply] | None = None
+    absent: tuple[str, ...] = ()
 
 
 def container_config(image: str) -> dict[str, str | bytes | None]:
@@ -289,10 +291,11 @@ OPTIONS = [
          "stdin is not a terminal to confirm on", "pass --yes to apply without asking"),
     Case("run with no command", ("run", "--offline", "--pipeline", "{pipe}", "--"), EXIT_INPUT,
          "Missing argument 'WRAPPED...'", "Try 'preflight run --help'"),
+    # Found out before any check or fix runs: the report stays unprinted.
     Case("run with a command that does not exist",
-         ("run", "--offline", "--pipeline", "{pipe}", "--", "preflight-no-such-command", "-v"),
+         ("run", "--fix", "--pipeline", "{pipe}", "--", "preflight-no-such-command", "-v"),
          EXIT_INPUT, "preflight-no-such-command: command not found", "check PATH",
-         env={"TOWER_ACCESS_TOKEN": PLATFORM_TOKEN}),
+         absent=("reading the pipeline", "images used")),
     Case("run naming a remote pipeline only", ("run", "--offline", "--", "nextflow", "run",
                                                "nf-core/rnaseq"), EXIT_INPUT,
          "cannot tell which local pipeline nextflow run nf-core/rnaseq runs",
@@ -578,6 +581,7 @@ def test_bad_input_gets_a_clear_error_never_a_crash(
     assert "Traceback" not in shown and "internal error" not in shown, shown
     assert fill(case.where) in shown, shown
     assert fill(case.remedy) in shown, shown
+    assert not [fragment for fragment in case.absent if fragment in shown], shown
     for secret in (PLATFORM_TOKEN, os.environ.get("TOWER_ACCESS_TOKEN"),
                    os.environ.get("AZURE_CLIENT_SECRET")):
         assert not secret or secret not in shown

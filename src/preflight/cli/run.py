@@ -19,7 +19,7 @@ from preflight.checks.base import gate_exit_code
 from preflight.cli.check import emit_report, execute_checks
 from preflight.cli.options import build_check_inputs, build_spec, check_options
 from preflight.errors import EXIT_PASS, InputError
-from preflight.launch import LaunchOptions, parse_launch_command
+from preflight.launch import parse_launch_command
 
 
 @click.command(name="run", context_settings={"ignore_unknown_options": False})
@@ -73,6 +73,8 @@ def command(
             f"cannot tell which local pipeline {' '.join(wrapped[:3])} runs",
             remedy="name it with --pipeline DIR (check out a remote pipeline first)",
         )
+    # Before any check (or --fix) runs: a typo in the command must not cost a check or a change.
+    program = find_program(wrapped[0])
     spec = build_spec(
         pipeline,
         (*launch.profiles, *profiles),
@@ -98,14 +100,19 @@ def command(
     if exit_code != EXIT_PASS:
         click.echo(f"preflight: not running {wrapped[0]}: the checks failed.", err=True)
         raise click.exceptions.Exit(exit_code)
-    replace_process(launch, list(wrapped))
+    replace_process(program, list(wrapped))
 
 
-def replace_process(launch: LaunchOptions, argv: list[str]) -> None:
-    """Become the wrapped command (never returns); a missing program is unusable input."""
-    program = shutil.which(argv[0])
+def find_program(name: str) -> str:
+    """The wrapped command's executable on PATH; a missing one is unusable input."""
+    program = shutil.which(name)
     if program is None:
-        raise InputError(f"{argv[0]}: command not found", remedy="check PATH, or the command")
+        raise InputError(f"{name}: command not found", remedy="check PATH, or the command")
+    return program
+
+
+def replace_process(program: str, argv: list[str]) -> None:
+    """Become ``program`` with ``argv`` (never returns)."""
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(program, argv)
