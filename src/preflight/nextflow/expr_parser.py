@@ -180,11 +180,12 @@ class ExpressionParser:
             end = self._matching_brace(i) + 1
         else:
             return None
-        after = tokens[end]
+        follower = end
+        after = tokens[follower]
         if after.kind == NEWLINE:
             while after.kind == NEWLINE:
-                end += 1
-                after = tokens[end]
+                follower += 1
+                after = tokens[follower]
             if not insensitive:  # a new line ends it, unless the next line continues it
                 if after.kind == OP and after.value in _CONTINUES_ON_NEW_LINE:
                     return None
@@ -193,7 +194,7 @@ class ExpressionParser:
             return None
         if kind == OP:
             self.i = i
-            return self.closure()
+            return self.closure(end - 1)
         self.i = i + 1
         if kind == STRING:
             return self.string(token)
@@ -279,7 +280,7 @@ class ExpressionParser:
                 if name_token.kind == NAME:
                     name = str(name_token.value)
                 elif name_token.kind == STRING and not name_token.interpolated:
-                    name = "".join(str(p) for p in name_token.value)
+                    name = "".join(name_token.value)
                 else:
                     raise self.error(f"expected a name after '{token.value}'", name_token)
                 if self.at_op("(") and not self._newline_before():
@@ -416,7 +417,7 @@ class ExpressionParser:
     def string(self, token: Token) -> ast.Expr:
         location = self.location(token)
         if not token.interpolated:
-            return ast.Literal(location, "".join(str(p) for p in token.value))
+            return ast.Literal(location, "".join(token.value))
         parts: list[str | ast.Expr] = []
         for part in token.value:
             if isinstance(part, Interpolation):
@@ -454,12 +455,16 @@ class ExpressionParser:
         """A parser of the same kind over other tokens of the same text (interpolations)."""
         return type(self)(tokens, self.file, self.text, self.base)
 
-    def closure(self) -> ast.ClosureExpr:
-        """``{ [params ->] statements }``; the body stays opaque if it is beyond the subset."""
+    def closure(self, end: int | None = None) -> ast.ClosureExpr:
+        """``{ [params ->] statements }``; the body stays opaque if it is beyond the subset.
+
+        ``end`` is the index of the closing brace when the caller found it already.
+        """
         while self.tokens[self.i].kind == NEWLINE:
             self.i += 1
         open_token = self.tokens[self.i]
-        end = self._matching_brace(self.i)
+        if end is None:
+            end = self._matching_brace(self.i)
         close_token = self.tokens[end]
         source = self.source(open_token.start, close_token.end)
         inner = self.tokens[self.i + 1:end]

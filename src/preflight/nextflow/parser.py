@@ -106,7 +106,7 @@ class ConfigParser(ExpressionParser):
             if token.kind == NAME:
                 parts.append(str(token.value))
             elif token.kind == STRING and not token.interpolated:
-                parts.append("".join(str(p) for p in token.value))
+                parts.append("".join(token.value))
             else:
                 self.i = start
                 return None
@@ -148,7 +148,7 @@ class ConfigParser(ExpressionParser):
             self.i += 1
         token = self.tokens[self.i]
         if token.kind == STRING and not token.interpolated:
-            pattern = "".join(str(p) for p in token.value)
+            pattern = "".join(token.value)
         elif token.kind == STRING:
             pattern = self.source(token.start, token.end)[1:-1]
         elif token.kind == NAME:
