@@ -96,6 +96,7 @@ def labels_match(
 # between them; testing those runs as substrings first spares most regex calls on big pipelines.
 _SIMPLE_PATTERN = re.compile(r"(?:\.\*|\.\+|\.|[A-Za-z0-9_:-])+")
 _WILDCARDS = re.compile(r"\.\*|\.\+|\.")
+_LITERAL = re.compile(r"[A-Za-z0-9_:-]*")
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,30 @@ class _Selector:
     pattern: str
     block: Mapping[str, Any]
     required: tuple[str, ...] | None  # literal runs every match contains; None: unknown
+    # The most common shapes, ``NAME``, ``.*:NAME`` and ``PREFIX:.*``, as a plain string test:
+    # ("exact" | "suffix" | "prefix", the literal). Exact for names without a line break.
+    literal: tuple[str, str] | None = None
 
 
 def _selector(key: str, pattern: str, block: Mapping[str, Any]) -> _Selector:
     required = None
+    literal = None
     if _SIMPLE_PATTERN.fullmatch(pattern):
         required = tuple(run for run in _WILDCARDS.split(pattern) if run)
-    return _Selector(key, pattern, block, required)
+        if _LITERAL.fullmatch(pattern):
+            literal = ("exact", pattern)
+        elif pattern.startswith(".*") and _LITERAL.fullmatch(pattern, 2):
+            literal = ("suffix", pattern[2:])
+        elif pattern.endswith(".*") and _LITERAL.fullmatch(pattern, 0, len(pattern) - 2):
+            literal = ("prefix", pattern[:-2])
+    return _Selector(key, pattern, block, required, literal)
+
+
+def _literal_test(literal: tuple[str, str], name: str) -> bool:
+    kind, text = literal
+    if kind == "exact":
+        return name == text
+    return name.endswith(text) if kind == "suffix" else name.startswith(text)
 
 
 def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
@@ -140,11 +158,19 @@ class SelectorTable:
     ) -> None:
         self.scope = process_scope
         self.match = matches or _matcher()
+        # Plain string tests stand in for the regex only when it is Nextflow's own matcher.
+        self.literals = matches is None
         self.labels = [_selector(*s) for s in selectors(process_scope, "withLabel")]
         self.names = [_selector(*s) for s in selectors(process_scope, "withName")]
         self.negated = [s for s in self.names if s.pattern.startswith("!")]
-        self.any_positive = _any_of([s.pattern for s in self.names
-                                     if not s.pattern.startswith("!")])
+        positive = [s for s in self.names if not s.pattern.startswith("!")]
+        literal = [s.literal for s in positive if s.literal is not None and self.literals]
+        self.exact = frozenset(text for kind, text in literal if kind == "exact")
+        self.suffixes = tuple(text for kind, text in literal if kind == "suffix")
+        self.prefixes = tuple(text for kind, text in literal if kind == "prefix")
+        others = [s.pattern for s in positive if s.literal is None or not self.literals]
+        self.has_others = bool(others)
+        self.any_positive = _any_of(others)
         # Processes share a handful of label sets: each set is matched once.
         self._label_blocks: dict[tuple[str, ...], list[tuple[str, Mapping[str, Any]]]] = {}
 
@@ -163,12 +189,24 @@ class SelectorTable:
         return found
 
     def _name_matches(self, selector: _Selector, name: str) -> bool:
+        if selector.literal is not None and self.literals and "\n" not in name:
+            return _literal_test(selector.literal, name)
         if selector.required is not None and not all(r in name for r in selector.required):
             return False
         return self.match(selector.pattern, name)
 
+    def _may_match(self, name: str) -> bool:
+        """False only when no positive ``withName`` pattern can match ``name``."""
+        if "\n" in name:
+            return True
+        if name in self.exact or name.endswith(self.suffixes) or name.startswith(self.prefixes):
+            return True
+        if not self.has_others:
+            return False
+        return self.any_positive is None or self.any_positive.fullmatch(name) is not None
+
     def _names_matching(self, name: str) -> list[_Selector]:
-        if self.any_positive is not None and self.any_positive.fullmatch(name) is None:
+        if not self._may_match(name):
             # No positive pattern can match: only the negated ones are left to test.
             return [s for s in self.negated if self.match(s.pattern, name)]
         return [s for s in self.names if self._name_matches(s, name)]

@@ -240,9 +240,10 @@ class _ProcessResolver:
     ) -> tuple[str | None, str]:
         """The container text of ``setting`` for this process, or why it cannot be known."""
         file = instance.definition.location.file
-        module_dir = self.module_dirs.get(file)
+        folder = file.rpartition("/")[0]  # locations name files with "/" (relative to root)
+        module_dir = self.module_dirs.get(folder)
         if module_dir is None:
-            module_dir = self.module_dirs[file] = os.path.dirname(os.path.join(self.root, file))
+            module_dir = self.module_dirs[folder] = os.path.dirname(os.path.join(self.root, file))
         scope = {
             "params": self.params,
             "projectDir": self.root,
@@ -365,13 +366,17 @@ def _assemble(
         elif process.outcome is Outcome.NONE:
             no_container.append(process)
     uses = []
+    acr_registry: dict[str, bool] = {}  # hundreds of images, a handful of registries
     for text, users in sorted(grouped.items()):
         image = users[0].image
         assert image is not None
+        acr = acr_registry.get(image.registry)
+        if acr is None:
+            acr = acr_registry[image.registry] = image.is_acr
         uses.append(
             ImageUse(
                 image=text, registry=image.registry, repository=image.repository, tag=image.tag,
-                digest=image.digest, acr=image.is_acr,
+                digest=image.digest, acr=acr,
                 processes=tuple(sorted(p.process for p in users)), source=users[0].source,
             )
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from preflight.container_rules import (
     RegistryRule,
@@ -252,3 +254,45 @@ def test_the_none_apply_shortcut_keeps_negated_and_java_patterns() -> None:
     table = SelectorTable(scope)
     assert [k for k, _ in table.blocks(("OTHER",), ())] == ["withName:!FOO"]
     assert [k for k, _ in table.blocks(("BAR",), ())] == ["withName:!FOO", "withName:\\QBAR\\E"]
+
+
+_LITERAL_PARTS = st.sampled_from(["A", "B", "SUB", ":", "_RUN", "-", "1"])
+_LITERAL_TEXT = st.lists(_LITERAL_PARTS, max_size=3).map("".join)
+_PATTERNS = st.one_of(
+    # the shapes tested as plain strings: NAME, .*NAME, NAME.*, and negated ones
+    st.builds(lambda pre, text, post: pre + text + post, st.sampled_from(["", ".*", "!", "!.*"]),
+              _LITERAL_TEXT, st.sampled_from(["", ".*"])),
+    # anything else made of the same pieces and wildcards
+    st.lists(st.one_of(_LITERAL_PARTS, st.sampled_from([".*", ".", ".+"])), max_size=5)
+    .map("".join),
+)
+_NAMES = st.lists(st.one_of(_LITERAL_PARTS, st.just("\n")), max_size=6).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(patterns=st.lists(_PATTERNS, max_size=5), names=st.lists(_NAMES, min_size=1, max_size=3))
+def test_plain_string_tests_agree_with_the_regex_matcher(
+    patterns: list[str], names: list[str]
+) -> None:
+    """Selectors like ``.*:NAME`` are tested with endswith; the answer must be the regex's."""
+    scope = {f"withName:{p}": {"cpus": i} for i, p in enumerate(dict.fromkeys(patterns))}
+    fast = SelectorTable(scope)
+    reference = SelectorTable(scope, matches=selector_matches)
+    assert fast.blocks(tuple(names), ()) == reference.blocks(tuple(names), ())
+
+
+@pytest.mark.parametrize(
+    ("pattern", "name", "applies"),
+    [
+        (".*:ALIGN", "WF:SUB:ALIGN", True),
+        (".*:ALIGN", "ALIGN:WF", False),
+        ("WF:.*", "WF:SUB:ALIGN", True),
+        ("WF:.*", "SUB:WF:", False),
+        ("ALIGN", "ALIGN", True),
+        ("ALIGN", "WF:ALIGN", False),
+        (".*", "ANY", True),
+    ],
+)
+def test_common_selector_shapes(pattern: str, name: str, applies: bool) -> None:
+    table = SelectorTable({f"withName:{pattern}": {"cpus": 2}})
+    assert bool(table.blocks((name,), ())) is applies

@@ -38,6 +38,26 @@ _SKIPPED = (
     # slashy strings (regular expressions) where an operand may start: after ( , = ~
     *(re.escape(c) + r"[ \t]*/(?![/*\s])[^/\\\n]*(?:\\.[^/\\\n]*)*/" for c in "(,=~"),
 )
+# The same strings and comments grouped by their first character, so the regex engine tries one
+# group per candidate character instead of every alternative in turn (the order within a group
+# is the order above). With ``lone``, a candidate character that starts none of them is
+# consumed on its own.
+_BY_FIRST = (
+    ("/", r"/[^\n]*|\*[^*]*\*+(?:[^/*][^*]*\*+)*/"),
+    ('"', r'""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+          r'|[^"\\\n$]*(?:(?:\\.|' + _INTERPOLATION + r'|\$)[^"\\\n$]*)*"'),
+    ("'", "''" + r"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*" + "'''"
+          + r"|[^'\\\n]*(?:\\.[^'\\\n]*)*'"),
+    (r"\$", r"/.*?/\$"),
+    ("[(,=~]", r"[ \t]*/(?![/*\s])[^/\\\n]*(?:\\.[^/\\\n]*)*/"),
+)
+
+
+def _skipped_by_first(*, lone: bool) -> str:
+    optional = "?" if lone else ""
+    return "|".join(f"{first}(?:{rest}){optional}" for first, rest in _BY_FIRST)
+
+
 # The main scan stops only at strings and comments (skipped whole), braces, and the starts of
 # statements that may hold a keyword. Every alternative begins with a literal character, so the
 # regex engine skips from one candidate character to the next without Python in between.
@@ -46,18 +66,18 @@ _KEYWORDS = (
     "input", "output", "script", "shell", "exec", "when", "stub",
 )
 _TOKEN = re.compile(
-    "|".join(_SKIPPED)
+    _skipped_by_first(lone=False)
     + r"|\{|\}|;"
     + r"|\n[ \t]*(?=(?:" + "|".join(_KEYWORDS) + r")\b)",
     re.DOTALL,
 )
 # Inside a workflow body only strings, comments and braces matter (the code between them names
 # the processes it calls).
-_BRACES = re.compile("|".join(_SKIPPED) + r"|\{|\}", re.DOTALL)
+_BRACES = re.compile(_skipped_by_first(lone=False) + r"|\{|\}", re.DOTALL)
 # Inside a process past its directives, or a function, only braces matter: one match runs over
 # everything else — strings and comments whole — up to the next brace.
 _UP_TO_BRACE = re.compile(
-    r"(?:[^{}\"'/$(,=~]+|" + "|".join(_SKIPPED) + r"""|[/"'$(,=~])*""", re.DOTALL
+    r"""(?:[^{}"'/$(,=~]+|""" + _skipped_by_first(lone=True) + ")*", re.DOTALL
 )
 # What may follow the start of a statement; read only where the main scan found one.
 _WORD = re.compile(
@@ -622,12 +642,14 @@ def _resolve_include(directory: str, target: str, project: str = "") -> str | No
         return None
     base = target if target.startswith("/") else os.path.join(directory, target)
     candidates = (base,) if base.endswith(".nf") else (base + ".nf", base)
+    # Absolute already (the usual case): folding ``..`` is all that is left to do.
+    canonical = os.path.normpath if os.path.isabs(base) else _canonical
     for candidate in candidates:
         if os.path.isfile(candidate):
-            return _canonical(candidate)
+            return canonical(candidate)
         main = os.path.join(candidate, "main.nf")
         if os.path.isfile(main):
-            return _canonical(main)
+            return canonical(main)
     return None
 
 
@@ -697,8 +719,9 @@ def _scope(path: str, files: dict[str, ScriptFile],
         included = files.get(target)
         if included is None:
             continue
+        processes = {p.name for p in included.processes}
         for name, alias in include.entries:
-            if any(p.name == name for p in included.processes):
+            if name in processes:
                 scope[alias] = _Target("process", target, name)
             elif any(w.name == name for w in included.workflows):
                 scope[alias] = _Target("workflow", target, name)
