@@ -367,7 +367,7 @@ class _Run:
         if self.pending is not None and self.profile is not None:
             self.pending.append((path, value, location, self.profile))
             return
-        if path[0] == "params" and ".".join(path[1:]) in self.cli_keys:
+        if self.cli_keys and path[0] == "params" and ".".join(path[1:]) in self.cli_keys:
             return  # a launch parameter beats the config's own value
         if path[-1] in SENSITIVE_KEYS and isinstance(value, str) and value:
             value = Secret(value)

@@ -159,15 +159,15 @@ def split_key(key: str) -> tuple[str, ...]:
 
 def join_key(parts: tuple[str, ...]) -> str:
     """The inverse of :func:`split_key`: segments that need it are single-quoted."""
-    return ".".join(f"'{p}'" if _needs_quotes(p) else p for p in parts)
+    return ".".join(map(_key_segment, parts))
 
 
 _BARE_KEY = re.compile(r"[\w$]+")
 
 
 @lru_cache(maxsize=4096)  # the same few segments (process, ext, withName:…) again and again
-def _needs_quotes(part: str) -> bool:
-    return _BARE_KEY.fullmatch(part) is None
+def _key_segment(part: str) -> str:
+    return part if _BARE_KEY.fullmatch(part) else f"'{part}'"
 
 
 def _flatten(node: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, Any]]:

@@ -103,8 +103,13 @@ def unit_value(number: float, unit: str) -> MemoryUnit | Duration | None:
     return None
 
 
+_LEAVES = (str, int, float, Closure)
+
+
 def first_dynamic(value: Any) -> Dynamic | None:
     """The first ``Dynamic`` inside ``value`` (itself, or in a list or map), else ``None``."""
+    if isinstance(value, _LEAVES):
+        return None  # the common case, without the abstract Mapping check below
     if isinstance(value, Dynamic):
         return value
     if isinstance(value, (list, tuple)):
