@@ -17,7 +17,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
@@ -28,7 +28,6 @@ from preflight.nextflow.launch_params import launch_params, leaf_keys
 from preflight.nextflow.parser import parse_config, strict_violations
 from preflight.nextflow.resolved import (
     Assignment,
-    ConfigScope,
     ConfigSource,
     DynamicEntry,
     ResolvedConfig,
@@ -40,6 +39,9 @@ from preflight.nextflow.sources import config_files, decode, read_text
 from preflight.nextflow.values import Dynamic, first_dynamic
 from preflight.pipeline import PipelineSpec
 from preflight.secret import REDACTED, Secret
+
+if TYPE_CHECKING:
+    from preflight.nextflow.scope import ConfigScope
 
 __all__ = [
     "Assignment", "ConfigSource", "DynamicEntry", "ResolvedConfig", "UnreadInclude",
@@ -106,6 +108,10 @@ class _Run:
         self.cache = cache
         self.overrides = {p.resolve(): data for p, data in overrides.items()}
         self._resolved: dict[Path, Path] = {}
+        # pyhocon loads here, with the first tree, rather than with this module
+        from preflight.nextflow.scope import ConfigScope
+
+        self.scope_type: type[ConfigScope] = ConfigScope
         self.tree = ConfigScope()
         self.history: dict[str, list[Assignment]] = {}
         self.dynamic: list[DynamicEntry] = []
@@ -127,7 +133,7 @@ class _Run:
         self.cli_params = launch_params(spec)
         self.cli_keys = leaf_keys(self.cli_params)
         if self.cli_params:
-            params = ConfigScope()
+            params = self.scope_type()
             _fill(params, self.cli_params)
             OrderedDict.__setitem__(self.tree, "params", params)
 
@@ -358,8 +364,8 @@ class _Run:
         node = self.tree
         for part in path:
             child: Any = dict.get(node, part)
-            if not isinstance(child, ConfigScope):
-                child = ConfigScope()
+            if not isinstance(child, self.scope_type):
+                child = self.scope_type()
                 OrderedDict.__setitem__(node, part, child)
             node = child
 
@@ -374,15 +380,15 @@ class _Run:
         node = self.tree
         for part in path[:-1]:
             child: Any = dict.get(node, part)
-            if not isinstance(child, ConfigScope):
-                replacement = ConfigScope()
+            if not isinstance(child, self.scope_type):
+                replacement = self.scope_type()
                 if isinstance(child, Mapping):
                     _fill(replacement, child)
                 child = replacement
                 OrderedDict.__setitem__(node, part, child)
             node = child
         if isinstance(value, dict) and path[0] == "params":
-            converted = ConfigScope()
+            converted = self.scope_type()
             _fill(converted, value)
             value = converted
         OrderedDict.__setitem__(node, path[-1], value)
@@ -428,7 +434,7 @@ class _Scope(dict[str, Any]):
     def __init__(self, run: _Run) -> None:
         super().__init__(run.fixed_names)
         params = dict.get(run.tree, "params")
-        self["params"] = params if params is not None else ConfigScope()
+        self["params"] = params if params is not None else run.scope_type()
         self.update(run.locals)
         self.run = run
 
@@ -462,7 +468,7 @@ class _Scope(dict[str, Any]):
 def _fill(target: ConfigScope, source: Mapping[Any, Any]) -> None:
     for key, value in source.items():
         if isinstance(value, Mapping):
-            child = ConfigScope()
+            child = type(target)()
             _fill(child, value)
             OrderedDict.__setitem__(target, str(key), child)
         else:

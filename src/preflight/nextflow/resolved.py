@@ -10,42 +10,37 @@ memory and duration amounts, or a :class:`~preflight.secret.Secret` for credenti
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from pyhocon import ConfigTree
+from typing import TYPE_CHECKING, Any
 
 from preflight.model import Location
+
+if TYPE_CHECKING:
+    from preflight.nextflow.scope import ConfigScope
 
 _MISSING = object()
 
 
-class ConfigScope(ConfigTree):  # type: ignore[misc]
-    """A ``ConfigTree`` whose keys are taken as written first (``withName:.*FOO`` has dots).
+def __getattr__(name: str) -> Any:
+    """``ConfigScope`` is still importable from here; loading it loads pyhocon."""
+    if name == "ConfigScope":
+        from preflight.nextflow.scope import ConfigScope
 
-    ``scope["withName:.*STAR"]`` finds the selector key; a dotted path that is not itself a key
-    (``scope["docker.enabled"]``) still navigates, as pyhocon does.
+        return ConfigScope
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def is_tree(value: Any) -> bool:
+    """Whether ``value`` is a pyhocon ``ConfigTree``, without importing pyhocon to ask.
+
+    Every tree is built after pyhocon was loaded; while it is not loaded, nothing is one.
     """
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str) and dict.__contains__(self, key):
-            return dict.__getitem__(self, key)
-        return super().__getitem__(key)
-
-    def get(self, key: Any, default: Any = _MISSING) -> Any:
-        if isinstance(key, str) and dict.__contains__(self, key):
-            return dict.__getitem__(self, key)
-        try:
-            if default is _MISSING:
-                return super().get(key)
-            return super().get(key, default)
-        except Exception:
-            if default is _MISSING:
-                raise
-            return default
+    tree_module = sys.modules.get("pyhocon.config_tree")
+    return tree_module is not None and isinstance(value, tree_module.ConfigTree)
 
 
 @dataclass(frozen=True)
@@ -106,7 +101,7 @@ class ResolvedConfig:
     def params(self) -> dict[str, Any]:
         """The final parameters (config, then ``--params-file``, then ``--param``), plain."""
         value = self.get("params")
-        return to_plain(value) if isinstance(value, ConfigTree) else {}
+        return to_plain(value) if is_tree(value) else {}
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value at dotted ``key``; selector segments may be quoted (``'withName:A.B'``)."""
@@ -174,7 +169,7 @@ def _flatten(node: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
     for key in node:
         value = dict.__getitem__(node, key)
         path = (*prefix, str(key))
-        if isinstance(value, ConfigTree):
+        if is_tree(value):
             if len(value) == 0:
                 yield join_key(path), {}
             yield from _flatten(value, path)
@@ -184,7 +179,7 @@ def _flatten(node: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
 
 def to_plain(value: Any) -> Any:
     """A ``ConfigTree`` (and nested ones) as plain dicts; other values as they are."""
-    if isinstance(value, ConfigTree):
+    if is_tree(value):
         return {str(k): to_plain(dict.__getitem__(value, k)) for k in value}
     if isinstance(value, dict):
         return {k: to_plain(v) for k, v in value.items()}
