@@ -171,6 +171,19 @@ class SelectorTable:
         others = [s.pattern for s in positive if s.literal is None or not self.literals]
         self.has_others = bool(others)
         self.any_positive = _any_of(others)
+        # Where each selector sits in the applied order, by how it is tested.
+        self._exact_at: dict[str, list[int]] = {}
+        self._suffix_at: list[tuple[str, int]] = []
+        self._prefix_at: list[tuple[str, int]] = []
+        self._other_at: list[int] = []
+        for index, selector in enumerate(self.names):
+            if selector.literal is None or not self.literals:
+                self._other_at.append(index)
+            elif selector.literal[0] == "exact":
+                self._exact_at.setdefault(selector.literal[1], []).append(index)
+            else:
+                kind, text = selector.literal
+                (self._suffix_at if kind == "suffix" else self._prefix_at).append((text, index))
         # Processes share a handful of label sets: each set is matched once.
         self._label_blocks: dict[tuple[str, ...], list[tuple[str, Mapping[str, Any]]]] = {}
 
@@ -209,7 +222,14 @@ class SelectorTable:
         if not self._may_match(name):
             # No positive pattern can match: only the negated ones are left to test.
             return [s for s in self.negated if self.match(s.pattern, name)]
-        return [s for s in self.names if self._name_matches(s, name)]
+        if not self.literals or "\n" in name:
+            return [s for s in self.names if self._name_matches(s, name)]
+        # String tests without a call per selector; then back into the applied order.
+        hits = list(self._exact_at.get(name, ()))
+        hits.extend(i for text, i in self._suffix_at if name.endswith(text))
+        hits.extend(i for text, i in self._prefix_at if name.startswith(text))
+        hits.extend(i for i in self._other_at if self._name_matches(self.names[i], name))
+        return [self.names[i] for i in sorted(hits)]
 
     def blocks(
         self, names: tuple[str, ...], labels: tuple[str, ...]

@@ -37,6 +37,7 @@ from preflight.container_rules import (
 from preflight.errors import InputError, PreflightError
 from preflight.imageref import ImageRef
 from preflight.model import Finding, ImageUse, Location, Status, Unresolved
+from preflight.nextflow.collector import collector_paused
 from preflight.nextflow.scripts import Directive, PipelineScripts, ProcessInstance, scan_pipeline
 from preflight.pipeline import PipelineSpec
 
@@ -114,7 +115,17 @@ def resolve_images(
 
     Raises :class:`~preflight.errors.InputError` only when the pipeline cannot be read at all
     (its configuration is malformed); everything per process becomes a result.
+
+    Like the configuration reader, it allocates many small objects that form no cycles and
+    live until it returns, so the cycle collector is paused meanwhile.
     """
+    with collector_paused():
+        return _resolve(spec, resolved_config, scripts)
+
+
+def _resolve(
+    spec: PipelineSpec, resolved_config: ResolvedConfig | None, scripts: PipelineScripts | None
+) -> ImageResolution:
     if resolved_config is None:
         from preflight.nextflow.evaluator import resolve_config
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from preflight.errors import PreflightError
 from preflight.images import ImageResolution, Outcome, ProcessImage, resolve_images
 from preflight.model import Status
 from preflight.pipeline import PipelineSpec
@@ -287,3 +288,23 @@ def test_an_else_if_chain_resolves_to_the_arm_params_select(tmp_path: Path) -> N
     singularity = replace(spec, engine="singularity")
     process = by_process(resolve_images(singularity))["P"]
     assert (process.outcome, process.raw) == (Outcome.NOT_REGISTRY, "https://depot/p.sif")
+
+
+def test_the_cycle_collector_is_left_as_it_was_found(tmp_path: Path) -> None:
+    import gc
+
+    spec = write_pipeline(tmp_path, "process P {\n  container 'q.io/p:1'\n}\nworkflow { P() }\n")
+    assert gc.isenabled()
+    assert images(resolve_images(spec)) == {"q.io/p:1": ("P",)}
+    assert gc.isenabled()
+    (spec.root / "nextflow.config").write_text("process {\n  container = \n")
+    with pytest.raises(PreflightError):
+        resolve_images(spec)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(PreflightError):
+            resolve_images(spec)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

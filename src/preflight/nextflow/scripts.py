@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.model import Location
+from preflight.nextflow.collector import collector_paused
 
 # Strings and comments as "unrolled loops" (a run of ordinary characters, then one escape or
 # lone quote, repeated): matching is linear and never backtracks badly on unclosed text.
@@ -661,8 +662,14 @@ def scan_pipeline(root: Path, main_script: Path | None = None) -> PipelineScript
 
     With a main script, the files are those its includes reach (as Nextflow loads them). Without
     one, every ``.nf`` file under ``workflows/``, ``subworkflows/`` and ``modules/`` is scanned
-    and each process is listed under its declared name.
+    and each process is listed under its declared name. The cycle collector is paused meanwhile:
+    what a scan allocates forms no cycles and lives until it returns.
     """
+    with collector_paused():
+        return _scan_pipeline(root, main_script)
+
+
+def _scan_pipeline(root: Path, main_script: Path | None) -> PipelineScripts:
     top = _canonical(os.fspath(root))
     files: dict[str, ScriptFile] = {}
     issues: list[ScanIssue] = []
