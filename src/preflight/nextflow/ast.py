@@ -9,51 +9,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from preflight.model import Location
 
 # ----------------------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True)
-class Literal:
+class Literal(NamedTuple):
     """A string without interpolation, a number, a boolean or ``null``."""
 
     location: Location
     value: Any
 
 
-@dataclass(frozen=True)
-class GString:
+class GString(NamedTuple):
     """A double-quoted or slashy string: literal text and ``${…}`` / ``$name`` parts in order."""
 
     location: Location
     parts: tuple[str | Expr, ...]
 
 
-@dataclass(frozen=True)
-class ListExpr:
+class ListExpr(NamedTuple):
     location: Location
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
-class MapExpr:
+class MapExpr(NamedTuple):
     """``[key: value, …]``; bare-word keys are string literals, ``(expr)`` keys expressions."""
 
     location: Location
     entries: tuple[tuple[Expr, Expr], ...]
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     location: Location
     name: str
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(NamedTuple):
     """``target.name``; ``safe`` for ``?.``, ``spread`` for ``*.``."""
 
     location: Location
@@ -63,15 +57,14 @@ class Property:
     spread: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # not a named tuple: its field ``index`` would hide tuple.index
 class Index:
     location: Location
     target: Expr
     index: Expr
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """``name(args)`` (``target`` None) or ``target.name(args)``; a trailing closure is an arg."""
 
     location: Location
@@ -81,31 +74,27 @@ class Call:
     safe: bool = False
 
 
-@dataclass(frozen=True)
-class Unary:
+class Unary(NamedTuple):
     location: Location
     op: str
     operand: Expr
 
 
-@dataclass(frozen=True)
-class Binary:
+class Binary(NamedTuple):
     location: Location
     op: str
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True)
-class Ternary:
+class Ternary(NamedTuple):
     location: Location
     condition: Expr
     then: Expr
     otherwise: Expr
 
 
-@dataclass(frozen=True)
-class Elvis:
+class Elvis(NamedTuple):
     """``left ?: right``: ``left`` when it is Groovy-true, else ``right``."""
 
     location: Location
@@ -113,8 +102,7 @@ class Elvis:
     right: Expr
 
 
-@dataclass(frozen=True)
-class Cast:
+class Cast(NamedTuple):
     """``operand as Type`` (or ``instanceof``, with ``op`` saying which)."""
 
     location: Location
@@ -123,8 +111,7 @@ class Cast:
     op: str = "as"
 
 
-@dataclass(frozen=True)
-class New:
+class New(NamedTuple):
     location: Location
     type_name: str
     args: tuple[Expr, ...]
@@ -212,8 +199,7 @@ Expr = (
 # ----------------------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True)
-class Assign:
+class Assign(NamedTuple):
     """``a.b.'c' = value``; ``value_span`` is the value's character range in the file's text."""
 
     location: Location
@@ -223,8 +209,7 @@ class Assign:
     op: str = "="
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """``a.b { … }``; ``span`` is the block's character range, closing brace included."""
 
     location: Location
@@ -233,8 +218,7 @@ class Block:
     span: tuple[int, int] = (0, 0)
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(NamedTuple):
     """``withName: PATTERN { … }`` or ``withLabel: PATTERN { … }``; pattern as written."""
 
     location: Location
@@ -247,37 +231,32 @@ class Selector:
         return f"{self.kind}:{self.pattern}"
 
 
-@dataclass(frozen=True)
-class Include:
+class Include(NamedTuple):
     location: Location
     target: Expr
     source: str = ""
 
 
-@dataclass(frozen=True)
-class Plugins:
+class Plugins(NamedTuple):
     location: Location
     ids: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
-class If:
+class If(NamedTuple):
     location: Location
     condition: Expr
     then: tuple[Stmt, ...]
     otherwise: tuple[Stmt, ...] = ()
 
 
-@dataclass(frozen=True)
-class Try:
+class Try(NamedTuple):
     location: Location
     body: tuple[Stmt, ...]
     handlers: tuple[tuple[Stmt, ...], ...] = ()
     final: tuple[Stmt, ...] = ()
 
 
-@dataclass(frozen=True)
-class VarDecl:
+class VarDecl(NamedTuple):
     """``def name = value`` (or ``Type name = value``)."""
 
     location: Location
@@ -285,8 +264,7 @@ class VarDecl:
     value: Expr | None
 
 
-@dataclass(frozen=True)
-class FunctionDef:
+class FunctionDef(NamedTuple):
     """``def name(args) { … }``: kept as source; calls to it are dynamic."""
 
     location: Location
@@ -294,20 +272,17 @@ class FunctionDef:
     source: str
 
 
-@dataclass(frozen=True)
-class ExprStatement:
+class ExprStatement(NamedTuple):
     location: Location
     expr: Expr
 
 
-@dataclass(frozen=True)
-class Return:
+class Return(NamedTuple):
     location: Location
     expr: Expr | None
 
 
-@dataclass(frozen=True)
-class Opaque:
+class Opaque(NamedTuple):
     """Groovy the reader skips on purpose (a loop, a ``throw``): where, and the keyword."""
 
     location: Location
@@ -331,10 +306,30 @@ LEGACY_STATEMENTS: dict[type, str] = {
 }
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     """One parsed file: its path (as shown to users), statements and text."""
 
     path: str
     statements: tuple[Stmt, ...]
     text: str
+
+
+def _node_equals(self: tuple[Any, ...], other: object) -> bool:
+    # False, not NotImplemented: a plain tuple would otherwise compare its items with ours
+    return type(other) is type(self) and tuple.__eq__(self, other) is True
+
+
+def _node_differs(self: tuple[Any, ...], other: object) -> bool:
+    return not _node_equals(self, other)
+
+
+# Nodes are named tuples (cheap to define at import, cheap to build while parsing), but compare
+# like records: equal only to a node of the same class, never to a plain tuple.
+for _node in (
+    Literal, GString, ListExpr, MapExpr, Name, Property, Call, Unary, Binary, Ternary,
+    Elvis, Cast, New, Assign, Block, Selector, Include, Plugins, If, Try, VarDecl, FunctionDef,
+    ExprStatement, Return, Opaque, ConfigFile,
+):
+    setattr(_node, "__eq__", _node_equals)  # noqa: B010 - replaces the tuple method
+    setattr(_node, "__ne__", _node_differs)  # noqa: B010
+    setattr(_node, "__hash__", tuple.__hash__)  # noqa: B010

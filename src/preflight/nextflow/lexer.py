@@ -9,7 +9,6 @@ later. Malformed text raises :class:`~preflight.errors.ConfigError` with ``file:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from preflight.errors import ConfigError
@@ -66,8 +65,7 @@ _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "s": " ",
             '"': '"', "'": "'", "\\": "\\", "$": "$"}
 
 
-@dataclass(frozen=True)
-class Interpolation:
+class Interpolation(NamedTuple):
     """A ``${…}`` or ``$a.b`` inside a string: its source text and where that text starts."""
 
     text: str
