@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.sandbox
 # The registry clients wait 15 s for an answer; a hang is reported after one such wait.
 HANG_BOUND_S = 25.0
+# Azure's SDK clients wait 30 s for an answer: one such wait, and a margin.
+AZURE_HANG_BOUND_S = 40.0
 PULL_WORKS = "Wave's pull will work"
 
 
@@ -253,3 +255,24 @@ def test_a_registry_that_never_completes_tls_is_reported_within_the_client_timeo
     assert all("did not answer in time" in f["message"] and f["remedy"] for f in pulls), pulls
     assert_untouched_checks_pass(run, "wave", "images", "credentials", "token")
     assert run.seconds < HANG_BOUND_S
+
+
+@pytest.mark.parametrize(
+    ("service", "said"),
+    [
+        ("arm", "Azure Resource Manager did not answer in time"),
+        ("entra", "the sign-in at Entra ID got no answer"),  # not "refused the sign-in"
+    ],
+)
+def test_an_azure_service_that_never_answers_is_reported_after_one_read_timeout(
+    sandbox_env: Sandbox, check: Callable[..., Run], service: str, said: str
+) -> None:
+    hang = sandbox_env.faults.set(service, latency_ms=120_000, times=PERSISTENT)
+    run = check()
+    assert run.code == 1
+    [token] = run.findings("token")
+    assert token["status"] == "error" and said in token["message"], token
+    assert "AZURE_AUTHORITY_HOST" in token["remedy"] or "PREFLIGHT_ARM_ENDPOINT" in token["remedy"]
+    assert_untouched_checks_pass(run, "wave", "images", "credentials", "pull")
+    assert used(sandbox_env, hang) == 1  # waited out once, not repeated
+    assert run.seconds < AZURE_HANG_BOUND_S

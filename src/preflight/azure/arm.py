@@ -382,6 +382,7 @@ class ArmGateway:
             HttpResponseError,
             ServiceRequestError,
             ServiceResponseError,
+            ServiceResponseTimeoutError,
         )
 
         status = getattr(exc, "status_code", None)
@@ -391,6 +392,14 @@ class ArmGateway:
         detail = redact(detail, self._secrets)
         where = self.endpoint
         log.debug("ARM step %r failed: %s %s", step, status, code)
+        if isinstance(exc, ClientAuthenticationError) and _transport_cause(exc) is not None:
+            # azure-identity wraps a sign-in that never got an answer as an authentication
+            # error: say that Entra ID was not reached, not that it refused.
+            return AzureError(
+                f"could not {step}: the sign-in at Entra ID got no answer ({detail})",
+                where=where,
+                remedy="check the network and AZURE_AUTHORITY_HOST, then run the command again",
+            )
         if isinstance(exc, ClientAuthenticationError) and status in (None, 401):
             return AzureError(
                 f"could not {step}: Azure refused the sign-in ({detail})",
@@ -404,6 +413,13 @@ class ArmGateway:
                 where=where,
                 remedy="check the network and PREFLIGHT_ARM_ENDPOINT; for a private CA set "
                 "PREFLIGHT_CA_BUNDLE",
+            )
+        if isinstance(exc, ServiceResponseTimeoutError):
+            return AzureError(
+                f"could not {step}: Azure Resource Manager did not answer in time ({detail})",
+                where=where,
+                remedy="run the command again; if it persists, check the network and "
+                "PREFLIGHT_ARM_ENDPOINT",
             )
         if isinstance(exc, ServiceResponseError):
             return AzureError(
@@ -436,6 +452,18 @@ class ArmGateway:
             where=where,
             remedy="run the command again; if it persists, check the registry in the Azure portal",
         )
+
+
+def _transport_cause(exc: BaseException) -> BaseException | None:
+    """The transport failure (no answer, broken connection) behind ``exc``, if any."""
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, (ServiceRequestError, ServiceResponseError)):
+            return cause
+        cause = cause.__cause__
+    return None
 
 
 def _text(value: Any) -> str:

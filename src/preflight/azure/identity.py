@@ -31,6 +31,10 @@ KNOWN_AUTHORITIES = frozenset(
 # Seconds: an Entra ID endpoint that does not answer becomes an error, never a hang.
 CONNECTION_TIMEOUT = 10
 READ_TIMEOUT = 30
+# Seconds azure-core may spend on one request, retries included: quick failures (a dropped
+# connection, a 503) are still retried, but a request that waited a whole read timeout for a
+# service that does not answer is reported instead of repeated three more times.
+RETRY_BUDGET = READ_TIMEOUT
 
 
 def client_secret_from(environ: Mapping[str, str]) -> Secret | None:
@@ -46,6 +50,7 @@ def transport_options(settings: Settings) -> dict[str, Any]:
         "connection_verify": verify,
         "connection_timeout": CONNECTION_TIMEOUT,
         "read_timeout": READ_TIMEOUT,
+        "timeout": RETRY_BUDGET,
     }
 
 
