@@ -55,7 +55,6 @@ class ExpressionParser:
         self.base = base
         self.i = 0
         self._newline_insensitive: list[bool] = [False]
-        self._locations: dict[int, Location] = {}
 
     # -- token access
     def peek(self, ahead: int = 0) -> Token:
@@ -87,8 +86,14 @@ class ExpressionParser:
         return token
 
     def skip_newlines(self) -> None:
-        while self.tokens[self.i].kind == NEWLINE or self.tokens[self.i].is_op(";"):
-            self.i += 1
+        """Past new lines and ``;`` (empty statements)."""
+        tokens, i = self.tokens, self.i
+        while True:
+            token = tokens[i]
+            if token.kind != NEWLINE and not (token.kind == OP and token.value == ";"):
+                break
+            i += 1
+        self.i = i
 
     def at_op(self, *ops: str) -> bool:
         token = self.peek()
@@ -117,11 +122,7 @@ class ExpressionParser:
         return self.next()
 
     def location(self, token: Token) -> Location:
-        # One Location per token start, shared by the nodes and sub-parsers that ask again.
-        location = self._locations.get(token.start)
-        if location is None:
-            location = self._locations[token.start] = Location(self.file, token.line, token.col)
-        return location
+        return Location(self.file, token.line, token.col)
 
     def error(self, message: str, token: Token, remedy: str = "") -> ConfigError:
         return ConfigError(

@@ -32,18 +32,19 @@ class ConfigParser(ExpressionParser):
         while True:
             self.skip_newlines()
             token = self.tokens[self.i]
-            if token.kind == EOF or (until == "}" and token.is_op("}")):
+            closing = token.kind == OP and token.value == "}"
+            if token.kind == EOF or (until == "}" and closing):
                 if until == "}" and token.kind == EOF:
                     raise self.error("unclosed '{' block", token, remedy="add the missing '}'")
                 return tuple(found)
-            if until == EOF and token.is_op("}"):
+            if until == EOF and closing:
                 raise self.error("unexpected '}' with no block open", token)
             found.append(self.statement())
             self._end_of_statement()
 
     def _end_of_statement(self) -> None:
         token = self.tokens[self.i]
-        if token.kind in (NEWLINE, EOF) or token.is_op(";", "}"):
+        if token.kind in (NEWLINE, EOF) or (token.kind == OP and token.value in (";", "}")):
             return
         if self.i > 0 and self.tokens[self.i - 1].is_op("}"):
             return  # ``a { … } b { … }`` on one line: a block ends its statement
@@ -60,7 +61,6 @@ class ConfigParser(ExpressionParser):
 
     def statement(self) -> ast.Stmt:
         token = self.tokens[self.i]
-        location = self.location(token)
         if token.kind == NAME:
             word = str(token.value)
             nxt = self.tokens[self.i + 1]
@@ -69,7 +69,7 @@ class ConfigParser(ExpressionParser):
                 first = self.tokens[self.i]
                 target = self.expression()
                 text = self.source(first.start, self.tokens[self.i - 1].end)
-                return ast.Include(location, target, " ".join(text.split()))
+                return ast.Include(self.location(token), target, " ".join(text.split()))
             if word == "plugins" and nxt.is_op("{"):
                 return self.plugins()
             if word in SELECTOR_KINDS and nxt.is_op(":"):
@@ -82,7 +82,8 @@ class ConfigParser(ExpressionParser):
                 self.i += 1
                 at_end = self.tokens[self.i].kind in (NEWLINE, EOF) or self.tokens[self.i].is_op(
                     ";", "}")
-                return ast.Return(location, None if at_end else self.expression())
+                return ast.Return(self.location(token),
+                                  None if at_end else self.expression())
             if word in _SKIPPED_KEYWORDS:
                 return self.opaque(word)
             # ``name =`` / ``name {`` cannot declare anything (a type needs a name after it)
@@ -111,7 +112,9 @@ class ConfigParser(ExpressionParser):
                 self.i = start
                 return None
             self.i += 1
-            if self.tokens[self.i].is_op(".") and self.tokens[self.i + 1].kind in (NAME, STRING):
+            dot = self.tokens[self.i]
+            if (dot.kind == OP and dot.value == "."
+                    and self.tokens[self.i + 1].kind in (NAME, STRING)):
                 self.i += 1
                 continue
             return tuple(parts)
@@ -123,18 +126,17 @@ class ConfigParser(ExpressionParser):
         if path is None:
             return None
         token = self.tokens[self.i]
-        location = self.location(first)
-        if token.is_op("=", "+=", "-="):
+        if token.kind == OP and token.value in ("=", "+=", "-="):
             self.i += 1
             self.skip_newlines_inline()
             value_start = self.tokens[self.i]
             value = self.expression()
             value_end = self.tokens[self.i - 1]
-            return ast.Assign(location, path, value, (value_start.start, value_end.end),
-                              op=str(token.value))
-        if token.is_op("{"):
+            return ast.Assign(self.location(first), path, value,
+                              (value_start.start, value_end.end), op=str(token.value))
+        if token.kind == OP and token.value == "{":
             body, close = self.block_body()
-            return ast.Block(location, path, body, (first.start, close.end))
+            return ast.Block(self.location(first), path, body, (first.start, close.end))
         self.i = start
         return None
 
