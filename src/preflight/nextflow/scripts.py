@@ -86,9 +86,11 @@ _WORD = re.compile(
         include\s*\{(?P<names>[^{}]*)\}\s*from\s*(?P<q>['"])(?P<path>[^'"\n]*)(?P=q)
       | params\.(?P<param>[\w.]+)[ \t]*=(?!=)
       | (?P<section>input|output|script|shell|exec|when|stub)[ \t]*:(?!:)
+      | (?P<directive>container|conda|label)[ \t]+(?P<value>""" + _SQ + "|" + _SKIPPED[3] + r""")
+        [ \t]*(?=\n)
       | (?P<keyword>process|workflow|container|conda|label|if|else)\b
     )""",
-    re.VERBOSE,
+    re.VERBOSE | re.DOTALL,
 )
 _SKIPPED_FIRST = frozenset("/\"'$(,=~")
 _PROCESS_HEAD = re.compile(r"\s+([A-Za-z_]\w*)\s*\{")
@@ -103,11 +105,6 @@ _IDENTIFIER = re.compile(r"(?<![\w.$])([A-Za-z_]\w*)")
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _ENTRY_SEPARATORS = re.compile(r"[;\n]")
 _INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
-# A directive whose whole value is one string ending its line: a plain one, or a GString whose
-# ``${…}`` may span lines (the nf-core container ternary).
-_LITERAL_LINE = re.compile(
-    r"[ \t]+(?P<value>" + _SQ + "|" + _SKIPPED[3] + r")[ \t]*(?=\n)", re.DOTALL
-)
 _ELSE_IF = re.compile(r"\s*if(?=\s*\()")
 _PLAIN_STRING = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s*""")
 
@@ -221,19 +218,20 @@ class PipelineScripts:
 class _Lines:
     """Line and column of increasing offsets, counting newlines only once over the file."""
 
-    def __init__(self, text: str, first_line: int = 1) -> None:
+    def __init__(self, text: str, display: str, first_line: int = 1) -> None:
         self._text = text
+        self._display = display
         self._first = first_line
         self._pos = 0
         self._line = first_line
 
-    def at(self, display: str, pos: int) -> Location:
+    def at(self, pos: int) -> Location:
         if pos < self._pos:
             self._pos, self._line = 0, self._first
         self._line += self._text.count("\n", self._pos, pos)
         self._pos = pos
         col = pos - (self._text.rfind("\n", 0, pos) + 1) + 1
-        return Location(display, self._line, col)
+        return Location(self._display, self._line, col)
 
 
 def statement_end(text: str, pos: int) -> int:
@@ -375,7 +373,7 @@ class _Scanner:
     def __init__(self, text: str, display: str) -> None:
         self.text = "\n" + text
         self.display = display
-        self.lines = _Lines(self.text, first_line=0)
+        self.at = _Lines(self.text, display, first_line=0).at
         self.processes: list[ProcessDef] = []
         self.workflows: list[WorkflowDef] = []
         self.includes: list[Include] = []
@@ -384,9 +382,6 @@ class _Scanner:
         self.proc: _ProcessState | None = None
         self.workflow_code: list[str] | None = None
         self.workflow_head: tuple[str | None, Location] | None = None
-
-    def at(self, pos: int) -> Location:
-        return self.lines.at(self.display, pos)
 
     def run(self, path: str) -> ScriptFile:
         text = self.text
@@ -468,6 +463,18 @@ class _Scanner:
         """Handle a statement that starts with a keyword; return where scanning resumes."""
         depth = len(self.stack)
         kind = word.lastgroup
+        proc = self.proc
+        if kind == "value" and proc is not None and proc.in_directives and depth in (
+            _BODY, _BRANCH
+        ) and not _CONTINUES_BEFORE.match(self.text, word.end() + 1):
+            # The common ``label 'x'`` line: one string, and the next line does not continue it.
+            _record(proc, word.group("directive"),
+                    Directive(word.group("value"), self.at(word.start("value"))),
+                    nested=depth == _BRANCH)
+            return word.end("value")
+        named = "keyword"
+        if kind == "value":  # not a directive here, or continued: read it as a statement
+            kind = named = "directive"
         if kind == "path":
             if depth == 0:
                 start = word.end() - len(word.group().lstrip())
@@ -483,13 +490,12 @@ class _Scanner:
             source, at = self.source(word.end(), end)
             self.params.append((word.group("param"), Directive(source, at)))
             return end
-        proc = self.proc
         if kind == "section":
             if proc is not None and depth == _BODY:
                 proc.in_directives = False
             return word.end()
-        keyword = word.group("keyword")
-        start = word.start("keyword")
+        keyword = word.group(named)
+        start = word.start(named)
         if depth == 0 and keyword in ("process", "workflow"):
             return self.definition(keyword, start, word.end())
         if proc is None or not proc.in_directives or depth not in (_BODY, _BRANCH):
@@ -505,17 +511,11 @@ class _Scanner:
             proc.else_seen = True
             return word.end()
         if keyword in ("container", "conda", "label"):
-            text = self.text
-            literal = _LITERAL_LINE.match(text, word.end())
-            if literal is not None and not _CONTINUES_BEFORE.match(text, literal.end() + 1):
-                # The common ``label 'x'`` line: one string, nothing continues it.
-                end = literal.end("value")
-                source, at = literal.group("value"), self.at(literal.start("value"))
-            else:
-                end = statement_end(text, word.end())
-                source, at = self.source(word.end(), end)
+            after = word.end(named)
+            end = statement_end(self.text, after)
+            source, at = self.source(after, end)
             if not source or source.startswith(("=", ".")):
-                return word.end()  # ``container = …``: a variable, not the directive
+                return after  # ``container = …``: a variable, not the directive
             _record(proc, keyword, Directive(source, at), nested=depth == _BRANCH)
             return end
         return word.end()
