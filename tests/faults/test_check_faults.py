@@ -209,6 +209,7 @@ def test_token_changed_between_fix_and_check_fails_at_the_token_step(
     assert run.seconds < BOUND_S
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("password", [True, False], ids=["handshake", "data-plane"])
 def test_a_registry_that_never_answers_is_reported_within_the_client_timeout(
     sandbox_env: Sandbox, check: Callable[..., Run], password: bool
@@ -243,6 +244,7 @@ def silent_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
         listener.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("password", [True, False], ids=["handshake", "data-plane"])
 def test_a_registry_that_never_completes_tls_is_reported_within_the_client_timeout(
     sandbox_env: Sandbox, check: Callable[..., Run], silent_registry: socket.socket,
@@ -257,6 +259,7 @@ def test_a_registry_that_never_completes_tls_is_reported_within_the_client_timeo
     assert run.seconds < HANG_BOUND_S
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("service", "said"),
     [
