@@ -22,8 +22,9 @@ from preflight.errors import ConfigError
 from preflight.model import Location
 from preflight.nextflow.expressions import Expr, evaluate, parse_expression
 
-# Whole single-quoted strings, escapes included, so that scanning never starts inside one.
-_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)*)'")
+# Whole single-quoted strings, escapes included, so that scanning never starts inside one
+# (an "unrolled loop": runs of plain characters between escapes, no per-character alternation).
+_QUOTED = re.compile(r"'([^'\\\n]*(?:\\.[^'\\\n]*)*)'")
 _WHOLE_GSTRING = re.compile(r'"\$\{(?P<inner>[^"]*)\}"', re.DOTALL)
 _PREFIX = "__pf_s"
 _TEMPLATE = Location("<directive>", 1, 1)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from preflight.directives import evaluate_directive, template_of
 from preflight.errors import ConfigError
 from preflight.model import Location
+from preflight.nextflow.expressions import evaluate, parse_expression
 
 HERE = Location("modules/x/main.nf", 6, 15)
 DOCKER = {"workflow": {"containerEngine": "docker"}, "task": {"ext": {}}, "params": {}}
@@ -46,3 +49,23 @@ def test_a_syntax_error_is_placed_in_the_users_file() -> None:
     with pytest.raises(ConfigError) as caught:
         evaluate_directive("'a' ? : 'b'", HERE, DOCKER)
     assert caught.value.where.startswith("modules/x/main.nf:6")
+
+
+_OPERANDS = st.one_of(
+    st.text(alphabet="ab/:.-\\' ", max_size=8).map(lambda s: "'" + s.replace("\\", "\\\\")
+                                                   .replace("'", "\\'") + "'"),
+    st.sampled_from(["params.x", "workflow.containerEngine", "null", "'docker'"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=_OPERANDS, second=_OPERANDS, third=_OPERANDS, whole=st.booleans())
+def test_lifting_literals_never_changes_the_value(
+    first: str, second: str, third: str, whole: bool
+) -> None:
+    source = f"{first} == {second} ? {second} : {third}"
+    if whole:
+        source = '"${ ' + source + ' }"'
+    scope = {**DOCKER, "params": {"x": "reg.io"}}
+    expected = evaluate(parse_expression(source, HERE), scope)
+    assert evaluate_directive(source, HERE, scope) == expected
