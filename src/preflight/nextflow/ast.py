@@ -3,6 +3,11 @@
 Every node carries the ``Location`` (``file:line:col``) where it starts, so that every value,
 every dynamic part and every error can point at the user's own text. Statement nodes that only
 the legacy (v1) parser accepts are marked by :data:`LEGACY_STATEMENTS`.
+
+Nodes are immutable records. Most are named tuples — the cheapest to define at import and to
+build while parsing — that compare like records: equal only to a node of the same class with
+equal fields, never to a plain tuple. ``Index`` stays a frozen dataclass (its field ``index``
+would hide ``tuple.index``), and ``ClosureExpr`` reads its body on first use.
 """
 
 from __future__ import annotations
