@@ -159,7 +159,10 @@ def test_acr_token_service_failing_without_a_password_is_an_error_too(
     assert run.code == 1
     pulls = run.findings("pull")
     assert len(pulls) == 2 and {f["status"] for f in pulls} == {"error"}
-    assert all("could not check existence" in f["message"] and f["remedy"] for f in pulls)
+    for finding in pulls:
+        assert "could not check existence" in finding["message"], finding
+        assert "the token exchange (/oauth2/token) failed" in finding["message"], finding
+        assert finding["remedy"]
     assert_untouched_checks_pass(run, "wave", "images", "credentials", "token")
     assert 1 <= used(sandbox_env, failing) <= 2 * 9  # the SDK's bounded retries, per image
     assert run.seconds < BOUND_S

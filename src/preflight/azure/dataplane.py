@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from preflight.errors import InputError
 from preflight.secret import Secret, redact
@@ -178,7 +179,7 @@ class RegistryDataPlane:
             return facts("missing", _first_line(exc), _status(exc))
         if isinstance(exc, ClientAuthenticationError) or _status(exc) == 403:
             return facts("denied", _first_line(exc), _status(exc))
-        return facts("error", _first_line(exc), _status(exc))
+        return facts("error", f"{_step(exc)}{_first_line(exc)}", _status(exc))
 
     def close(self) -> None:
         """Close every client, and the credential when this object built it."""
@@ -196,6 +197,14 @@ def _release(exc: Any) -> None:
     close = getattr(response, "close", None)
     if callable(close):
         close()
+
+
+def _step(exc: Any) -> str:
+    """``"the token exchange (/oauth2/token) failed: "`` when the SDK's own sign-in at the
+    registry failed rather than the manifest request, so the finding names the step."""
+    request = getattr(getattr(exc, "response", None), "request", None)
+    path = urlsplit(str(getattr(request, "url", "") or "")).path
+    return f"the token exchange ({path}) failed: " if path.startswith("/oauth2/") else ""
 
 
 def _status(exc: Any) -> int | None:
