@@ -48,7 +48,8 @@ class ExpressionParser:
     """Recursive descent over a token list; ``self.i`` is the next token."""
 
     def __init__(self, tokens: list[Token], file: str, text: str, base: int = 0) -> None:
-        # Padding with the final EOF lets look-ahead past the end read EOF, never fail.
+        # Padding with the final EOF lets look-ahead past the end read EOF, never fail
+        # (``peek`` relies on it for up to 4 tokens ahead).
         self.tokens = tokens + [tokens[-1]] * 4
         self.file = file
         self.text = text  # the source the token offsets point into (minus ``base``)
@@ -59,10 +60,12 @@ class ExpressionParser:
     # -- token access
     def peek(self, ahead: int = 0) -> Token:
         token = self.tokens[self.i]
-        if not ahead and (token.kind != NEWLINE or not self._newline_insensitive[-1]):
-            return token  # the common case, first
-        i = self.i
         skip = self._newline_insensitive[-1]
+        if not skip:  # the common case: every token counts, and after EOF comes only EOF
+            return token if not ahead else self.tokens[self.i + ahead]
+        if not ahead and token.kind != NEWLINE:
+            return token
+        i = self.i
         while True:
             token = self.tokens[i]
             if token.kind == NEWLINE and skip:

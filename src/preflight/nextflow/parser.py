@@ -53,8 +53,12 @@ class ConfigParser(ExpressionParser):
 
     def block_body(self) -> tuple[tuple[ast.Stmt, ...], Token]:
         self.expect_op("{")
-        with self.nested(False):
+        nesting = self._newline_insensitive  # as ``with self.nested(False)``, for every block
+        nesting.append(False)
+        try:
             body = self.statements(until="}")
+        finally:
+            nesting.pop()
         close = self.tokens[self.i]
         self.i += 1
         return body, close
