@@ -260,3 +260,10 @@ def test_includes_through_project_and_module_dir_variables(tmp_path: Path) -> No
     scripts = scan_pipeline(tmp_path, tmp_path / "main.nf")
     assert sorted(i.fqn for i in scripts.instances) == ["A", "W:B"]
     assert scripts.issues == ()
+
+
+def test_a_workflow_body_names_its_calls_but_not_properties_or_interpolations() -> None:
+    from preflight.nextflow.scripts import _called_names
+
+    code = 'FASTQC(reads)\nch = ch.mix(ALIGN.out.bam); x = "$SORT ${INDEX}" ; 1QC é_QC _P2(a.b)'
+    assert _called_names(code) == ("FASTQC", "reads", "ch", "ALIGN", "x", "INDEX", "_P2", "a")

@@ -101,7 +101,9 @@ _STATEMENT = re.compile(
 )
 _CONTINUES_AFTER = ("?", ":", "&&", "||", "+", "-", "*", ",", ".", "=", "(", "[", "!", "<", ">")
 _CONTINUES_BEFORE = re.compile(r"\s*(?:\?|:(?!:)|\.(?!\.)|&&|\|\||\+)")
-_IDENTIFIER = re.compile(r"(?<![\w.$])([A-Za-z_]\w*)")
+# Each run of name characters, ``.`` and ``$`` in turn; its head is captured when it is an
+# identifier (a property ``x.y`` or an interpolation ``$y`` is not). Faster than a lookbehind.
+_IDENTIFIER = re.compile(r"(?:([A-Za-z_]\w*)|[\w.$])[\w.$]*")
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _ENTRY_SEPARATORS = re.compile(r"[;\n]")
 _INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
@@ -597,7 +599,9 @@ def _include_entries(names: str) -> tuple[tuple[str, str], ...]:
 
 def _called_names(code: str) -> tuple[str, ...]:
     """Identifiers a workflow body uses, in first-use order (filtered against scope later)."""
-    return tuple(dict.fromkeys(_IDENTIFIER.findall(code)))
+    names = dict.fromkeys(_IDENTIFIER.findall(code))
+    names.pop("", None)  # runs that start with no identifier
+    return tuple(names)
 
 
 def read_script(path: Path, root: Path) -> ScriptFile:
