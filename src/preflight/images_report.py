@@ -4,7 +4,8 @@ Pure functions: a resolution in, text out. The JSON document carries ``schema_ve
 ``status``, ``pipeline``, ``engine``, then ``images`` (each: ``image``, ``registry``,
 ``repository``, ``tag``, ``digest``, ``acr``, ``processes``, ``source``), ``unresolved``
 (``process``, ``reason``, ``source``), ``findings`` — the same objects as the full report — and
-``processes``: per process what will run, what ``nextflow inspect`` would report, and why.
+``processes``: per process what will run, what ``nextflow inspect`` would report, and why —
+including processes defined but never called (``reached: false``), which ``images`` leaves out.
 """
 
 from __future__ import annotations

@@ -3,7 +3,10 @@
 The resolution is computed once per run (:data:`RESOLUTION_KEY`) from the shared configuration,
 and its images and unresolved entries are published under
 :data:`~preflight.checks.base.IMAGES_KEY` and :data:`~preflight.checks.base.UNRESOLVED_KEY` for
-the checks that follow (credentials, token health, pull) and for the report.
+the checks that follow (credentials, token health, pull) and for the report. Only processes the
+run calls count: an image used only by a process that is included but never called is not
+published, so no later check asks a credential, a token or a pull for it (one ``skip`` finding
+names those processes).
 """
 
 from __future__ import annotations
