@@ -207,13 +207,17 @@ def test_transport_errors_are_retried_then_reported(
     client_for: MakeClient, sleeps: list[float]
 ) -> None:
     server = Server(
-        httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), ok({"credentials": []})
+        httpx.ConnectError("refused"), httpx.RemoteProtocolError("dropped"),
+        ok({"credentials": []}),
     )
     client_for(server).list_credentials(None)
     assert len(server.requests) == 3
-    server = Server(httpx.ReadTimeout("slow"))
+    # A whole read timeout already spent is not spent again.
+    slept_before = len(sleeps)
+    server = Server(httpx.ReadTimeout("slow"), ok({"credentials": []}))
     with pytest.raises(PlatformError, match="timed out") as info:
-        client_for(server, max_retries=1).user_info()
+        client_for(server, max_retries=3).user_info()
+    assert len(server.requests) == 1 and len(sleeps) == slept_before
     assert "TOWER_API_ENDPOINT" in info.value.remedy
     assert_no_token(info.value)
 

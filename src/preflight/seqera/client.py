@@ -187,7 +187,10 @@ class PlatformClient:
                 if failures.is_tls_failure(exc):
                     raise failures.tls_error(exc, self.endpoint, url, hidden) from None
                 unsent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                if attempt >= self._max_retries or not (idempotent or unsent):
+                # A server that took the request and said nothing for a whole read timeout is
+                # not asked again: in front of a launch, one full wait is the budget.
+                waited_out = isinstance(exc, httpx.ReadTimeout)
+                if attempt >= self._max_retries or waited_out or not (idempotent or unsent):
                     raise failures.network_error(
                         exc, self.endpoint, url, operation, hidden
                     ) from None
