@@ -9,6 +9,9 @@ failing (``syntax="auto"``); ``syntax="v2"`` refuses such a file, ``"v1"`` force
 
 Legacy (v1) profiles are applied after the whole file, in the order they are defined; strict
 (v2) profiles where the ``profiles`` block stands, in command-line order.
+
+Each file is parsed once per text (:mod:`~preflight.nextflow.parsed_files`): a second pass, or
+a second resolve with the files unchanged (``fix`` proving an edit), reuses the syntax trees.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
@@ -25,7 +28,7 @@ from preflight.nextflow import ast
 from preflight.nextflow.collector import collector_paused
 from preflight.nextflow.expressions import SECRETS, evaluate, groovy_str, truthy
 from preflight.nextflow.launch_params import launch_params, leaf_keys
-from preflight.nextflow.parser import parse_config, strict_violations
+from preflight.nextflow.parsed_files import ParsedFile, parsed
 from preflight.nextflow.resolved import (
     Assignment,
     ConfigSource,
@@ -78,7 +81,7 @@ def resolve_config(
     """
     if syntax not in SYNTAXES:
         raise InputError(f"unknown config syntax {syntax!r}", remedy="use auto, v1 or v2")
-    cache: dict[Path, _ParsedFile] = {}  # shared by both passes: each file is parsed once
+    cache: dict[Path, ParsedFile] = {}  # shared by both passes: each file is parsed once
     with collector_paused():
         run = _Run(spec, "v1" if syntax == "v1" else "v2", cache, overrides or {})
         result = run.execute()
@@ -99,7 +102,7 @@ class _Run:
     """One pass over every file; holds the tree being built and the evidence."""
 
     def __init__(
-        self, spec: PipelineSpec, syntax: str, cache: dict[Path, _ParsedFile],
+        self, spec: PipelineSpec, syntax: str, cache: dict[Path, ParsedFile],
         overrides: Mapping[Path, bytes],
     ) -> None:
         self.spec = spec
@@ -175,7 +178,7 @@ class _Run:
             resolved = self._resolved[path] = path.resolve()
         return resolved
 
-    def parse(self, path: Path, where: str) -> _ParsedFile:
+    def parse(self, path: Path, where: str) -> ParsedFile:
         resolved = self.resolve(path)
         if resolved not in self.cache:
             shown = self.shown(path)
@@ -183,8 +186,7 @@ class _Run:
                 text = decode(self.overrides[resolved], shown)
             else:
                 text = read_text(path, shown, where)
-            config = parse_config(text, shown)
-            self.cache[resolved] = _ParsedFile(config, strict_violations(config))
+            self.cache[resolved] = parsed(text, shown)
         return self.cache[resolved]
 
     def run_file(self, path: Path, where: str, prefix: tuple[str, ...] = ()) -> None:
@@ -400,13 +402,6 @@ class _Run:
             if dynamic.location != location:
                 reason += f" (at {dynamic.location})"
             self.dynamic.append(DynamicEntry(key, location, reason))
-
-
-class _ParsedFile(NamedTuple):
-    """A file's syntax tree and where the strict parser would reject it."""
-
-    config: ast.ConfigFile
-    violations: list[tuple[Location, str]]
 
 
 class _UserFunction:
