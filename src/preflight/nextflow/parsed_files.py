@@ -19,7 +19,9 @@ from preflight.model import Location
 from preflight.nextflow import ast
 from preflight.nextflow.parser import parse_config, strict_violations
 
-MAX_TEXT = 16 * 1024 * 1024  # characters of source kept, over all files
+# Characters of source kept, over all files: a tree takes about 40 bytes per character, so
+# this bounds the memory held to some 40 MiB; a large pipeline's configuration is ~150 KiB.
+MAX_TEXT = 1024 * 1024
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple[str, str], ParsedFile] = OrderedDict()
