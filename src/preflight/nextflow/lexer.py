@@ -4,6 +4,12 @@ The lexer knows Groovy's string forms — ``'…'``, ``"…"`` with ``${…}`` a
 quotes, slashy ``/…/`` and dollar-slashy ``$/…/$`` — and its comments. It never evaluates
 anything: interpolated parts are handed on as source text with their own position, and parsed
 later. Malformed text raises :class:`~preflight.errors.ConfigError` with ``file:line:col``.
+
+Speed: one compiled pattern matches every ordinary token with the blanks after it — names,
+numbers, operators, comments, new lines, one-line strings and one-line GStrings whose ``${…}``
+hold no braces or quotes — and one regex scan runs until a token needs more. Only strings with
+escapes, nested or multi-line interpolation, and slashy strings take the slower path that
+walks them in runs of plain characters.
 """
 
 from __future__ import annotations
