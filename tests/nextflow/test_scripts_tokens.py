@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from preflight.nextflow import scripts
 
 PLAIN = "|".join(scripts._SKIPPED)
-KEYWORD_START = r"|\n[ \t]*(?=(?:" + "|".join(scripts._KEYWORDS) + r")\b)"
+STATEMENT_START = r"|\n(?x:" + scripts._WORD_PATTERN + ")"
 REFERENCE = {
-    "token": re.compile(PLAIN + r"|\{|\}|;" + KEYWORD_START, re.DOTALL).search,
+    "token": re.compile(PLAIN + r"|\{|\}|;" + STATEMENT_START, re.DOTALL).search,
     "braces": re.compile(PLAIN + r"|\{|\}", re.DOTALL).search,
     "up_to_brace": re.compile(
         r"(?:[^{}\"'/$(,=~]+|" + PLAIN + r"""|[/"'$(,=~])*""", re.DOTALL

@@ -59,18 +59,23 @@ def _skipped_by_first(*, lone: bool) -> str:
     return "|".join(f"{first}(?:{rest}){optional}" for first, rest in _BY_FIRST)
 
 
-# The main scan stops only at strings and comments (skipped whole), braces, and the starts of
-# statements that may hold a keyword. Every alternative begins with a literal character, so the
-# regex engine skips from one candidate character to the next without Python in between.
-_KEYWORDS = (
-    "include", "params", "process", "workflow", "container", "conda", "label", "if", "else",
-    "input", "output", "script", "shell", "exec", "when", "stub",
-)
+# What may follow the start of a statement (verbose syntax).
+_WORD_PATTERN = r"""[ \t]*(?:
+        include\s*\{(?P<names>[^{}]*)\}\s*from\s*(?P<q>['"])(?P<path>[^'"\n]*)(?P=q)
+      | params\.(?P<param>[\w.]+)[ \t]*=(?!=)
+      | (?P<section>input|output|script|shell|exec|when|stub)[ \t]*:(?!:)
+      | (?P<directive>container|conda|label)[ \t]+(?P<value>""" + _SQ + "|" + _SKIPPED[3] + r""")
+        [ \t]*(?=\n)
+      | (?P<keyword>process|workflow|container|conda|label|if|else)\b
+    )"""
+# Read right after a brace, where a statement may start on the same line.
+_WORD = re.compile(_WORD_PATTERN, re.VERBOSE | re.DOTALL)
+# The main scan stops only at strings and comments (skipped whole), braces, and statements that
+# start a line with a keyword — read in the same match (the named groups are ``_WORD``'s).
+# Every alternative begins with a literal character, so the regex engine skips from one
+# candidate character to the next without Python in between.
 _TOKEN = re.compile(
-    _skipped_by_first(lone=False)
-    + r"|\{|\}|;"
-    + r"|\n[ \t]*(?=(?:" + "|".join(_KEYWORDS) + r")\b)",
-    re.DOTALL,
+    _skipped_by_first(lone=False) + r"|\{|\}|;|\n(?x:" + _WORD_PATTERN + ")", re.DOTALL
 )
 # Inside a workflow body only strings, comments and braces matter (the code between them names
 # the processes it calls).
@@ -79,18 +84,6 @@ _BRACES = re.compile(_skipped_by_first(lone=False) + r"|\{|\}", re.DOTALL)
 # everything else — strings and comments whole — up to the next brace.
 _UP_TO_BRACE = re.compile(
     r"""(?:[^{}"'/$(,=~]+|""" + _skipped_by_first(lone=True) + ")*", re.DOTALL
-)
-# What may follow the start of a statement; read only where the main scan found one.
-_WORD = re.compile(
-    r"""[ \t]*(?:
-        include\s*\{(?P<names>[^{}]*)\}\s*from\s*(?P<q>['"])(?P<path>[^'"\n]*)(?P=q)
-      | params\.(?P<param>[\w.]+)[ \t]*=(?!=)
-      | (?P<section>input|output|script|shell|exec|when|stub)[ \t]*:(?!:)
-      | (?P<directive>container|conda|label)[ \t]+(?P<value>""" + _SQ + "|" + _SKIPPED[3] + r""")
-        [ \t]*(?=\n)
-      | (?P<keyword>process|workflow|container|conda|label|if|else)\b
-    )""",
-    re.VERBOSE | re.DOTALL,
 )
 _SKIPPED_FIRST = frozenset("/\"'$(,=~")
 _PROCESS_HEAD = re.compile(r"\s+([A-Za-z_]\w*)\s*\{")
@@ -413,6 +406,9 @@ class _Scanner:
                 self.workflow_code.append(text[pos:start])
                 self.workflow_code.append(" ")
             pos = match.end()
+            if match.lastgroup is not None:  # a statement at the start of a line
+                pos = self.statement(match)
+                continue
             if first in _SKIPPED_FIRST:  # a comment or a string
                 continue
             if first == "{":
