@@ -127,7 +127,7 @@ class ClosureExpr:
 
     The body is read on first use (``read_body``), not with the file: most closures of a
     config (``ext.args``, resource formulas) are never evaluated before the run, and reading
-    them all up front was a third of the time spent parsing. Immutable, like every node;
+    them all up front costs about a third of the time of parsing. Immutable, like every node;
     equal when place, parameters, text and body are.
     """
 
