@@ -146,10 +146,9 @@ def _resolve(
     findings = [*engine_findings, *registry_findings(rule)]
     findings.extend(_scan_findings(scripts))
     resolution = _assemble(engine, processes, findings)
-    unreached = _unreached_finding(resolution.unreached, scripts)
-    if unreached is not None:
-        resolution = replace(resolution, findings=(*resolution.findings, unreached))
-    return resolution
+    notes = [_unreached_finding(resolution.unreached, scripts), _entry_finding(scripts)]
+    added = tuple(note for note in notes if note is not None)
+    return replace(resolution, findings=resolution.findings + added) if added else resolution
 
 
 class _ProcessResolver:
@@ -478,6 +477,22 @@ def _aggregate_findings(
                     "(URLs or local files for Singularity/Apptainer)",
             details={"processes": {p.process: p.raw or "" for p in skipped}},
         )
+
+
+def _entry_finding(scripts: PipelineScripts) -> Finding | None:
+    """Without an unnamed workflow the run must pick one with ``-entry``, which is not modelled."""
+    followed = scripts.entries_followed
+    if len(followed) < 2:
+        return None
+    return Finding(
+        check=CHECK, status=Status.WARN, subject="-entry",
+        message=f"the main script has no unnamed workflow, so the run names one with `-entry`; "
+                f"preflight does not model `-entry` and checks the processes of every named "
+                f"workflow ({', '.join(followed)}), including images a run of one never pulls",
+        remedy="expect findings for workflows the run does not start, or check a main script "
+               "whose unnamed workflow calls the one the run uses",
+        details={"workflows": list(followed)},
+    )
 
 
 def _unreached_finding(

@@ -141,3 +141,23 @@ def test_images_text_says_what_was_not_checked(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "1 image(s), 0 on ACR" in out
     assert "skip  processes defined but not called" in out
+
+
+def test_without_an_unnamed_workflow_every_named_one_is_followed_and_said(
+    tmp_path: Path,
+) -> None:
+    pipeline = tmp_path / "p"
+    (pipeline / "modules").mkdir(parents=True)
+    for name in ("qc.nf", "spare.nf"):
+        shutil.copy(FIXTURES / "unreached" / "modules" / name, pipeline / "modules" / name)
+    (pipeline / "main.nf").write_text(
+        "include { QC } from './modules/qc'\ninclude { SPARE } from './modules/spare'\n"
+        "workflow MAINTENANCE { SPARE() }\nworkflow ANALYSIS { QC(Channel.of(1)) }\n"
+    )
+    result = resolve(pipeline, tmp_path)
+    # Either may be the one run: both are checked, the uncalled SPARE_BAD is not.
+    assert {u.processes for u in result.uses} == {("MAINTENANCE:SPARE",), ("ANALYSIS:QC",)}
+    entry = [f for f in result.findings if f.subject == "-entry"]
+    assert [f.status for f in entry] == [Status.WARN]
+    assert "MAINTENANCE, ANALYSIS" in entry[0].message and entry[0].remedy
+    assert unreached_finding(result)["status"] is Status.SKIP  # SPARE_BAD, loaded, never called

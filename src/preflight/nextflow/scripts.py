@@ -196,7 +196,9 @@ class PipelineScripts:
 
     ``other_entries`` names the main script's named workflows that its entry workflow never
     calls: ``nextflow run -entry NAME`` would start one of those instead, and reach other
-    processes. The scanner follows the entry workflow only.
+    processes. The scanner follows the entry workflow only. ``entries_followed`` names the
+    workflows followed in its stead when the main script has no unnamed workflow (a run must
+    then name one with ``-entry``; all are followed, so nothing the run may call is missed).
     """
 
     files: tuple[ScriptFile, ...]
@@ -204,6 +206,7 @@ class PipelineScripts:
     issues: tuple[ScanIssue, ...] = ()
     script_params: dict[str, Directive] = field(default_factory=dict)
     other_entries: tuple[str, ...] = ()
+    entries_followed: tuple[str, ...] = ()
 
     @property
     def processes(self) -> tuple[ProcessDef, ...]:
@@ -703,9 +706,15 @@ def _scan_pipeline(root: Path, main_script: Path | None) -> PipelineScripts:
                 if path not in files:
                     files[path] = _read(path, top)
     instances, other_entries = _reach(files, targets, main)
+    workflows = files[main].workflows if main is not None and main in files else ()
+    followed = () if any(w.name is None for w in workflows) else tuple(
+        w.name for w in workflows if w.name is not None
+    )
     script_params = dict(files[main].params) if main is not None and main in files else {}
     ordered = tuple(sorted(files.values(), key=lambda f: f.display))
-    return PipelineScripts(ordered, tuple(instances), tuple(issues), script_params, other_entries)
+    return PipelineScripts(
+        ordered, tuple(instances), tuple(issues), script_params, other_entries, followed
+    )
 
 
 @dataclass(frozen=True)
