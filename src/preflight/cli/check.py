@@ -11,7 +11,6 @@ import click
 from preflight.checks.base import CheckOptions, gate_exit_code
 from preflight.cli.options import (
     build_check_inputs,
-    build_spec,
     check_options,
     format_option,
     pipeline_options,
@@ -30,13 +29,7 @@ from preflight.settings import Settings
     help="Write the report to FILE (atomically) instead of stdout.",
 )
 def command(
-    pipeline: Path,
-    profiles: tuple[str, ...],
-    config_files: tuple[Path, ...],
-    replace_config: tuple[Path, ...],
-    params_file: Path | None,
-    param_pairs: tuple[str, ...],
-    engine: str | None,
+    spec: PipelineSpec,
     workspace: str | None,
     offline: bool,
     password_stdin: bool,
@@ -53,9 +46,6 @@ def command(
     Exit codes: 0 every check passed (warnings allowed), 1 a check failed,
     2 unusable input, 3 internal error.
     """
-    spec = build_spec(
-        pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
-    )
     settings, options = build_check_inputs(
         workspace=workspace, offline=offline, password_stdin=password_stdin,
         password_env=password_env, insecure_registries=insecure_registries, ca_bundle=ca_bundle,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import click
 
-from preflight.cli.options import build_spec, format_option, pipeline_options
+from preflight.cli.options import format_option, pipeline_options
+from preflight.pipeline import PipelineSpec
 
 
 @click.command(name="config")
@@ -20,13 +20,7 @@ from preflight.cli.options import build_spec, format_option, pipeline_options
          "unless a file needs the legacy one).",
 )
 def command(
-    pipeline: Path,
-    profiles: tuple[str, ...],
-    config_files: tuple[Path, ...],
-    replace_config: tuple[Path, ...],
-    params_file: Path | None,
-    param_pairs: tuple[str, ...],
-    engine: str | None,
+    spec: PipelineSpec,
     output_format: str,
     syntax: str | None,
 ) -> None:
@@ -38,9 +32,6 @@ def command(
     from preflight.nextflow.evaluator import resolve_config
     from preflight.nextflow.render import render_flat, render_json
 
-    spec = build_spec(
-        pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
-    )
     chosen = syntax or os.environ.get("NXF_SYNTAX_PARSER") or "auto"
     if chosen not in ("auto", "v1", "v2"):
         chosen = "auto"

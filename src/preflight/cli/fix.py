@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from preflight.checks.base import CheckOptions, ServiceRegistry
-from preflight.cli.options import build_spec, format_option, pipeline_options
+from preflight.cli.options import format_option, pipeline_options
 from preflight.errors import EXIT_FAIL, EXIT_PASS, InputError
 from preflight.model import ImageUse, Report
 from preflight.pipeline import PipelineSpec
@@ -66,13 +66,7 @@ if TYPE_CHECKING:
 )
 @format_option("text", "json")
 def command(
-    pipeline: Path,
-    profiles: tuple[str, ...],
-    config_files: tuple[Path, ...],
-    replace_config: tuple[Path, ...],
-    params_file: Path | None,
-    param_pairs: tuple[str, ...],
-    engine: str | None,
+    spec: PipelineSpec,
     only: str | None,
     dry_run: bool,
     assume_yes: bool,
@@ -100,9 +94,6 @@ def command(
     from preflight.provision.names import check_token_name, check_wildcard, parse_expiry
     from preflight.provision.planner import ProvisionOptions
 
-    spec = build_spec(
-        pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
-    )
     settings = Settings.from_environ(os.environ, workspace=workspace, ca_bundle=ca_bundle)
     options = ProvisionOptions(
         expiry=parse_expiry(expiry, datetime.now(timezone.utc)) if expiry else None,

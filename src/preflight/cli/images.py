@@ -6,12 +6,11 @@ SDKs (a test holds it to that).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from preflight.cli.options import build_spec, format_option, pipeline_options
+from preflight.cli.options import format_option, pipeline_options
 from preflight.errors import EXIT_FAIL, EXIT_PASS
+from preflight.pipeline import PipelineSpec
 
 
 @click.command(name="images")
@@ -19,13 +18,7 @@ from preflight.errors import EXIT_FAIL, EXIT_PASS
 @click.option("--acr-only", is_flag=True, help="List only images on an Azure Container Registry.")
 @format_option("text", "json")
 def command(
-    pipeline: Path,
-    profiles: tuple[str, ...],
-    config_files: tuple[Path, ...],
-    replace_config: tuple[Path, ...],
-    params_file: Path | None,
-    param_pairs: tuple[str, ...],
-    engine: str | None,
+    spec: PipelineSpec,
     acr_only: bool,
     output_format: str,
 ) -> None:
@@ -38,10 +31,7 @@ def command(
     from preflight.images import resolve_images
     from preflight.images_report import passed, render_json, render_text
 
-    spec = build_spec(
-        pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
-    )
     resolution = resolve_images(spec)
     render = render_json if output_format == "json" else render_text
-    click.echo(render(resolution, str(pipeline), acr_only=acr_only), nl=False)
+    click.echo(render(resolution, str(spec.root), acr_only=acr_only), nl=False)
     raise click.exceptions.Exit(EXIT_PASS if passed(resolution) else EXIT_FAIL)

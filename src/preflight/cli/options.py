@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
@@ -19,7 +20,28 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def pipeline_options(func: F) -> F:
-    """``[PIPELINE] -profile … -c … --params-file … --param k=v … --engine …``."""
+    """``[PIPELINE] -profile … -c … --params-file … --param k=v … --engine …``.
+
+    The command receives them as one ``spec: PipelineSpec`` keyword argument.
+    """
+
+    @functools.wraps(func)
+    def with_spec(
+        *args: Any,
+        pipeline: Path,
+        profiles: tuple[str, ...],
+        config_files: tuple[Path, ...],
+        replace_config: tuple[Path, ...],
+        params_file: Path | None,
+        param_pairs: tuple[str, ...],
+        engine: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        spec = build_spec(
+            pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
+        )
+        return func(*args, spec=spec, **kwargs)
+
     decorators = [
         click.argument(
             "pipeline",
@@ -52,9 +74,10 @@ def pipeline_options(func: F) -> F:
             help="Container engine to resolve images for (default: from the config, else docker).",
         ),
     ]
+    decorated: Any = with_spec
     for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+        decorated = decorator(decorated)
+    return cast(F, decorated)
 
 
 def build_spec(
