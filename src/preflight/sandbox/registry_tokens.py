@@ -25,7 +25,7 @@ from preflight.sandbox.registry_process import ISSUER
 from preflight.sandbox.tls import SigningKey
 
 ACCESS_TOKEN_LIFETIME = 300  # seconds; ACR's are longer, short ones surface expiry bugs
-REFRESH_TOKEN_LIFETIME = 11700  # as seen in ACR's recordings
+REFRESH_TOKEN_LIFETIME = 11700  # seconds, as ACR issues them
 
 
 @dataclass(frozen=True)
