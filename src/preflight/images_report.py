@@ -69,8 +69,9 @@ def _process_object(process: ProcessImage) -> dict[str, Any]:
 
 
 def render_text(resolution: ImageResolution, pipeline: str, *, acr_only: bool = False) -> str:
-    """A table of image → processes, then unresolved processes, then findings."""
-    uses, _ = _selected(resolution, acr_only)
+    """A table of image → processes, then unresolved processes, the processes defined but not
+    called (their images are not checked: the run will not pull them), then findings."""
+    uses, processes = _selected(resolution, acr_only)
     acr_count = len(resolution.acr_uses)
     lines = [
         f"Images for {pipeline} (engine: {resolution.engine}): "
@@ -94,6 +95,13 @@ def render_text(resolution: ImageResolution, pipeline: str, *, acr_only: bool = 
         for item in resolution.unresolved:
             where = f"  ({item.source})" if item.source else ""
             lines.append(f"  {item.process}: {item.reason}{where}")
+    uncalled = [p for p in processes if not p.reached]
+    if uncalled:
+        lines += ["", "Not called (not checked):"]
+        for process in uncalled:
+            what = str(process.image) if process.image is not None else (
+                process.reason or process.outcome.value)
+            lines.append(f"  {process.process}: {what}")
     if resolution.findings:
         lines += ["", "Findings:"]
         for finding in resolution.findings:

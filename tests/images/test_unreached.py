@@ -141,6 +141,24 @@ def test_images_text_says_what_was_not_checked(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "1 image(s), 0 on ACR" in out
     assert "skip  processes defined but not called" in out
+    section = out.split("Not called (not checked):\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == [
+        f"  SPARE: {SPARE}", "  SPARE_BAD: spareacr.azurecr.io/Tools/Spare",
+    ]
+    # The table above it lists only what the run pulls.
+    assert out.index("Not called") > out.index("fastqc") and out.count("SPARE:") == 1
+
+
+def test_images_text_without_uncalled_processes_has_no_such_section(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    pipeline = tmp_path / "p"
+    pipeline.mkdir()
+    (pipeline / "main.nf").write_text(
+        f"process SPARE {{\n    container '{SPARE}'\n}}\nworkflow {{ SPARE() }}\n"
+    )
+    assert main(["images", str(pipeline)]) == 0
+    assert "Not called" not in capsys.readouterr().out
 
 
 def test_without_an_unnamed_workflow_every_named_one_is_followed_and_said(
