@@ -1,5 +1,5 @@
 """The scanner's token regexes, grouped by first character for speed, match exactly what the plain
-alternation of strings and comments (``_SKIPPED``, tried in order) matches, at every offset."""
+alternation of strings and comments (``SKIPPED``, tried in order) matches, at every offset."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preflight.nextflow import scripts
+from preflight.nextflow import script_tokens
 
-PLAIN = "|".join(scripts._SKIPPED)
-STATEMENT_START = r"|\n(?x:" + scripts._WORD_PATTERN + ")"
+PLAIN = "|".join(script_tokens.SKIPPED)
+STATEMENT_START = r"|\n(?x:" + script_tokens.WORD_PATTERN + ")"
 REFERENCE = {
     "token": re.compile(PLAIN + r"|\{|\}|;" + STATEMENT_START, re.DOTALL).search,
     "braces": re.compile(PLAIN + r"|\{|\}", re.DOTALL).search,
@@ -20,9 +20,9 @@ REFERENCE = {
     ).match,
 }
 GROUPED = {
-    "token": scripts._TOKEN.search,
-    "braces": scripts._BRACES.search,
-    "up_to_brace": scripts._UP_TO_BRACE.match,
+    "token": script_tokens.TOKEN.search,
+    "braces": script_tokens.BRACES.search,
+    "up_to_brace": script_tokens.UP_TO_BRACE.match,
 }
 # Groovy-ish text dense in the characters the patterns care about.
 PIECES = st.sampled_from([

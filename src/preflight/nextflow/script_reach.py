@@ -1,0 +1,107 @@
+"""Which processes a run reaches: the workflows walked from the entry workflow down.
+
+Each process comes with the include alias it is called by and the fully qualified name
+(``WORKFLOW:SUB:PROC``) that configuration selectors may target. Processes that are loaded but
+never called are listed too, under their declared name, marked not reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from preflight.nextflow.script_model import ProcessDef, ProcessInstance, ScriptFile, WorkflowDef
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: str  # "process" | "workflow"
+    file: str
+    name: str
+
+
+def _scope(path: str, files: dict[str, ScriptFile],
+           targets: dict[tuple[str, str], str | None]) -> dict[str, _Target]:
+    script = files[path]
+    scope: dict[str, _Target] = {}
+    for include in script.includes:
+        target = targets.get((path, include.path))
+        if target is None:
+            continue
+        included = files.get(target)
+        if included is None:
+            continue
+        processes = {p.name for p in included.processes}
+        for name, alias in include.entries:
+            if name in processes:
+                scope[alias] = _Target("process", target, name)
+            elif any(w.name == name for w in included.workflows):
+                scope[alias] = _Target("workflow", target, name)
+    for process in script.processes:
+        scope[process.name] = _Target("process", path, process.name)
+    for workflow in script.workflows:
+        if workflow.name is not None:
+            scope[workflow.name] = _Target("workflow", path, workflow.name)
+    return scope
+
+
+def reach(
+    files: dict[str, ScriptFile],
+    targets: dict[tuple[str, str], str | None],
+    main: str | None,
+) -> tuple[list[ProcessInstance], tuple[str, ...]]:
+    """Every process instance, walked from the entry workflow, then the loaded but uncalled ones.
+
+    Returns the instances and the main script's named workflows the walk never entered.
+    Without an entry workflow, every named workflow of the main script is walked.
+    """
+    found: dict[str, ProcessInstance] = {}
+    entered: set[str] = set()
+    scopes: dict[str, dict[str, _Target]] = {}
+
+    def scope_of(path: str) -> dict[str, _Target]:
+        if path not in scopes:
+            scopes[path] = _scope(path, files, targets)
+        return scopes[path]
+
+    def definition(path: str, name: str) -> ProcessDef:
+        return next(p for p in files[path].processes if p.name == name)
+
+    def visit(path: str, workflow: WorkflowDef, prefix: str, active: tuple[str, ...]) -> None:
+        scope = scope_of(path)
+        for called in workflow.calls:
+            target = scope.get(called)
+            if target is None:
+                continue
+            if target.kind == "process":
+                fqn = f"{prefix}{called}"
+                found.setdefault(
+                    fqn, ProcessInstance(definition(target.file, target.name), called, fqn)
+                )
+            else:
+                key = f"{target.file}:{target.name}"
+                if key in active:
+                    continue
+                entered.add(key)
+                sub = next(w for w in files[target.file].workflows if w.name == target.name)
+                visit(target.file, sub, f"{prefix}{called}:", (*active, key))
+
+    workflows = files[main].workflows if main is not None and main in files else ()
+    entry = [w for w in workflows if w.name is None]
+    for workflow in entry or workflows:
+        prefix = "" if workflow.name is None else f"{workflow.name}:"
+        visit(main or "", workflow, prefix, ())
+    others = tuple(
+        w.name for w in workflows
+        if w.name is not None and entry and f"{main}:{w.name}" not in entered
+    )
+    # Without a workflow to follow, nothing can be ruled out: every process may run.
+    unknown = not workflows
+    reached = {(i.definition.location, i.definition.name) for i in found.values()}
+    for script in files.values():
+        for process in script.processes:
+            if (process.location, process.name) not in reached:
+                found.setdefault(
+                    process.name, ProcessInstance(process, process.name, process.name, unknown)
+                )
+    return list(found.values()), others
+
