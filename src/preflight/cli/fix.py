@@ -2,7 +2,8 @@
 
 Parse options, build the clients, show the plan, ask (or take ``--yes``), apply, summarise.
 Progress goes to stderr, the plan and summary to stdout (one JSON object with
-``--format json``). Nothing secret is ever shown: passwords exist only inside the apply.
+``--format json`` — on failure too, with an ``error`` member and the error's own exit code).
+Nothing secret is ever shown: passwords exist only inside the apply.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import click
 
 from preflight.checks.base import CheckOptions, ServiceRegistry
 from preflight.cli.options import format_option, pipeline_options
-from preflight.errors import EXIT_FAIL, EXIT_PASS, InputError
+from preflight.errors import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, InputError, PreflightError
 from preflight.model import ImageUse, Report
 from preflight.pipeline import PipelineSpec
 from preflight.report import render
@@ -28,7 +29,7 @@ from preflight.secret import Secret
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
-    from preflight.provision.fix import FixResult
+    from preflight.provision.fix import FixPlan, FixResult
     from preflight.provision.planner import ProvisionOptions
 
 
@@ -94,20 +95,25 @@ def command(
     from preflight.provision.names import check_token_name, check_wildcard, parse_expiry
     from preflight.provision.planner import ProvisionOptions
 
-    settings = Settings.from_environ(os.environ, workspace=workspace, ca_bundle=ca_bundle)
-    options = ProvisionOptions(
-        expiry=parse_expiry(expiry, datetime.now(timezone.utc)) if expiry else None,
-        rotate=rotate,
-        wildcards=tuple(check_wildcard(prefix) for prefix in wildcards),
-        token_name=check_token_name(token_name) if token_name else None,
-    )
-    parts = (only,) if only else PARTS
-    if not dry_run and not assume_yes and not sys.stdin.isatty():
-        raise InputError(
-            "preflight fix changes Azure and Seqera Platform, and stdin is not a terminal "
-            "to confirm on",
-            remedy="pass --yes to apply without asking, or --dry-run to only show the plan",
+    try:
+        settings = Settings.from_environ(os.environ, workspace=workspace, ca_bundle=ca_bundle)
+        options = ProvisionOptions(
+            expiry=parse_expiry(expiry, datetime.now(timezone.utc)) if expiry else None,
+            rotate=rotate,
+            wildcards=tuple(check_wildcard(prefix) for prefix in wildcards),
+            token_name=check_token_name(token_name) if token_name else None,
         )
+        if not dry_run and not assume_yes and not sys.stdin.isatty():
+            raise InputError(
+                "preflight fix changes Azure and Seqera Platform, and stdin is not a terminal "
+                "to confirm on",
+                remedy="pass --yes to apply without asking, or --dry-run to only show the plan",
+            )
+    except PreflightError as exc:
+        if output_format == "json":
+            click.echo(_json(failure_document(None, applied=False, error=exc)))
+        raise
+    parts = (only,) if only else PARTS
     exit_code, _ = execute_fix(
         spec, settings, options, parts=parts, dry_run=dry_run, assume_yes=assume_yes,
         output_format=output_format,
@@ -139,32 +145,43 @@ def execute_fix(
     def show(text: str) -> None:
         click.echo(text, err=to_stderr)
 
-    services = build_services(settings, os.environ)
+    plan: FixPlan | None = None
+    result: FixResult | None = None
+    applying = False
     try:
-        plan = plan_fix(
-            spec, parts=parts, images=discover_images, arm=lambda: services.get("arm"),
-            platform=lambda: services.get("platform"), workspace=settings.workspace,
-            options=options, progress=_progress,
-        )
-        if output_format == "text":
-            show("\n".join(plan.describe()))
-        if dry_run or plan.empty:
-            if output_format == "json":
-                show(_json({"plan": plan.to_dict(), "applied": False, "result": None}))
-            elif plan.empty:
-                show("Nothing to apply; see what is blocked above." if plan.blocked
-                     else "Nothing to do.")
-            return (EXIT_FAIL if plan.blocked else EXIT_PASS), None
-        if not assume_yes and not click.confirm("Apply this plan?", err=True, default=False):
-            click.echo("Nothing changed.", err=True)
-            return EXIT_FAIL, None
-        result = apply_fix(
-            plan, arm=lambda: services.get("arm"), platform=lambda: services.get("platform"),
-            progress=_progress,
-        )
-    finally:
-        services.close()
-    verification = verify_pull(spec, settings, result.applied.passwords) if verify else None
+        services = build_services(settings, os.environ)
+        try:
+            plan = plan_fix(
+                spec, parts=parts, images=discover_images, arm=lambda: services.get("arm"),
+                platform=lambda: services.get("platform"), workspace=settings.workspace,
+                options=options, progress=_progress,
+            )
+            if output_format == "text":
+                show("\n".join(plan.describe()))
+            if dry_run or plan.empty:
+                if output_format == "json":
+                    show(_json({"plan": plan.to_dict(), "applied": False, "result": None}))
+                elif plan.empty:
+                    show("Nothing to apply; see what is blocked above." if plan.blocked
+                         else "Nothing to do.")
+                return (EXIT_FAIL if plan.blocked else EXIT_PASS), None
+            if not assume_yes and not click.confirm("Apply this plan?", err=True, default=False):
+                click.echo("Nothing changed.", err=True)
+                return EXIT_FAIL, None
+            applying = True
+            result = apply_fix(
+                plan, arm=lambda: services.get("arm"), platform=lambda: services.get("platform"),
+                progress=_progress,
+            )
+        finally:
+            services.close()
+        verification = verify_pull(spec, settings, result.applied.passwords) if verify else None
+    except (PreflightError, KeyboardInterrupt, click.Abort) as exc:
+        # Scripts read stdout: a failure is one JSON object there too; main() still says it
+        # on stderr and ends with the error's own exit code.
+        if output_format == "json":
+            show(_json(failure_document(plan, applied=applying, result=result, error=exc)))
+        raise
     proven = verification is None or verification.passed
     if output_format == "json":
         show(_json({
@@ -180,6 +197,43 @@ def execute_fix(
             show(render("text", verification))
     return (EXIT_FAIL if plan.blocked or not proven else EXIT_PASS), result
 
+
+def failure_document(
+    plan: FixPlan | None,
+    *,
+    applied: bool,
+    error: BaseException,
+    result: FixResult | None = None,
+) -> dict[str, Any]:
+    """The ``--format json`` answer of a ``fix`` that could not finish.
+
+    ``plan`` is the plan if planning got that far, else ``None``; ``applied`` is true once the
+    apply started (some changes may be kept: ``error.message`` says which and what was rolled
+    back); ``result`` is what the apply made when only the proof after it failed, else ``None``.
+    ``error`` carries the exit code the run ends with.
+    Messages are the exceptions' own, which never hold a secret.
+    """
+    return {
+        "plan": None if plan is None else plan.to_dict(),
+        "applied": applied,
+        "result": None if result is None else result.to_dict(),
+        "error": error_object(error),
+    }
+
+
+def error_object(error: BaseException) -> dict[str, Any]:
+    """``kind`` (the exception class, or ``interrupted``), ``message``, ``remedy``, ``where``
+    and the ``exit_code`` of a failure, as JSON."""
+    if isinstance(error, PreflightError):
+        return {
+            "kind": type(error).__name__, "message": error.message,
+            "remedy": error.remedy or None, "where": error.where or None,
+            "exit_code": error.exit_code,
+        }
+    return {
+        "kind": "interrupted", "message": "interrupted", "remedy": None, "where": None,
+        "exit_code": EXIT_INTERRUPTED,
+    }
 
 def verify_pull(
     spec: PipelineSpec, settings: Settings, passwords: Mapping[str, Secret]
