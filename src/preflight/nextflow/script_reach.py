@@ -7,6 +7,7 @@ never called are listed too, under their declared name, marked not reached.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from preflight.nextflow.script_model import ProcessDef, ProcessInstance, ScriptFile, WorkflowDef
@@ -66,30 +67,49 @@ def reach(
     def definition(path: str, name: str) -> ProcessDef:
         return next(p for p in files[path].processes if p.name == name)
 
-    def visit(path: str, workflow: WorkflowDef, prefix: str, active: tuple[str, ...]) -> None:
-        scope = scope_of(path)
-        for called in workflow.calls:
-            target = scope.get(called)
-            if target is None:
-                continue
-            if target.kind == "process":
-                fqn = f"{prefix}{called}"
-                found.setdefault(
-                    fqn, ProcessInstance(definition(target.file, target.name), called, fqn)
-                )
-            else:
-                key = f"{target.file}:{target.name}"
-                if key in active:
+    def walk(path: str, workflow: WorkflowDef, prefix: str) -> None:
+        """Depth first, each body's calls in order: a process records an instance, a workflow
+        is entered unless it is already open on the current path (recursion ends there).
+
+        The path is an explicit stack of open workflow bodies — include chains thousands deep
+        must not meet the interpreter's recursion limit.
+        """
+        active: set[str] = set()
+        stack: list[tuple[dict[str, _Target], Iterator[str], str, str | None]] = [
+            (scope_of(path), iter(workflow.calls), prefix, None)
+        ]
+        while stack:
+            scope, calls, prefix, key = stack[-1]
+            for called in calls:
+                target = scope.get(called)
+                if target is None:
                     continue
-                entered.add(key)
+                if target.kind == "process":
+                    fqn = f"{prefix}{called}"
+                    found.setdefault(
+                        fqn, ProcessInstance(definition(target.file, target.name), called, fqn)
+                    )
+                    continue
+                sub_key = f"{target.file}:{target.name}"
+                if sub_key in active:
+                    continue
+                entered.add(sub_key)
+                active.add(sub_key)
                 sub = next(w for w in files[target.file].workflows if w.name == target.name)
-                visit(target.file, sub, f"{prefix}{called}:", (*active, key))
+                stack.append(
+                    (scope_of(target.file), iter(sub.calls), f"{prefix}{called}:", sub_key)
+                )
+                break  # descend; this body's remaining calls resume when the callee is done
+            else:
+                stack.pop()
+                if key is not None:
+                    active.discard(key)
 
     workflows = files[main].workflows if main is not None and main in files else ()
     entry = [w for w in workflows if w.name is None]
     for workflow in entry or workflows:
         prefix = "" if workflow.name is None else f"{workflow.name}:"
-        visit(main or "", workflow, prefix, ())
+        walk(main or "", workflow, prefix)
     others = tuple(
         w.name for w in workflows
         if w.name is not None and entry and f"{main}:{w.name}" not in entered
