@@ -350,7 +350,8 @@ def _scan_findings(scripts: PipelineScripts) -> Iterable[Finding]:
     for issue in scripts.issues:
         yield Finding(
             check=CHECK, status=Status.WARN, subject=str(issue.location), message=issue.message,
-            remedy="fix the include path; processes in a file Nextflow cannot load are not checked",
+            remedy=issue.remedy
+            or "fix the include path; processes in a file Nextflow cannot load are not checked",
             location=issue.location,
         )
 

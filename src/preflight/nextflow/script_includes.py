@@ -10,22 +10,49 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from preflight.model import Location
 from preflight.nextflow.script_model import ScanIssue, ScriptFile
 from preflight.nextflow.script_scanner import scan_script
 
 
 def read_script(path: Path, root: Path) -> ScriptFile:
-    """Read and scan one file; ``display`` is the path relative to ``root`` when inside it."""
+    """Read and scan one file; ``display`` is the path relative to ``root`` when inside it.
+
+    Nextflow reads scripts as UTF-8. A file that is not valid UTF-8 is still scanned, each bad
+    byte read as U+FFFD, and the result carries a :class:`ScanIssue` at the first bad byte:
+    text around it (a stray byte in a comment, say) is usually harmless, but a directive or
+    include that holds it may not be read as written.
+    """
     return _read(os.fspath(path), os.fspath(root))
 
 
 def _read(path: str, root: str) -> ScriptFile:
     with open(path, "rb") as handle:
-        text = handle.read().decode("utf-8", errors="replace")
-    return scan_script(text, path, _display(path, root))
+        data = handle.read()
+    display = _display(path, root)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        script = scan_script(data.decode("utf-8", errors="replace"), path, display)
+        return replace(script, issues=(_not_utf8(data, error.start, display),))
+    return scan_script(text, path, display)
+
+
+def _not_utf8(data: bytes, bad: int, display: str) -> ScanIssue:
+    """The issue for the first byte at ``bad`` that does not decode, with its line and column."""
+    before = data[:bad].decode("utf-8")  # valid: decoding stopped at ``bad``
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return ScanIssue(
+        f"{display} is not valid UTF-8: byte 0x{data[bad]:02X} at byte offset {bad} "
+        f"(line {line}, column {column}) was read as U+FFFD",
+        Location(display, line, column),
+        remedy="re-save the file as UTF-8 (Nextflow reads scripts as UTF-8); a directive or "
+        "include holding that byte may not be read as written",
+    )
 
 
 def _display(path: str, root: str) -> str:
@@ -105,6 +132,7 @@ def load_scripts(top: str, main: str | None) -> LoadedScripts:
             if path in files:
                 continue
             script = files[path] = _read(path, top)
+            issues.extend(script.issues)
             directory = os.path.dirname(path)
             for include in script.includes:
                 key = (directory, include.path)
@@ -123,5 +151,6 @@ def load_scripts(top: str, main: str | None) -> LoadedScripts:
             for found in sorted((Path(top) / directory).rglob("*.nf")):
                 path = canonical(os.fspath(found))
                 if path not in files:
-                    files[path] = _read(path, top)
+                    script = files[path] = _read(path, top)
+                    issues.extend(script.issues)
     return loaded

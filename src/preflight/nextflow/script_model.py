@@ -56,10 +56,23 @@ class Include:
 
 
 @dataclass(frozen=True)
+class ScanIssue:
+    """Something the scanner could not follow (a missing include target, an unreadable byte).
+
+    ``remedy`` says what to do when it is not the usual fix (correcting the include path).
+    """
+
+    message: str
+    location: Location
+    remedy: str | None = None
+
+
+@dataclass(frozen=True)
 class ScriptFile:
     """What one ``.nf`` file defines and includes, and the ``params.x = …`` lines it holds.
 
-    ``path`` is the file's absolute path; ``display`` is how locations name it.
+    ``path`` is the file's absolute path; ``display`` is how locations name it. ``issues`` holds
+    what reading the file itself ran into (bytes that are not UTF-8).
     """
 
     path: str
@@ -68,6 +81,7 @@ class ScriptFile:
     workflows: tuple[WorkflowDef, ...] = ()
     includes: tuple[Include, ...] = ()
     params: tuple[tuple[str, Directive], ...] = ()
+    issues: tuple[ScanIssue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,14 +102,6 @@ class ProcessInstance:
     @property
     def name(self) -> str:
         return self.definition.name
-
-
-@dataclass(frozen=True)
-class ScanIssue:
-    """Something the scanner could not follow (a missing include target, an unknown name)."""
-
-    message: str
-    location: Location
 
 
 @dataclass(frozen=True)
