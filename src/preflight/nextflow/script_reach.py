@@ -15,6 +15,8 @@ from preflight.nextflow.script_model import ProcessDef, ProcessInstance, ScriptF
 
 @dataclass(frozen=True)
 class _Target:
+    """What a name in a file's scope stands for: a process or workflow, and where it is defined."""
+
     kind: str  # "process" | "workflow"
     file: str
     name: str
@@ -22,6 +24,8 @@ class _Target:
 
 def _scope(path: str, files: dict[str, ScriptFile],
            targets: dict[tuple[str, str], str | None]) -> dict[str, _Target]:
+    """The names a workflow body in ``path`` may call: its includes (under their aliases), then
+    its own processes and named workflows, which win over an include of the same name."""
     script = files[path]
     scope: dict[str, _Target] = {}
     for include in script.includes:
@@ -52,8 +56,11 @@ def reach(
 ) -> tuple[list[ProcessInstance], tuple[str, ...]]:
     """Every process instance, walked from the entry workflow, then the loaded but uncalled ones.
 
-    Returns the instances and the main script's named workflows the walk never entered.
-    Without an entry workflow, every named workflow of the main script is walked.
+    ``files`` are the loaded scripts by canonical path, ``targets`` where each (file, include
+    path) led, ``main`` the main script. Returns the instances in walk order (depth first, each
+    body's calls in order; the first instance of an FQN wins) and the main script's named
+    workflows the walk never entered. Without an entry workflow, every named workflow of the
+    main script is walked.
     """
     found: dict[str, ProcessInstance] = {}
     entered: set[str] = set()
