@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from preflight.errors import InputError
 from preflight.model import Location
 from preflight.nextflow.script_model import ScanIssue, ScriptFile
 from preflight.nextflow.script_scanner import scan_script
@@ -30,9 +31,16 @@ def read_script(path: Path, root: Path) -> ScriptFile:
 
 
 def _read(path: str, root: str) -> ScriptFile:
-    with open(path, "rb") as handle:
-        data = handle.read()
     display = _display(path, root)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise InputError(
+            f"cannot read {display}: {error.strerror or error}",
+            where=display,
+            remedy="make the script readable (or remove the include that names it)",
+        ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
