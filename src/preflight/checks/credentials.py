@@ -15,7 +15,6 @@ Later checks reuse the work through :func:`credential_matches` (``credentials.ma
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from preflight.checks.base import IMAGES_KEY, CheckContext
 from preflight.checks.credential_findings import (
@@ -32,6 +31,7 @@ from preflight.checks.credential_findings import (
 )
 from preflight.errors import InputError, PlatformError
 from preflight.model import Finding, ImageUse, Status
+from preflight.parallel import map_in_threads
 from preflight.secret import Secret
 from preflight.seqera.client import PlatformClient
 from preflight.seqera.matching import (
@@ -290,8 +290,11 @@ def _other_listings(
             except PlatformError:
                 return None
 
-        with ThreadPoolExecutor(max_workers=OTHER_WORKSPACE_WORKERS) as pool:
-            listed = list(pool.map(listing, others))
+        # Ctrl-C must not wait for listings in flight (a stalled Platform holds each until its
+        # timeout): map_in_threads leaves them behind.
+        listed = map_in_threads(
+            listing, others, max_workers=OTHER_WORKSPACE_WORKERS, name="other-workspaces"
+        )
         pairs = zip(others, listed, strict=True)
         return [(w, creds) for w, creds in pairs if creds is not None]
 

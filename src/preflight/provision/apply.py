@@ -195,7 +195,9 @@ def _failure(
 ) -> ApplyError:
     """Roll back ``run`` and describe, without secrets, what happened and what remains.
 
-    An interrupt (Ctrl-C) rolls back the same way and becomes :class:`ApplyInterrupted`.
+    An interrupt (Ctrl-C) rolls back the same way and becomes :class:`ApplyInterrupted`; a
+    further interrupt during the rollback stops it there, and what was not undone is listed
+    as remaining (still :class:`ApplyInterrupted`, exit 130).
     """
     secrets = [run.password] if run.password else []
     if isinstance(exc, PreflightError):
@@ -209,10 +211,17 @@ def _failure(
     log.info("fix failed at %r: %s", step.describe(), reason)
     rolled_back: list[str] = []
     left: list[str] = []
-    for undo in reversed(run.undo):
+    interrupted = isinstance(exc, KeyboardInterrupt)
+    undos = list(reversed(run.undo))
+    for index, undo in enumerate(undos):
         say(f"{run.plan.login_server}: rolling back {undo.description} …")
         try:
             undo.action()
+        except KeyboardInterrupt:
+            # A second Ctrl-C: stop undoing at once, but still say what this run leaves behind.
+            interrupted = True
+            left.extend(f"{u.description} (not rolled back: interrupted)" for u in undos[index:])
+            break
         except Exception as undo_exc:  # noqa: BLE001 - every undo is tried; failures are listed
             detail = redact(str(undo_exc).splitlines()[0] if str(undo_exc) else "", secrets)
             left.append(f"{undo.description} (could not be removed: {detail})")
@@ -227,7 +236,6 @@ def _failure(
     lines.append(f"  remains of this registry's steps: {remaining}")
     if finished:
         lines.append(f"  finished and kept: {', '.join(finished)}")
-    interrupted = isinstance(exc, KeyboardInterrupt)
     remedy = "fix the cause above and run `preflight fix` again; it resumes where this run stopped"
     if interrupted:
         remedy = "run `preflight fix` again when ready; it resumes where this run stopped"
