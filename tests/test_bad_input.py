@@ -319,7 +319,19 @@ OPTIONS = [
          "tower.workspaceId at nextflow.config:2:1 is 'prod'",
          "use the number shown by `tw workspaces list`",
          files={"nextflow.config": WAVE_ON + "tower.workspaceId = 'prod'\n"}, api={}),
-    Case("non-numeric TOWER_WORKSPACE_ID", ("check", "{pipe}"), EXIT_INPUT,
+    # The same rule for the variable: the Wave check's fail with the place, reported once.
+    Case("non-numeric TOWER_WORKSPACE_ID", ("check", "{pipe}"), EXIT_FAIL,
+         "TOWER_WORKSPACE_ID is 'prod'; Nextflow needs the numeric workspace id",
+         "use the number shown by `tw workspaces list`",
+         env={"TOWER_WORKSPACE_ID": "prod"}, api={},
+         absent=("neither a numeric id nor org/workspace",)),
+    Case("TOWER_WORKSPACE_ID naming an unknown org/workspace", ("check", "{pipe}"), EXIT_FAIL,
+         "TOWER_WORKSPACE_ID is 'lab/dev'; Nextflow needs the numeric workspace id",
+         "use the number shown by `tw workspaces list`",
+         env={"TOWER_WORKSPACE_ID": "lab/dev"}, api={}, absent=("has no workspace",)),
+    # -w is preflight's own option: unusable, it stays exit 2 (rows above), as does fix, which
+    # must know the workspace to create the credential in.
+    Case("non-numeric TOWER_WORKSPACE_ID for fix", ("fix", "{pipe}", "--dry-run"), EXIT_INPUT,
          "workspace 'prod' is neither a numeric id nor org/workspace",
          "write the workspace as a numeric id or as org/workspace",
          env={"TOWER_WORKSPACE_ID": "prod"}, api={}),

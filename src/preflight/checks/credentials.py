@@ -57,6 +57,9 @@ LISTING_KEY = "platform.credentials"
 # The resolved Nextflow configuration, as the wave check shares it (``ResolvedConfig``); its
 # ``tower.workspaceId`` is the workspace Wave reads before TOWER_WORKSPACE_ID.
 CONFIG_KEY = "config.resolved"
+# The TOWER_WORKSPACE_ID the wave check already failed as non-numeric (as the wave check's
+# ``UNUSABLE_ENV_WORKSPACE_KEY``); the same cause is not reported twice.
+UNUSABLE_ENV_WORKSPACE_KEY = "wave.unusable_env_workspace"
 # An explicit ``tower.workspaceId`` (str | int) for callers without a resolved configuration
 # (wrappers, tests); it wins over ``CONFIG_KEY``.
 TOWER_WORKSPACE_KEY = "config.tower.workspaceId"
@@ -167,7 +170,17 @@ class CredentialsCheck:
         if wave_token(context) is None:
             return [no_token_finding()]
         findings: list[Finding] = []
-        workspace = checked_workspace(context)
+        try:
+            workspace = checked_workspace(context)
+        except InputError:
+            unusable = context.peek(UNUSABLE_ENV_WORKSPACE_KEY)
+            if unusable is None or unusable != (context.settings.workspace or "").strip():
+                raise  # preflight's own -w: unusable input (exit 2)
+            return [finding(
+                Status.SKIP, "workspace",
+                f"credentials not checked: TOWER_WORKSPACE_ID {unusable!r} names no workspace "
+                "preflight can check (see the wave check's tower.workspaceId finding)",
+            )]
         findings.extend(_wave_pairing_findings(context))
         findings.extend(_wave_target_findings(context, workspace))
         findings.append(keys_role_finding(workspace))

@@ -8,6 +8,8 @@ Seqera Platform with ``tower.accessToken`` — a config key, even an empty one, 
 
 The environment is handed in by whoever builds the check (the CLI), never read here. Whether
 ``tower.workspaceId`` names the workspace preflight checks is the credentials check's finding.
+A non-numeric workspace id — in the configuration or in ``TOWER_WORKSPACE_ID`` — is this
+check's ``fail`` with the place (Nextflow starts, Wave then fails): one rule, exit 1, for both.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from preflight.nextflow.values import Dynamic
 from preflight.secret import Secret
 
 CONFIG_KEY = "config.resolved"
+# The TOWER_WORKSPACE_ID text this check reported as unusable to Nextflow (non-numeric), so the
+# credentials check does not report the same cause a second time, with another exit code.
+UNUSABLE_ENV_WORKSPACE_KEY = "wave.unusable_env_workspace"
 NAME = "wave"
 _FIX = "run `preflight fix --only wave`, or launch with `nextflow run … -with-wave`"
 
@@ -202,6 +207,8 @@ class WaveCheck:
             return
         text = str(value).strip()
         if isinstance(value, bool) or not text.isdigit():
+            if source == "TOWER_WORKSPACE_ID":
+                context.shared(UNUSABLE_ENV_WORKSPACE_KEY, lambda: text)
             yield _finding(Status.FAIL, key,
                            f"{source} is {value!r}; Nextflow needs the numeric workspace id",
                            "use the number shown by `tw workspaces list`", location=where)
