@@ -32,13 +32,19 @@ class Status(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Location:
-    """A place in a user's file: ``file:line:col`` (1-based; ``col`` 0 when unknown)."""
+    """A place in a user's file: ``file:line:col`` (1-based; ``col`` 0 when unknown).
+
+    ``line`` 0 names a place that is not a line of a file (a command-line option): it shows as
+    ``file`` alone.
+    """
 
     file: str
     line: int
     col: int = 0
 
     def __str__(self) -> str:
+        if not self.line:
+            return self.file
         return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
 
 

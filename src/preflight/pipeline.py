@@ -35,6 +35,7 @@ class PipelineSpec:
     engine: str | None = None
     nxf_home: Path | None = None
     launch_dir: Path | None = None
+    with_wave: bool = False  # `nextflow run -with-wave`: Wave on, whatever the files say
 
     @classmethod
     def locate(cls, pipeline: Path, **options: object) -> PipelineSpec:

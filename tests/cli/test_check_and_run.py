@@ -149,3 +149,45 @@ def _fake_nextflow(tmp_path: Path) -> Path:
     script.write_text('#!/bin/sh\necho "fake nextflow: $*" >&2\nexit 42\n')
     script.chmod(0o755)
     return bin_dir
+
+
+def test_with_wave_on_the_wrapped_command_counts_as_wave_enabled(
+    demo_pipeline: Path, tmp_path: Path
+) -> None:
+    """`nextflow run … -with-wave` turns Wave on whatever the files say: the gate must agree."""
+    result = subprocess.run(
+        [sys.executable, "-m", "preflight", "run", "--offline", "--format", "json",
+         "--", "nextflow", "run", str(demo_pipeline), "-with-wave"],
+        capture_output=True, text=True, timeout=120,
+        env={
+            "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "TOWER_ACCESS_TOKEN": "offline-token-for-wave",
+        },
+    )
+    assert result.returncode == 42, result.stdout + result.stderr
+    wave = [f for f in json.loads(result.stdout)["findings"] if f["subject"] == "wave.enabled"]
+    assert [f["status"] for f in wave] == ["pass"]
+    assert "-with-wave" in wave[0]["message"]
+
+
+def test_with_wave_option_of_check_and_fix(
+    demo_pipeline: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["check", str(demo_pipeline), "--offline", "-with-wave",
+                     "--format", "json"]) in (EXIT_PASS, EXIT_FAIL)
+    wave = [f for f in json.loads(capsys.readouterr().out)["findings"]
+            if f["subject"] == "wave.enabled"]
+    assert [f["status"] for f in wave] == ["pass"]
+    before = (demo_pipeline / "nextflow.config").read_bytes()
+    assert cli.main(["fix", str(demo_pipeline), "--only", "wave", "-with-wave", "--yes"]) == 0
+    assert (demo_pipeline / "nextflow.config").read_bytes() == before  # nothing to edit
+
+
+def test_with_wave_pass_points_at_no_file(
+    demo_pipeline: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["check", str(demo_pipeline), "--offline", "-with-wave", "--format", "json"])
+    wave = next(f for f in json.loads(capsys.readouterr().out)["findings"]
+                if f["subject"] == "wave.enabled")
+    assert "location" not in wave

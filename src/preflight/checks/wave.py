@@ -97,7 +97,9 @@ class WaveCheck:
                            "unset NXF_DISABLE_WAVE_SERVICE in the launch environment")
         if value is True:
             if not disabled_by_env:
-                yield _finding(Status.PASS, key, f"Wave is enabled ({where})", location=where)
+                # A place that is no line of a file (-with-wave) is said, not annotated.
+                in_file = where if where is not None and where.line else None
+                yield _finding(Status.PASS, key, f"Wave is enabled ({where})", location=in_file)
             return not disabled_by_env
         if isinstance(value, Dynamic):
             yield _finding(Status.WARN, key,

@@ -35,10 +35,12 @@ def pipeline_options(func: F) -> F:
         params_file: Path | None,
         param_pairs: tuple[str, ...],
         engine: str | None,
+        with_wave: bool,
         **kwargs: Any,
     ) -> Any:
         spec = build_spec(
-            pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine
+            pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine,
+            with_wave=with_wave,
         )
         return func(*args, spec=spec, **kwargs)
 
@@ -73,6 +75,10 @@ def pipeline_options(func: F) -> F:
             "--engine", type=click.Choice(ENGINES), default=None,
             help="Container engine to resolve images for (default: from the config, else docker).",
         ),
+        click.option(
+            "-with-wave", "--with-wave", "with_wave", is_flag=True,
+            help="The run is launched with -with-wave (Wave on, whatever the config says).",
+        ),
     ]
     decorated: Any = with_spec
     for decorator in reversed(decorators):
@@ -89,6 +95,8 @@ def build_spec(
     param_pairs: tuple[str, ...],
     engine: str | None,
     launch_dir: Path | None = None,
+    *,
+    with_wave: bool = False,
 ) -> PipelineSpec:
     """Turn the parsed pipeline options into a :class:`PipelineSpec`.
 
@@ -105,6 +113,7 @@ def build_spec(
         engine=engine,
         launch_dir=launch_dir or Path.cwd(),
         nxf_home=Path(os.environ.get("NXF_HOME") or Path.home() / ".nextflow"),
+        with_wave=with_wave,
     )
 
 

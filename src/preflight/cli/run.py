@@ -83,6 +83,7 @@ def command(
         params_file or launch.params_file,
         (*(f"{k}={v}" for k, v in launch.params.items()), *param_pairs),
         engine,
+        with_wave=launch.with_wave,
     )
     settings, options = build_check_inputs(
         workspace=workspace or launch.workspace, offline=offline, password_stdin=password_stdin,

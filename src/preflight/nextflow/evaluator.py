@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 DEFAULT_PROFILE = "standard"
+# Where ``wave.enabled`` comes from when the launch command says ``-with-wave``.
+WITH_WAVE = Location("the launch command (-with-wave)", 0)
 SYNTAXES = ("auto", "v1", "v2")
 # Leaf names whose string values are credentials: kept as ``Secret`` in the tree.
 SENSITIVE_KEYS = frozenset({
@@ -150,6 +152,8 @@ class _Run:
         for path, reason in config_files(self.spec, exists):
             self.files.append(ConfigSource(self.shown(path), reason))
             self.run_file(path, where="")
+        if self.spec.with_wave:  # Nextflow applies the option over every file
+            self.write(("wave", "enabled"), True, WITH_WAVE)
         known = tuple(self.known_profiles)
         for name in self.spec.profiles:
             if name not in self.known_profiles and name != DEFAULT_PROFILE:
