@@ -191,3 +191,25 @@ def test_with_wave_pass_points_at_no_file(
     wave = next(f for f in json.loads(capsys.readouterr().out)["findings"]
                 if f["subject"] == "wave.enabled")
     assert "location" not in wave
+
+
+def test_capital_c_on_the_wrapped_command_replaces_the_pipeline_config(
+    demo_pipeline: Path, tmp_path: Path
+) -> None:
+    only = tmp_path / "only.config"
+    only.write_text("wave.enabled = true\n")
+    config = demo_pipeline / "nextflow.config"
+    config.write_text(config.read_text() + "\nwave.enabled = false\n")  # must not be read
+    result = subprocess.run(
+        [sys.executable, "-m", "preflight", "run", "--offline", "--format", "json",
+         "--", "nextflow", "run", str(demo_pipeline), "-C", str(only)],
+        capture_output=True, text=True, timeout=120,
+        env={
+            "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "TOWER_ACCESS_TOKEN": "offline-token-for-wave",
+        },
+    )
+    assert result.returncode == 42, result.stdout + result.stderr
+    wave = next(f for f in json.loads(result.stdout)["findings"] if f["subject"] == "wave.enabled")
+    assert wave["status"] == "pass" and "only.config" in wave["message"]

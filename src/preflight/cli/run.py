@@ -17,12 +17,18 @@ import click
 
 from preflight.checks.base import gate_exit_code
 from preflight.cli.check import emit_report, execute_checks
-from preflight.cli.options import build_check_inputs, build_spec, check_options
+from preflight.cli.options import (
+    build_check_inputs,
+    build_spec,
+    check_options,
+    format_option,
+)
 from preflight.errors import EXIT_PASS, InputError
 from preflight.launch import parse_launch_command
+from preflight.pipeline import ENGINES
 
 
-@click.command(name="run", context_settings={"ignore_unknown_options": False})
+@click.command(name="run")
 @click.option(
     "--pipeline", "pipeline_path", type=click.Path(path_type=Path), default=None,
     help="The pipeline to check (default: the one named in a wrapped nextflow run / tw launch).",
@@ -34,16 +40,16 @@ from preflight.launch import parse_launch_command
 )
 @click.option("--params-file", type=click.Path(path_type=Path), default=None)
 @click.option("--param", "param_pairs", multiple=True, metavar="KEY=VALUE")
-@click.option("--engine", default=None, help="Container engine to resolve images for.")
+@click.option(
+    "--engine", type=click.Choice(ENGINES), default=None,
+    help="Container engine to resolve images for.",
+)
 @check_options
 @click.option(
     "--fix", "apply_fix", is_flag=True,
     help="Fix what can be fixed first (as preflight fix --yes), then check.",
 )
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "junit", "github"]),
-    default="text", show_default=True,
-)
+@format_option("text", "json", "junit", "github")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.argument("wrapped", nargs=-1, required=True, type=click.UNPROCESSED)
 def command(
@@ -75,11 +81,14 @@ def command(
         )
     # Before any check (or --fix) runs: a typo in the command must not cost a check or a change.
     program = find_program(wrapped[0])
+    # `-C` in the wrapped command replaces the default files; preflight's own -c come after.
+    replaced = launch.config_files if launch.replace_configs else ()
+    added = () if launch.replace_configs else launch.config_files
     spec = build_spec(
         pipeline,
         (*launch.profiles, *profiles),
-        (*launch.config_files, *config_files),
-        (),
+        (*added, *config_files),
+        (*replaced, *config_files) if replaced else (),
         params_file or launch.params_file,
         (*(f"{k}={v}" for k, v in launch.params.items()), *param_pairs),
         engine,
