@@ -196,10 +196,11 @@ def test_with_wave_pass_points_at_no_file(
 def test_capital_c_on_the_wrapped_command_replaces_the_pipeline_config(
     demo_pipeline: Path, tmp_path: Path
 ) -> None:
+    """With -C only that file is read: Wave enabled in the pipeline's own config does not count."""
     only = tmp_path / "only.config"
-    only.write_text("wave.enabled = true\n")
+    only.write_text("docker.enabled = true\n")
     config = demo_pipeline / "nextflow.config"
-    config.write_text(config.read_text() + "\nwave.enabled = false\n")  # must not be read
+    config.write_text(config.read_text() + "\nwave.enabled = true\n")  # must not be read
     result = subprocess.run(
         [sys.executable, "-m", "preflight", "run", "--offline", "--format", "json",
          "--", "nextflow", "run", str(demo_pipeline), "-C", str(only)],
@@ -210,6 +211,6 @@ def test_capital_c_on_the_wrapped_command_replaces_the_pipeline_config(
             "TOWER_ACCESS_TOKEN": "offline-token-for-wave",
         },
     )
-    assert result.returncode == 42, result.stdout + result.stderr
+    assert result.returncode == EXIT_FAIL, result.stdout + result.stderr
     wave = next(f for f in json.loads(result.stdout)["findings"] if f["subject"] == "wave.enabled")
-    assert wave["status"] == "pass" and "only.config" in wave["message"]
+    assert wave["status"] == "fail"
