@@ -108,11 +108,14 @@ def run_all_checks(
     options: CheckOptions,
     environ: Mapping[str, str],
     progress: Progress | None = None,
+    checks: Sequence[Check] | None = None,
 ) -> Report:
-    """Every check on one pipeline, with one shared context; clients are closed afterwards."""
+    """``checks`` (default: every check) on one pipeline, with one shared context; clients are
+    closed afterwards."""
     context = build_context(spec, settings, options, environ)
     try:
-        return run_checks(default_checks(environ), context, progress)
+        chosen = default_checks(environ) if checks is None else checks
+        return run_checks(chosen, context, progress)
     finally:
         services = context.services
         if isinstance(services, ServiceRegistry):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from preflight.checks.base import CheckOptions, ServiceRegistry
+from preflight.checks.base import CheckOptions
 from preflight.cli.options import format_option, pipeline_options
 from preflight.errors import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, InputError, PreflightError
-from preflight.model import ImageUse, Report
+from preflight.model import ImageUse
 from preflight.pipeline import PipelineSpec
+from preflight.provision.verify import verify_pull
 from preflight.report import render
-from preflight.secret import Secret
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
@@ -175,7 +175,9 @@ def execute_fix(
             )
         finally:
             services.close()
-        verification = verify_pull(spec, settings, result.applied.passwords) if verify else None
+        verification = (
+            verify_pull(spec, settings, result.applied.passwords, os.environ) if verify else None
+        )
     except (PreflightError, KeyboardInterrupt, click.Abort) as exc:
         # Scripts read stdout: a failure is one JSON object there too; main() still says it
         # on stderr and ends with the error's own exit code.
@@ -234,33 +236,6 @@ def error_object(error: BaseException) -> dict[str, Any]:
         "kind": "interrupted", "message": "interrupted", "remedy": None, "where": None,
         "exit_code": EXIT_INTERRUPTED,
     }
-
-def verify_pull(
-    spec: PipelineSpec, settings: Settings, passwords: Mapping[str, Secret]
-) -> Report | None:
-    """Wave's handshake with each password just provisioned (the only moment one is at hand).
-
-    Runs the images, credentials and pull checks, and keeps the pull findings: proof that the
-    new credential works before anything is launched. ``None`` when nothing was provisioned.
-    """
-    if not passwords:
-        return None
-    from preflight.checks.base import run_checks
-    from preflight.checks.credentials import CredentialsCheck
-    from preflight.checks.images import ImagesCheck
-    from preflight.checks.pull import PullCheck
-    from preflight.wiring import build_context
-
-    context = build_context(spec, settings, CheckOptions(registry_passwords=passwords), os.environ)
-    try:
-        report = run_checks((ImagesCheck(), CredentialsCheck(), PullCheck()), context)
-    finally:
-        services = context.services
-        if isinstance(services, ServiceRegistry):
-            services.close()
-    pull = tuple(f for f in report.findings if f.check == "pull")
-    return replace(report, findings=pull, images=(), unresolved=())
-
 
 def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> CheckOptions:
     """``run --fix``: fix as ``fix --yes`` would (output on stderr), then hand the new
