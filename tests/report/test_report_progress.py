@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import select
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -24,8 +26,20 @@ def terminal() -> Iterator[tuple[io.TextIOWrapper, int]]:
         os.close(leader)
 
 
-def _read(fd: int) -> str:
-    return os.read(fd, 65536).decode("utf-8")
+def _read(fd: int, ends_with: str = "\n", timeout: float = 5.0) -> str:
+    """What the terminal received, once it ends with ``ends_with``.
+
+    Each write reaches the terminal on its own, so one read may return only the first; keep
+    reading until the expected end arrives (or the time is up, and the test's asserts speak).
+    """
+    received = b""
+    deadline = time.monotonic() + timeout
+    while not received.endswith(ends_with.encode()):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            break
+        received += os.read(fd, 65536)
+    return received.decode("utf-8")
 
 
 def test_writes_nothing_when_not_a_terminal() -> None:
@@ -57,7 +71,7 @@ def test_colour_and_cleanup_on_a_terminal(terminal: tuple[io.TextIOWrapper, int]
     progress.done("pull", Status.ERROR)
     progress.start("token\x1b[2J")  # text from elsewhere cannot clear the screen
     progress.close()
-    out = _read(leader)
+    out = _read(leader, ends_with="\r\x1b[K")
     assert "\x1b[1;31m✗\x1b[0m pull" in out
     assert "\x1b[2J" not in out
     assert out.endswith("\r\x1b[K")
