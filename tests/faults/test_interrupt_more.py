@@ -47,7 +47,7 @@ def test_a_second_ctrl_c_during_rollback_says_what_remains_and_exits_130(
     code, out, err, _ = interrupt(process)
     assert code == EXIT_INTERRUPTED, err
     assert "Traceback" not in err
-    assert "rolled back: nothing" in err
+    assert "rolled back: nothing" in err, err
     assert (f"remains of this registry's steps: token {token} (not rolled back: interrupted); "
             f"scope map {token}-scope-map (not rolled back: interrupted)") in err
     assert "delete what remains" in err  # the remedy
@@ -92,3 +92,25 @@ def test_check_interrupted_while_listing_other_workspaces_exits_at_once(
     assert "Traceback" not in err and "Interrupted." in err
     assert out == ""
     assert seconds < 5.0  # the stalled listings' timeout was not waited for
+
+
+def test_a_token_made_while_its_answer_was_still_coming_is_rolled_back(
+    sandbox_env: Sandbox, demo_pipeline: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C after Azure made the token but before its answer arrived: the rollback still
+    deletes it (and its scope map), because the undo is registered before the request."""
+    registry = sandbox_env.azure.registries[ACR]
+    token = f"wave-pull-{sandbox_env.env['TOWER_WORKSPACE_ID']}"
+    # The token exists once its PUT is handled; the client then polls the operation, held here.
+    sandbox_env.faults.set(
+        "arm", path_prefix=arm_path(sandbox_env, f"tokens/{token}/operationStatuses"),
+        latency_ms=60_000, times=1,
+    )
+    process = start(["fix", str(demo_pipeline), "--yes"], tmp_path)
+    wait_for(lambda: token in registry.tokens, process, "Azure made the token")
+    time.sleep(0.2)
+    code, _, err, _ = interrupt(process)
+    assert code == EXIT_INTERRUPTED, err
+    assert "Traceback" not in err
+    assert token not in registry.tokens, err
+    assert f"{token}-scope-map" not in registry.scope_maps, err

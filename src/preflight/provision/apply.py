@@ -129,14 +129,16 @@ def _apply_step(
 ) -> None:
     registry, host = run.registry, run.plan.login_server
     if isinstance(step, CreateScopeMap):
+        # The undo is registered before the request: a create that fails or is interrupted
+        # may still have taken effect in Azure, and deleting what is not there is a no-op.
+        run.undo.append(
+            _Undo(f"scope map {step.name}", lambda: arm.delete_scope_map(registry, step.name))
+        )
         made = arm.create_scope_map(
             registry, step.name, step.actions, description="Wave pull access (preflight fix)"
         )
         run.scope_map_ids[step.name] = made.id
         run.created.append(Created(host, "scope_map", step.name, made.id))
-        run.undo.append(
-            _Undo(f"scope map {step.name}", lambda: arm.delete_scope_map(registry, step.name))
-        )
     elif isinstance(step, ExtendScopeMap):
         made = arm.update_scope_map(registry, step.name, step.actions)
         run.scope_map_ids[step.name] = made.id
@@ -152,10 +154,11 @@ def _apply_step(
         scope_map_id = run.scope_map_ids.get(step.scope_map) or _scope_map_id(
             arm, registry, step.scope_map
         )
+        # Registered first, as for the scope map: the token may exist even if the call failed.
+        run.undo.append(_Undo(f"token {step.name}", lambda: arm.delete_token(registry, step.name)))
         token = arm.create_token(registry, step.name, scope_map_id)
         run.tokens[step.name] = token
         run.created.append(Created(host, "token", step.name, token.id))
-        run.undo.append(_Undo(f"token {step.name}", lambda: arm.delete_token(registry, step.name)))
     elif isinstance(step, GeneratePassword):
         token = run.tokens.get(step.token) or _token(arm, registry, step.token)
         run.password = arm.generate_password(
