@@ -16,8 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from conftest import ACR, BOUND_S, PERSISTENT, Fixed, Invoke, Run, used
+from faults_support import ACR, BOUND_S, PERSISTENT, Fixed, Invoke, Run, used
 
 if TYPE_CHECKING:
     from preflight.sandbox.runtime import Sandbox

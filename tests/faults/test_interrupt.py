@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-
-from conftest import ACR, BOUND_S, PERSISTENT, Fixed, used
+from faults_support import ACR, BOUND_S, PERSISTENT, Fixed, used
 
 if TYPE_CHECKING:
     from preflight.sandbox.runtime import Sandbox

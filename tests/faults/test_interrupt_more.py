@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from faults_support import ACR, PERSISTENT, used
+from test_fix_faults import new_token, registry_path, snapshot
 from test_interrupt import EXIT_INTERRUPTED, arm_path, interrupt, start, wait_for
-
-from conftest import ACR, PERSISTENT, used
 
 if TYPE_CHECKING:
     from preflight.sandbox.runtime import Sandbox
@@ -114,3 +115,33 @@ def test_a_token_made_while_its_answer_was_still_coming_is_rolled_back(
     assert "Traceback" not in err
     assert token not in registry.tokens, err
     assert f"{token}-scope-map" not in registry.scope_maps, err
+
+
+def test_a_credential_stored_while_its_answer_was_still_coming_is_rolled_back(
+    sandbox_env: Sandbox,
+    demo_pipeline: Path,
+    tmp_path: Path,
+    when: Callable[[Callable[[], bool], Callable[[], object]], None],
+) -> None:
+    """Ctrl-C after the Platform stored the credential but before its answer arrived: the
+    rollback finds it by name and deletes it, with the token and scope map."""
+    before = snapshot(sandbox_env)
+    token = new_token(sandbox_env)
+    # Name validation goes through untouched (the first matching fault wins, and it does
+    # nothing); generateCredentials is slowed so the watcher acts before the POST.
+    sandbox_env.faults.set("platform", path_prefix="/credentials/validate", times=PERSISTENT)
+    sandbox_env.faults.set("arm", path_prefix=registry_path(sandbox_env, "generateCredentials"),
+                           latency_ms=300, times=1)
+    when(
+        lambda: token in sandbox_env.azure.registries[ACR].tokens,
+        lambda: sandbox_env.faults.set(
+            "platform", path_prefix="/credentials", slow_body_ms=60_000, times=1),
+    )
+    process = start(["fix", str(demo_pipeline), "--yes"], tmp_path)
+    wait_for(lambda: len(snapshot(sandbox_env).credentials) > len(before.credentials), process,
+             "the Platform stored the credential")
+    time.sleep(0.2)
+    code, _, err, _ = interrupt(process)
+    assert code == EXIT_INTERRUPTED, err
+    assert "Traceback" not in err
+    assert snapshot(sandbox_env) == before, err

@@ -179,6 +179,11 @@ def _apply_step(
             run.irreversible.append(f"the old credential {step.name} was deleted")
         else:
             platform.validate_credential_name(step.name, step.workspace_id)
+        # Registered first: a POST that fails or is interrupted may still have stored it.
+        run.undo.append(_Undo(
+            f"credential {step.name}, if the Platform stored it",
+            lambda: _delete_credentials_named(platform, step.name, step.workspace_id),
+        ))
         credential_id = platform.create_credential(
             step.workspace_id,
             name=step.name,
@@ -270,6 +275,16 @@ def _token(arm: AzureRegistries, registry: RegistryInfo, name: str) -> TokenInfo
             remedy="run `preflight fix` again",
         )
     return token
+
+
+def _delete_credentials_named(
+    platform: CredentialStore, name: str, workspace_id: int | None
+) -> None:
+    """Delete the credential ``name`` of the workspace, found by name (its id may never have
+    reached us); nothing to do when there is none."""
+    for credential in platform.list_credentials(workspace_id):
+        if credential.name == name:
+            platform.delete_credential(credential.id, workspace_id)
 
 
 def _ignore(_value: object) -> None:
