@@ -104,20 +104,10 @@ def fixed(sandbox_env: Sandbox, demo_pipeline: Path, preflight: Invoke) -> Fixed
     assert run.code == 0, run.err
     token = f"wave-pull-{sandbox_env.env['TOWER_WORKSPACE_ID']}"
     assert token in sandbox_env.azure.registries[ACR].tokens
-    [password] = stored_passwords(sandbox_env)
+    [password] = sandbox_env.platform.registry_passwords(
+        ACR, int(sandbox_env.env["TOWER_WORKSPACE_ID"])
+    )
     return Fixed(demo_pipeline, token, password)
-
-
-def stored_passwords(sandbox: Sandbox) -> list[str]:
-    """The passwords of the Platform credentials for the main registry, in the workspace."""
-    state = sandbox.platform
-    user_id = state.account_by_name("demo-user").id
-    workspace = int(sandbox.env["TOWER_WORKSPACE_ID"])
-    return [
-        c.password
-        for c in state.credentials_in(user_id, workspace)
-        if c.keys.get("registry") == ACR and c.password
-    ]
 
 
 @pytest.fixture

@@ -36,17 +36,6 @@ def pipeline(tmp_path: Path) -> Path:
     return target
 
 
-def stored_passwords(sandbox: Sandbox) -> list[str]:
-    state = sandbox.platform
-    user_id = state.account_by_name("demo-user").id
-    workspace = int(sandbox.env["TOWER_WORKSPACE_ID"])
-    return [
-        c.password
-        for c in state.credentials_in(user_id, workspace)
-        if c.keys.get("registry") == ACR and c.password
-    ]
-
-
 @pytest.fixture
 def invoke(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """Run ``preflight fix ARGS`` through ``main`` (exit codes as a user gets them)."""
@@ -94,7 +83,9 @@ def test_fix_yes_provisions_shows_no_secret_and_a_second_run_plans_nothing(
         "wave.enabled" in (pipeline / "nextflow.config").read_text()
         or "enabled = true" in (pipeline / "nextflow.config").read_text()
     )
-    [password] = stored_passwords(sandbox_env)
+    [password] = sandbox_env.platform.registry_passwords(
+        ACR, int(sandbox_env.env["TOWER_WORKSPACE_ID"])
+    )
     assert password not in out and password not in err
     token = sandbox_env.azure.registries[ACR].tokens[
         f"wave-pull-{sandbox_env.env['TOWER_WORKSPACE_ID']}"
@@ -161,6 +152,8 @@ def test_run_fix_hands_the_new_password_to_the_checks_and_prints_only_on_stderr(
     assert captured.out == ""
     assert "create token wave-pull-" in captured.err
     assert set(options.registry_passwords) == {ACR}
-    [password] = stored_passwords(sandbox_env)
+    [password] = sandbox_env.platform.registry_passwords(
+        ACR, int(sandbox_env.env["TOWER_WORKSPACE_ID"])
+    )
     assert options.registry_passwords[ACR].reveal() == password
     assert password not in captured.err

@@ -190,6 +190,19 @@ class PlatformState:
         with self.lock:
             return self.credentials.setdefault(self.scope(user_id, workspace_id), [])
 
+    def registry_passwords(
+        self, registry: str, workspace_id: int | None, owner: str = DEMO_USER
+    ) -> list[str]:
+        """The stored passwords of the workspace's credentials for ``registry`` (tests: what
+        ``fix`` stored is what Azure generated, and must appear in no output)."""
+        with self.lock:
+            user_id = self.account_by_name(owner).id
+            return [
+                c.password
+                for c in self.credentials_in(user_id, workspace_id)
+                if c.keys.get("registry") == registry and c.password
+            ]
+
     def add_registry_credential(
         self,
         *,
