@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, PreflightError
 from preflight.model import Finding, ImageUse, Report, Status, Unresolved
 from preflight.pipeline import PipelineSpec
-from preflight.secret import Secret, redact
+from preflight.secret import Secret, redact_known
 from preflight.settings import Settings
 
 T = TypeVar("T")
@@ -112,13 +112,6 @@ class CheckContext:
         kind, value = self._shared.get(key, ("missing", None))
         return value if kind == "ok" else None
 
-    def secrets(self) -> list[Secret]:
-        """Every secret this run knows of, for last-line redaction."""
-        found = [s for s in self.options.registry_passwords.values()]
-        if self.settings.platform_token is not None:
-            found.append(self.settings.platform_token)
-        return found
-
 
 class Progress(Protocol):
     """Told when each check starts and ends (a display on stderr, or nothing)."""
@@ -149,11 +142,11 @@ def run_checks(
         try:
             found.extend(check.run(context))
         except PreflightError as exc:
-            found.append(_error_finding(check.name, exc, context, remedy=exc.remedy))
+            found.append(_error_finding(check.name, exc, remedy=exc.remedy))
         except Exception as exc:  # noqa: BLE001 - one check's bug must not hide the others
             found.append(
                 _error_finding(
-                    check.name, exc, context,
+                    check.name, exc,
                     remedy="this is a bug in preflight; please report it with --debug output",
                 )
             )
@@ -174,10 +167,11 @@ def run_checks(
 _SEVERITY = list(Status)
 
 
-def _error_finding(name: str, exc: Exception, context: CheckContext, *, remedy: str) -> Finding:
-    message = redact(
-        exc.message if isinstance(exc, PreflightError) else f"{type(exc).__name__}: {exc}",
-        context.secrets(),
+def _error_finding(name: str, exc: Exception, *, remedy: str) -> Finding:
+    # Every Secret registers its value when made (tokens, given and generated passwords), so
+    # text from code we do not own is redacted of all of them, not only of this run's options.
+    message = redact_known(
+        exc.message if isinstance(exc, PreflightError) else f"{type(exc).__name__}: {exc}"
     )
     where = exc.where if isinstance(exc, PreflightError) else ""
     return Finding(
@@ -185,7 +179,7 @@ def _error_finding(name: str, exc: Exception, context: CheckContext, *, remedy: 
         status=Status.ERROR,
         subject=where or name,
         message=f"could not check: {message}",
-        remedy=redact(remedy, context.secrets()),
+        remedy=redact_known(remedy),
         # The exit code the error would have had on its own: unusable input stays exit 2 and a
         # bug stays exit 3 even when the runner turned them into findings.
         details={ERROR_EXIT_CODE: exc.exit_code if isinstance(exc, PreflightError) else 3},
