@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from preflight.nextflow.evaluator import resolve_config
-from preflight.nextflow.parsed_files import forget_all
+from preflight.nextflow.config.evaluator import resolve_config
+from preflight.nextflow.config.parsed_files import forget_all
 from preflight.pipeline import PipelineSpec
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -110,8 +110,8 @@ def main() -> None:
           f"({lines / resolve_time / 1000:.0f}k lines/s, best of {RUNS}); "
           f"resolve again, files unchanged {again_time * 1000:.1f} ms")
     bare = start_up("pass")
-    reader = start_up("import preflight.nextflow.evaluator")
-    tree = start_up("import preflight.nextflow.evaluator, preflight.nextflow.scope")
+    reader = start_up("import preflight.nextflow.config.evaluator")
+    tree = start_up("import preflight.nextflow.config.evaluator, preflight.nextflow.config.scope")
     print(f"import: interpreter start-up {bare * 1000:.0f} ms; the evaluator adds "
           f"{(reader - bare) * 1000:.0f} ms ({reader / bare:.1f}x the start-up); the tree type "
           f"(pyhocon), loaded by the first resolve, {(tree - reader) * 1000:.0f} ms more "

@@ -25,8 +25,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from preflight.images import resolve_images
-from preflight.nextflow.scripts import scan_pipeline
+from preflight.images.resolve import resolve_images
+from preflight.nextflow.script.scan import scan_pipeline
 from preflight.pipeline import PipelineSpec
 
 MODULES = 500

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from preflight.cli.launch_line import parse_launch_command
 from preflight.errors import InputError
-from preflight.launch import parse_launch_command
 
 
 def test_nextflow_run_options_are_read() -> None:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from preflight.parallel import map_in_threads
+from preflight.net.threads import map_in_threads
 
 
 def test_results_come_back_in_order() -> None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preflight.container_rules import (
+from preflight.images.rules import (
     RegistryRule,
     SelectorTable,
     Setting,
@@ -27,7 +27,7 @@ from preflight.container_rules import (
     wave_strategy,
 )
 from preflight.model import Location, Status
-from preflight.nextflow.selectors import selector_matches
+from preflight.nextflow.config.selectors import selector_matches
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preflight.directives import evaluate_directive, template_of
 from preflight.errors import ConfigError
+from preflight.images.directives import evaluate_directive, template_of
 from preflight.model import Location
-from preflight.nextflow.expressions import evaluate, parse_expression
+from preflight.nextflow.groovy.expressions import evaluate, parse_expression
 
 HERE = Location("modules/x/main.nf", 6, 15)
 DOCKER = {"workflow": {"containerEngine": "docker"}, "task": {"ext": {}}, "params": {}}

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from preflight.errors import InputError
-from preflight.imageref import ImageRef, acr_login_server, is_acr_host, is_host_component
+from preflight.images.ref import ImageRef, acr_login_server, is_acr_host, is_host_component
 
 DIGEST = "sha256:" + "a" * 64
 

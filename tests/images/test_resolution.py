@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from preflight.errors import PreflightError
-from preflight.images import ImageResolution, Outcome, ProcessImage, resolve_images
+from preflight.images.resolve import ImageResolution, Outcome, ProcessImage, resolve_images
 from preflight.model import Status
 from preflight.pipeline import PipelineSpec
 

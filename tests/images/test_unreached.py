@@ -13,7 +13,7 @@ from preflight.checks.base import run_checks as run
 from preflight.checks.credentials import acr_registries
 from preflight.checks.images import ImagesCheck
 from preflight.cli import main
-from preflight.images import ImageResolution, resolve_images
+from preflight.images.resolve import ImageResolution, resolve_images
 from preflight.model import Status
 from preflight.pipeline import PipelineSpec
 from preflight.settings import Settings

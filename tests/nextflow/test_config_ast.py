@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from preflight.model import Location
-from preflight.nextflow import ast
-from preflight.nextflow.parser import parse_config
+from preflight.nextflow.config.parser import parse_config
+from preflight.nextflow.groovy import ast
 
 HERE = Location("nextflow.config", 1, 1)
 

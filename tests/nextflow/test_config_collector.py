@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from preflight.errors import ConfigError
-from preflight.nextflow.collector import collector_paused
-from preflight.nextflow.evaluator import resolve_config
+from preflight.nextflow.config.collector import collector_paused
+from preflight.nextflow.config.evaluator import resolve_config
 from preflight.pipeline import PipelineSpec
 
 

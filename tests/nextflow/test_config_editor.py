@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from preflight.errors import ApplyError
-from preflight.nextflow.editor import (
+from preflight.nextflow.config.editor import (
     MARKER,
     WaveEdit,
     apply_wave_edit,
     plan_wave_injection,
 )
-from preflight.nextflow.evaluator import resolve_config
+from preflight.nextflow.config.evaluator import resolve_config
 from preflight.pipeline import PipelineSpec
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from preflight.errors import ConfigError
 from preflight.model import Location
-from preflight.nextflow.expressions import call_closure, evaluate, parse_expression, truthy
-from preflight.nextflow.values import Closure, Duration, Dynamic, MemoryUnit
+from preflight.nextflow.groovy.expressions import call_closure, evaluate, parse_expression, truthy
+from preflight.nextflow.groovy.values import Closure, Duration, Dynamic, MemoryUnit
 
 AT = Location("main.nf", 3, 5)
 DOCKER = {"workflow": {"containerEngine": "docker"}, "task": {"ext": {}}}
@@ -185,7 +185,7 @@ def test_groovy_truth() -> None:
      "'it\\'s' as String", "new Foo(1)", "m['k'][0]"],
 )
 def test_dynamic_source_reads_as_the_expression(text: str) -> None:
-    from preflight.nextflow.unparse import to_source
+    from preflight.nextflow.groovy.unparse import to_source
 
     expr = parse_expression(text, AT)
     again = parse_expression(to_source(expr), AT)

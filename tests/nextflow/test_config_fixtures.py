@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from preflight.nextflow.evaluator import resolve_config
-from preflight.nextflow.resolved import ResolvedConfig
-from preflight.nextflow.values import Closure, Dynamic, MemoryUnit
+from preflight.nextflow.config.evaluator import resolve_config
+from preflight.nextflow.config.resolved import ResolvedConfig
+from preflight.nextflow.groovy.values import Closure, Dynamic, MemoryUnit
 from preflight.pipeline import PipelineSpec
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pipelines"

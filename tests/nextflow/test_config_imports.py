@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pyhocon import ConfigTree
 
-from preflight.nextflow.evaluator import resolve_config
-from preflight.nextflow.resolved import ConfigScope, is_tree, to_plain
+from preflight.nextflow.config.evaluator import resolve_config
+from preflight.nextflow.config.resolved import ConfigScope, is_tree, to_plain
 from preflight.pipeline import PipelineSpec
 
 
@@ -21,8 +21,8 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_importing_the_evaluator_loads_no_pyhocon() -> None:
-    loaded = _modules_after("import preflight.nextflow.evaluator")
-    assert "preflight.nextflow.evaluator" in loaded
+    loaded = _modules_after("import preflight.nextflow.config.evaluator")
+    assert "preflight.nextflow.config.evaluator" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("pyhocon", "pyparsing")}
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from preflight.errors import ConfigError
-from preflight.nextflow import parsed_files
-from preflight.nextflow.evaluator import resolve_config
-from preflight.nextflow.parsed_files import forget_all, parsed
+from preflight.nextflow.config import parsed_files
+from preflight.nextflow.config.evaluator import resolve_config
+from preflight.nextflow.config.parsed_files import forget_all, parsed
 from preflight.pipeline import PipelineSpec
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from preflight.errors import ConfigError
-from preflight.nextflow import ast
-from preflight.nextflow.lexer import STRING, tokenize
-from preflight.nextflow.parser import parse_config, strict_violations
+from preflight.nextflow.config.parser import parse_config, strict_violations
+from preflight.nextflow.groovy import ast
+from preflight.nextflow.groovy.lexer import STRING, tokenize
 
 
 def parse(text: str) -> tuple[ast.Stmt, ...]:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from preflight.errors import InputError
-from preflight.nextflow.editor import apply_wave_edit, plan_wave_injection
-from preflight.nextflow.evaluator import resolve_config
-from preflight.nextflow.parser import parse_config
+from preflight.nextflow.config.editor import apply_wave_edit, plan_wave_injection
+from preflight.nextflow.config.evaluator import resolve_config
+from preflight.nextflow.config.parser import parse_config
 from preflight.pipeline import PipelineSpec
 
 FAST = settings(max_examples=60, deadline=None,

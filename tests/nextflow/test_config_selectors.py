@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from preflight.nextflow.selectors import (
+from preflight.nextflow.config.selectors import (
     is_valid_pattern,
     labels_match,
     selector_matches,

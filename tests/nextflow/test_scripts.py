@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from preflight.nextflow.scripts import (
+from preflight.nextflow.script.scan import (
     PipelineScripts,
     ProcessDef,
     scan_pipeline,
@@ -263,7 +263,7 @@ def test_includes_through_project_and_module_dir_variables(tmp_path: Path) -> No
 
 
 def test_a_workflow_body_names_its_calls_but_not_properties_or_interpolations() -> None:
-    from preflight.nextflow.script_tokens import called_names
+    from preflight.nextflow.script.tokens import called_names
 
     code = 'FASTQC(reads)\nch = ch.mix(ALIGN.out.bam); x = "$SORT ${INDEX}" ; 1QC é_QC _P2(a.b)'
     assert called_names(code) == ("FASTQC", "reads", "ch", "ALIGN", "x", "INDEX", "_P2", "a")

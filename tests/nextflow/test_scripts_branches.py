@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from preflight.nextflow.expressions import evaluate, parse_expression
-from preflight.nextflow.scripts import ProcessDef, scan_script
+from preflight.nextflow.groovy.expressions import evaluate, parse_expression
+from preflight.nextflow.script.scan import ProcessDef, scan_script
 
 CHAIN = """\
 process SORT {

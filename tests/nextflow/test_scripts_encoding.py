@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from preflight.images import resolve_images
+from preflight.images.resolve import resolve_images
 from preflight.model import Status
-from preflight.nextflow.scripts import read_script, scan_pipeline
+from preflight.nextflow.script.scan import read_script, scan_pipeline
 from preflight.pipeline import PipelineSpec
 
 # "café" in Latin-1 inside a comment on line 3: 0xE9 is not valid UTF-8 on its own.

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from preflight.nextflow.scripts import scan_pipeline
+from preflight.nextflow.script.scan import scan_pipeline
 
 DEPTH = 3000
 PROCESS_EVERY = 500

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preflight.nextflow import script_tokens
+from preflight.nextflow.script import tokens as script_tokens
 
 PLAIN = "|".join(script_tokens.SKIPPED)
 STATEMENT_START = r"|\n(?x:" + script_tokens.WORD_PATTERN + ")"

@@ -30,7 +30,7 @@ from preflight.checks.credentials import (
     credential_matches,
 )
 from preflight.model import Finding, ImageUse, Status
-from preflight.nextflow.evaluator import resolve_config
+from preflight.nextflow.config.evaluator import resolve_config
 from preflight.pipeline import PipelineSpec
 from preflight.sandbox.platform import PlatformEmulator, PlatformState
 from preflight.sandbox.platform_state import DEMO_USER, VIEWER_USER

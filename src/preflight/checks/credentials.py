@@ -31,7 +31,7 @@ from preflight.checks.credential_findings import (
 )
 from preflight.errors import InputError, PlatformError
 from preflight.model import Finding, ImageUse, Status
-from preflight.parallel import map_in_threads
+from preflight.net.threads import map_in_threads
 from preflight.secret import Secret
 from preflight.seqera.client import PlatformClient
 from preflight.seqera.matching import (

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from preflight.checks.base import IMAGES_KEY, UNRESOLVED_KEY, CheckContext
-from preflight.images import ImageResolution, resolve_images
+from preflight.images.resolve import ImageResolution, resolve_images
 from preflight.model import Finding, ImageUse, Status, Unresolved
 
 RESOLUTION_KEY = "images.resolution"

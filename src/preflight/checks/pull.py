@@ -23,7 +23,7 @@ from preflight.checks.credentials import acr_uses, credential_matches
 from preflight.checks.token_health import HEALTH_KEY, TokenHealth
 from preflight.errors import InputError, PreflightError
 from preflight.model import Finding, ImageUse, Status
-from preflight.parallel import map_in_threads
+from preflight.net.threads import map_in_threads
 from preflight.registry import PullTarget, probe_many
 from preflight.registry.diagnosis import CHECK, findings_for
 from preflight.registry.failures import Problem

@@ -19,10 +19,10 @@ from typing import Any
 
 from preflight.checks.base import CheckContext
 from preflight.model import Finding, Location, Status
-from preflight.nextflow.evaluator import resolve_config
-from preflight.nextflow.expressions import truthy
-from preflight.nextflow.resolved import ResolvedConfig
-from preflight.nextflow.values import Dynamic
+from preflight.nextflow.config.evaluator import resolve_config
+from preflight.nextflow.config.resolved import ResolvedConfig
+from preflight.nextflow.groovy.expressions import truthy
+from preflight.nextflow.groovy.values import Dynamic
 from preflight.secret import Secret
 
 CONFIG_KEY = "config.resolved"

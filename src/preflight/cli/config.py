@@ -29,8 +29,8 @@ def command(
     Values only the run can know (environment variables, secrets, functions) are marked
     dynamic, with where they are set. Credentials are shown as <hidden>.
     """
-    from preflight.nextflow.evaluator import resolve_config
-    from preflight.nextflow.render import render_flat, render_json
+    from preflight.nextflow.config.evaluator import resolve_config
+    from preflight.nextflow.config.render import render_flat, render_json
 
     chosen = syntax or os.environ.get("NXF_SYNTAX_PARSER") or "auto"
     if chosen not in ("auto", "v1", "v2"):

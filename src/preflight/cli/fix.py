@@ -255,7 +255,7 @@ def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -
 
 def discover_images(spec: PipelineSpec) -> Sequence[ImageUse]:
     """Every image the pipeline's processes use (the one switch for image discovery)."""
-    from preflight.images import resolve_images
+    from preflight.images.resolve import resolve_images
 
     return resolve_images(spec).uses
 

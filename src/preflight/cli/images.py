@@ -28,8 +28,8 @@ def command(
     Exit codes: 0 listed, 1 an image the run cannot pull (invalid or upper-case name),
     2 unusable input (options, malformed configuration).
     """
-    from preflight.images import resolve_images
-    from preflight.images_report import passed, render_json, render_text
+    from preflight.images.resolve import resolve_images
+    from preflight.report.images_table import passed, render_json, render_text
 
     resolution = resolve_images(spec)
     render = render_json if output_format == "json" else render_text

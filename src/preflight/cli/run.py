@@ -17,6 +17,7 @@ import click
 
 from preflight.checks.base import gate_exit_code
 from preflight.cli.check import emit_report, execute_checks
+from preflight.cli.launch_line import parse_launch_command
 from preflight.cli.options import (
     build_check_inputs,
     build_spec,
@@ -24,7 +25,6 @@ from preflight.cli.options import (
     format_option,
 )
 from preflight.errors import EXIT_PASS, InputError
-from preflight.launch import parse_launch_command
 from preflight.pipeline import ENGINES
 
 

@@ -1,9 +1,9 @@
 """Reading Nextflow configuration as Nextflow does, and enabling Wave in it without damage.
 
-``lexer`` → ``parser`` (syntax tree with ``file:line:col``) → ``evaluator`` (files, includes,
-profiles, params → :class:`~preflight.nextflow.resolved.ResolvedConfig`); ``expressions``
-evaluates Groovy expressions; ``selectors`` matches ``withName``/``withLabel``; ``editor``
-injects ``wave { enabled = true }`` with the smallest text edit.
+``groovy`` is the language both kinds of file share (tokens, syntax tree, expressions, values);
+``config`` reads configuration files (``sources`` → ``parser`` → ``evaluator`` →
+:class:`~preflight.nextflow.config.resolved.ResolvedConfig`, ``selectors``, the Wave ``editor``);
+``script`` reads ``.nf`` files (which load, their processes, which a run reaches).
 
 Why a reader of our own: Nextflow configuration is Groovy, not HOCON. pyhocon rejects almost
 every real pipeline config (block comments, ``includeConfig``, selectors, closures, ternaries)

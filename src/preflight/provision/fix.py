@@ -24,7 +24,7 @@ from preflight.seqera.client import PlatformClient
 from preflight.seqera.models import WorkspaceRef
 
 if TYPE_CHECKING:
-    from preflight.nextflow.editor import WaveEdit
+    from preflight.nextflow.config.editor import WaveEdit
 
 PARTS = ("wave", "credentials")
 

@@ -1,6 +1,6 @@
 """The Wave part of ``fix``: plan and apply the smallest ``nextflow.config`` edit turning Wave on.
 
-A thin seam over :mod:`preflight.nextflow.editor`, so ``fix`` speaks of a plan step like the
+A thin seam over :mod:`preflight.nextflow.config.editor`, so ``fix`` speaks of a plan step like the
 credential steps and the editor stays the one place that knows how to edit a config file.
 """
 
@@ -11,19 +11,19 @@ from typing import TYPE_CHECKING, Any
 from preflight.pipeline import PipelineSpec
 
 if TYPE_CHECKING:
-    from preflight.nextflow.editor import WaveEdit
+    from preflight.nextflow.config.editor import WaveEdit
 
 
 def plan_wave(spec: PipelineSpec) -> WaveEdit | None:
     """The edit that makes Wave effective, or ``None`` when it already is."""
-    from preflight.nextflow.editor import plan_wave_injection
+    from preflight.nextflow.config.editor import plan_wave_injection
 
     return plan_wave_injection(spec)
 
 
 def apply_wave(edit: WaveEdit) -> None:
     """Write the edit (atomically; refused when the file changed since it was planned)."""
-    from preflight.nextflow.editor import apply_wave_edit
+    from preflight.nextflow.config.editor import apply_wave_edit
 
     apply_wave_edit(edit)
 

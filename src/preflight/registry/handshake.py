@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
-from preflight.parallel import map_in_threads
+from preflight.net.threads import map_in_threads
 from preflight.registry.answers import error_codes, excerpt, status_problem
 from preflight.registry.auth import DEFAULT_TIMEOUT, ChallengeCache, RegistryAuth
 from preflight.registry.challenge import pick_challenge

@@ -4,7 +4,7 @@ For each process the run reaches (from the ``.nf`` scanner) the ``container`` se
 with Nextflow's priority — ``process.container`` < the directive < ``withLabel`` < ``withName`` on
 the declared name < on the include alias < on the fully qualified name — then evaluated with
 ``workflow.containerEngine`` set to the engine and the params in force, then the engine's
-registry rule is applied (:mod:`preflight.container_rules`). What cannot be known before the run
+registry rule is applied (:mod:`preflight.images.rules`). What cannot be known before the run
 becomes an :class:`~preflight.model.Unresolved` entry with its place, never a silent omission.
 
 ``nextflow inspect`` evaluates ``withName`` selectors on the declared name only; where a selector
@@ -23,7 +23,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from preflight.container_rules import (
+from preflight.errors import InputError, PreflightError
+from preflight.images.ref import ImageRef
+from preflight.images.rules import (
     RegistryRule,
     SelectorTable,
     Setting,
@@ -34,15 +36,18 @@ from preflight.container_rules import (
     registry_findings,
     select_setting,
 )
-from preflight.errors import InputError, PreflightError
-from preflight.imageref import ImageRef
 from preflight.model import Finding, ImageUse, Location, Status, Unresolved
-from preflight.nextflow.collector import collector_paused
-from preflight.nextflow.scripts import Directive, PipelineScripts, ProcessInstance, scan_pipeline
+from preflight.nextflow.config.collector import collector_paused
+from preflight.nextflow.script.scan import (
+    Directive,
+    PipelineScripts,
+    ProcessInstance,
+    scan_pipeline,
+)
 from preflight.pipeline import PipelineSpec
 
 if TYPE_CHECKING:
-    from preflight.nextflow.resolved import ResolvedConfig
+    from preflight.nextflow.config.resolved import ResolvedConfig
 
 CHECK = "images"
 
@@ -127,7 +132,7 @@ def _resolve(
     spec: PipelineSpec, resolved_config: ResolvedConfig | None, scripts: PipelineScripts | None
 ) -> ImageResolution:
     if resolved_config is None:
-        from preflight.nextflow.evaluator import resolve_config
+        from preflight.nextflow.config.evaluator import resolve_config
 
         resolved_config = resolve_config(spec)
     if scripts is None:
@@ -173,9 +178,9 @@ class _ProcessResolver:
         self.conda_first = conda_first
         self.module_dirs: dict[str, str] = {}
         # Imported here, once: the expression evaluator is not needed to import this module.
-        from preflight.directives import evaluate_directive
-        from preflight.nextflow.expressions import call_closure
-        from preflight.nextflow.values import Closure, first_dynamic
+        from preflight.images.directives import evaluate_directive
+        from preflight.nextflow.groovy.expressions import call_closure
+        from preflight.nextflow.groovy.values import Closure, first_dynamic
 
         self.evaluate_directive = evaluate_directive
         self.call_closure = call_closure
@@ -312,7 +317,7 @@ def _origin_lookup(resolved_config: Any) -> Callable[[str], Location | None]:
 
 def _params_in_force(scripts: PipelineScripts, config_params: Any, root: str) -> dict[str, Any]:
     """Script ``params.x = …`` defaults, overridden by configuration and command-line params."""
-    from preflight.nextflow.expressions import evaluate, parse_expression
+    from preflight.nextflow.groovy.expressions import evaluate, parse_expression
 
     params: dict[str, Any] = {}
     for name, directive in scripts.script_params.items():

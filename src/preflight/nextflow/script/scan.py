@@ -9,12 +9,12 @@ and the fully qualified name (``WORKFLOW:SUB:PROC``) that config selectors may t
 
 This module is the entry point and the one import callers need; the work is split by job:
 
-* :mod:`~preflight.nextflow.script_tokens` — the compiled token patterns, statement ends;
-* :mod:`~preflight.nextflow.script_scanner` — one pass over one file (:func:`scan_script`);
-* :mod:`~preflight.nextflow.script_process` — a process's directives as they are read;
-* :mod:`~preflight.nextflow.script_includes` — which files load, include path resolution;
-* :mod:`~preflight.nextflow.script_reach` — the walk from the entry workflow, aliases, FQNs;
-* :mod:`~preflight.nextflow.script_model` — the records all of them produce.
+* :mod:`~preflight.nextflow.script.tokens` — the compiled token patterns, statement ends;
+* :mod:`~preflight.nextflow.script.scanner` — one pass over one file (:func:`scan_script`);
+* :mod:`~preflight.nextflow.script.process` — a process's directives as they are read;
+* :mod:`~preflight.nextflow.script.includes` — which files load, include path resolution;
+* :mod:`~preflight.nextflow.script.reach` — the walk from the entry workflow, aliases, FQNs;
+* :mod:`~preflight.nextflow.script.model` — the records all of them produce.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from preflight.nextflow.collector import collector_paused
-from preflight.nextflow.script_includes import (
+from preflight.nextflow.config.collector import collector_paused
+from preflight.nextflow.script.includes import (
     MODULE_DIRS,
     canonical,
     load_scripts,
     read_script,
     resolve_include,
 )
-from preflight.nextflow.script_model import (
+from preflight.nextflow.script.model import (
     Directive,
     Include,
     PipelineScripts,
@@ -40,9 +40,9 @@ from preflight.nextflow.script_model import (
     ScriptFile,
     WorkflowDef,
 )
-from preflight.nextflow.script_reach import reach
-from preflight.nextflow.script_scanner import scan_script
-from preflight.nextflow.script_tokens import statement_end
+from preflight.nextflow.script.reach import reach
+from preflight.nextflow.script.scanner import scan_script
+from preflight.nextflow.script.tokens import statement_end
 
 __all__ = [
     "MODULE_DIRS",

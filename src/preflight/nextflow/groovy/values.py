@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from preflight.model import Location
 
 if TYPE_CHECKING:
-    from preflight.nextflow.ast import Expr
+    from preflight.nextflow.groovy.ast import Expr
 
 
 @dataclass(frozen=True)

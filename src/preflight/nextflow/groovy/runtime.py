@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from preflight.nextflow.ast import Expr
-from preflight.nextflow.values import Duration, Dynamic, MemoryUnit
+from preflight.nextflow.groovy.ast import Expr
+from preflight.nextflow.groovy.values import Duration, Dynamic, MemoryUnit
 
 
 def truthy(value: Any) -> bool:

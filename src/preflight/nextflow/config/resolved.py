@@ -3,7 +3,8 @@
 ``ResolvedConfig.tree`` is a pyhocon ``ConfigTree`` (nested scopes, in the order Nextflow applied
 them). Selector blocks stay keys of the ``process`` scope, ``withName:PATTERN`` /
 ``withLabel:PATTERN``, exactly as Nextflow keeps them. Values are plain Python values,
-:class:`~preflight.nextflow.values.Dynamic`, :class:`~preflight.nextflow.values.Closure`,
+:class:`~preflight.nextflow.groovy.values.Dynamic`,
+:class:`~preflight.nextflow.groovy.values.Closure`,
 memory and duration amounts, or a :class:`~preflight.secret.Secret` for credentials.
 """
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from preflight.model import Location
 
 if TYPE_CHECKING:
-    from preflight.nextflow.scope import ConfigScope
+    from preflight.nextflow.config.scope import ConfigScope
 
 _MISSING = object()
 
@@ -28,7 +29,7 @@ _MISSING = object()
 def __getattr__(name: str) -> Any:
     """``ConfigScope`` is still importable from here; loading it loads pyhocon."""
     if name == "ConfigScope":
-        from preflight.nextflow.scope import ConfigScope
+        from preflight.nextflow.config.scope import ConfigScope
 
         return ConfigScope
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,8 +10,9 @@ failing (``syntax="auto"``); ``syntax="v2"`` refuses such a file, ``"v1"`` force
 Legacy (v1) profiles are applied after the whole file, in the order they are defined; strict
 (v2) profiles where the ``profiles`` block stands, in command-line order.
 
-Each file is parsed once per text (:mod:`~preflight.nextflow.parsed_files`): a second pass, or
-a second resolve with the files unchanged (``fix`` proving an edit), reuses the syntax trees.
+Each file is parsed once per text (:mod:`~preflight.nextflow.config.parsed_files`): a second
+pass, or a second resolve with the files unchanged (``fix`` proving an edit), reuses the syntax
+trees.
 """
 
 from __future__ import annotations
@@ -24,12 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
-from preflight.nextflow import ast
-from preflight.nextflow.collector import collector_paused
-from preflight.nextflow.expressions import SECRETS, evaluate, groovy_str, truthy
-from preflight.nextflow.launch_params import launch_params, leaf_keys
-from preflight.nextflow.parsed_files import ParsedFile, parsed
-from preflight.nextflow.resolved import (
+from preflight.nextflow.config.collector import collector_paused
+from preflight.nextflow.config.launch_params import launch_params, leaf_keys
+from preflight.nextflow.config.parsed_files import ParsedFile, parsed
+from preflight.nextflow.config.resolved import (
     Assignment,
     ConfigSource,
     DynamicEntry,
@@ -38,13 +37,15 @@ from preflight.nextflow.resolved import (
     display_path,
     join_key,
 )
-from preflight.nextflow.sources import config_files, decode, read_text
-from preflight.nextflow.values import Dynamic, first_dynamic
+from preflight.nextflow.config.sources import config_files, decode, read_text
+from preflight.nextflow.groovy import ast
+from preflight.nextflow.groovy.expressions import SECRETS, evaluate, groovy_str, truthy
+from preflight.nextflow.groovy.values import Dynamic, first_dynamic
 from preflight.pipeline import PipelineSpec
 from preflight.secret import REDACTED, Secret
 
 if TYPE_CHECKING:
-    from preflight.nextflow.scope import ConfigScope
+    from preflight.nextflow.config.scope import ConfigScope
 
 __all__ = [
     "Assignment", "ConfigSource", "DynamicEntry", "ResolvedConfig", "UnreadInclude",
@@ -114,7 +115,7 @@ class _Run:
         self.overrides = {p.resolve(): data for p, data in overrides.items()}
         self._resolved: dict[Path, Path] = {}
         # pyhocon loads here, with the first tree, rather than with this module
-        from preflight.nextflow.scope import ConfigScope
+        from preflight.nextflow.config.scope import ConfigScope
 
         self.scope_type: type[ConfigScope] = ConfigScope
         self.tree = ConfigScope()

@@ -16,8 +16,8 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 from preflight.model import Location
-from preflight.nextflow import ast
-from preflight.nextflow.parser import parse_config, strict_violations
+from preflight.nextflow.config.parser import parse_config, strict_violations
+from preflight.nextflow.groovy import ast
 
 # Characters of source kept, over all files: a tree takes about 40 bytes per character, so
 # this bounds the memory held to some 40 MiB; a large pipeline's configuration is ~150 KiB.
@@ -38,7 +38,7 @@ class ParsedFile(NamedTuple):
 def parsed(text: str, shown: str) -> ParsedFile:
     """The parse of ``text`` (the file shown as ``shown``): kept, or made and kept.
 
-    Raises ``ConfigError`` as :func:`~preflight.nextflow.parser.parse_config` does.
+    Raises ``ConfigError`` as :func:`~preflight.nextflow.config.parser.parse_config` does.
     """
     global _size
     key = (shown, text)

@@ -12,9 +12,18 @@ import re
 
 from preflight.errors import ConfigError
 from preflight.model import Location
-from preflight.nextflow import ast
-from preflight.nextflow.lexer import EOF, NAME, NEWLINE, NUMBER, OP, STRING, Interpolation, Token
-from preflight.nextflow.lexer import tokenize as lex
+from preflight.nextflow.groovy import ast
+from preflight.nextflow.groovy.lexer import (
+    EOF,
+    NAME,
+    NEWLINE,
+    NUMBER,
+    OP,
+    STRING,
+    Interpolation,
+    Token,
+)
+from preflight.nextflow.groovy.lexer import tokenize as lex
 
 # Binary operators, loosest first; ``**`` binds right.
 _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from preflight.errors import InputError
 from preflight.model import Location
-from preflight.nextflow.script_model import ScanIssue, ScriptFile
-from preflight.nextflow.script_scanner import scan_script
+from preflight.nextflow.script.model import ScanIssue, ScriptFile
+from preflight.nextflow.script.scanner import scan_script
 
 
 def read_script(path: Path, root: Path) -> ScriptFile:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from preflight.model import Location
-from preflight.nextflow.script_model import Directive, ProcessDef
-from preflight.nextflow.script_tokens import PLAIN_STRING
+from preflight.nextflow.script.model import Directive, ProcessDef
+from preflight.nextflow.script.tokens import PLAIN_STRING
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from preflight.nextflow.script_model import ProcessDef, ProcessInstance, ScriptFile, WorkflowDef
+from preflight.nextflow.script.model import ProcessDef, ProcessInstance, ScriptFile, WorkflowDef
 
 
 @dataclass(frozen=True)

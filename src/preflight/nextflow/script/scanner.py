@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from preflight.model import Location
-from preflight.nextflow.script_model import Directive, Include, ProcessDef, ScriptFile, WorkflowDef
-from preflight.nextflow.script_process import ProcessState, record_directive
-from preflight.nextflow.script_tokens import (
+from preflight.nextflow.script.model import Directive, Include, ProcessDef, ScriptFile, WorkflowDef
+from preflight.nextflow.script.process import ProcessState, record_directive
+from preflight.nextflow.script.tokens import (
     BRACES,
     CONTINUES_BEFORE,
     ELSE_IF,

@@ -10,9 +10,9 @@ import re
 from typing import Any
 
 from preflight.model import SCHEMA_VERSION
-from preflight.nextflow.expressions import groovy_str
-from preflight.nextflow.resolved import ResolvedConfig, to_plain
-from preflight.nextflow.values import Closure, Duration, Dynamic, MemoryUnit
+from preflight.nextflow.config.resolved import ResolvedConfig, to_plain
+from preflight.nextflow.groovy.expressions import groovy_str
+from preflight.nextflow.groovy.values import Closure, Duration, Dynamic, MemoryUnit
 from preflight.secret import REDACTED, Secret
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.imageref import is_acr_host
+from preflight.images.ref import is_acr_host
 from preflight.model import Finding, Location, Status
 from preflight.pipeline import ENGINES
 
@@ -76,7 +76,7 @@ def selectors(process_scope: Mapping[str, Any], kind: str) -> Iterable[tuple[str
 
 
 def _matcher() -> Callable[[str, str], bool]:
-    from preflight.nextflow.selectors import selector_matches
+    from preflight.nextflow.config.selectors import selector_matches
 
     matcher: Callable[[str, str], bool] = selector_matches
     return matcher

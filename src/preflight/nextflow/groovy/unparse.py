@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.nextflow import ast
+from preflight.nextflow.groovy import ast
 
 
 def to_source(expr: ast.Expr) -> str:

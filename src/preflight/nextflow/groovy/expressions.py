@@ -3,7 +3,7 @@
 :func:`parse_expression` turns text into a syntax tree; :func:`evaluate` computes it against a
 scope of names (``params``, ``workflow``, ``task``, ``env`` …). What cannot be known before the
 run — an unknown name, an environment variable, a function the user wrote — evaluates to a
-:class:`~preflight.nextflow.values.Dynamic` saying why and where: never a guess, and never an
+:class:`~preflight.nextflow.groovy.values.Dynamic` saying why and where: never a guess, and never an
 exception for valid Groovy. Truth, equality and precedence follow Groovy.
 """
 
@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from preflight.model import Location
-from preflight.nextflow import ast
-from preflight.nextflow.ast import Expr
-from preflight.nextflow.expr_parser import parse_expression_text
-from preflight.nextflow.groovy_runtime import (
+from preflight.nextflow.groovy import ast
+from preflight.nextflow.groovy.ast import Expr
+from preflight.nextflow.groovy.expr_parser import parse_expression_text
+from preflight.nextflow.groovy.runtime import (
     METHODS,
     NOT_CONVERTED,
     SECRETS,
@@ -32,8 +32,8 @@ from preflight.nextflow.groovy_runtime import (
     truthy,
     type_kind,
 )
-from preflight.nextflow.unparse import to_source
-from preflight.nextflow.values import Closure, Dynamic, MemoryUnit, unit_value
+from preflight.nextflow.groovy.unparse import to_source
+from preflight.nextflow.groovy.values import Closure, Dynamic, MemoryUnit, unit_value
 
 __all__ = [
     "SECRETS", "Expr", "call_closure", "evaluate", "groovy_str", "parse_expression", "truthy",

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from preflight.errors import ApplyError, ConfigError
 from preflight.model import Location
-from preflight.nextflow import ast
-from preflight.nextflow.evaluator import resolve_config
-from preflight.nextflow.parser import parse_config
-from preflight.nextflow.resolved import ResolvedConfig
+from preflight.nextflow.config.evaluator import resolve_config
+from preflight.nextflow.config.parser import parse_config
+from preflight.nextflow.config.resolved import ResolvedConfig
+from preflight.nextflow.groovy import ast
 from preflight.pipeline import PipelineSpec
 
 MARKER = "// Added by preflight: Wave pulls private images with Seqera Platform credentials."

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from preflight.images import ImageResolution, Outcome, ProcessImage
+from preflight.images.resolve import ImageResolution, Outcome, ProcessImage
 from preflight.model import SCHEMA_VERSION, Report, Status
 from preflight.report.json_report import finding_object, image_object, unresolved_object
 

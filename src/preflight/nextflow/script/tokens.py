@@ -5,7 +5,7 @@ regular expression that jumps from one *interesting* token to the next — comme
 braces, a handful of keywords — leaving everything else to the regex engine. Strings and
 comments are consumed whole, so braces and keywords inside a shell script never confuse it.
 This module holds those patterns and the two helpers that measure a Groovy statement or a
-parenthesised condition; :mod:`preflight.nextflow.script_scanner` drives them.
+parenthesised condition; :mod:`preflight.nextflow.script.scanner` drives them.
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from preflight.errors import ConfigError
 from preflight.model import Location
-from preflight.nextflow import ast
-from preflight.nextflow.expr_parser import ExpressionParser, describe
-from preflight.nextflow.lexer import EOF, NAME, NEWLINE, NUMBER, OP, STRING, Token
-from preflight.nextflow.lexer import tokenize as lex
+from preflight.nextflow.groovy import ast
+from preflight.nextflow.groovy.expr_parser import ExpressionParser, describe
+from preflight.nextflow.groovy.lexer import EOF, NAME, NEWLINE, NUMBER, OP, STRING, Token
+from preflight.nextflow.groovy.lexer import tokenize as lex
 
 SELECTOR_KINDS = ("withName", "withLabel")
 _SKIPPED_KEYWORDS = ("for", "while", "switch", "throw", "assert", "do", "synchronized")

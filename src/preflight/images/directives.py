@@ -20,7 +20,7 @@ from typing import Any
 
 from preflight.errors import ConfigError
 from preflight.model import Location
-from preflight.nextflow.expressions import Expr, evaluate, parse_expression
+from preflight.nextflow.groovy.expressions import Expr, evaluate, parse_expression
 
 # Whole single-quoted strings, escapes included, so that scanning never starts inside one
 # (an "unrolled loop": runs of plain characters between escapes, no per-character alternation).
