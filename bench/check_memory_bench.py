@@ -40,8 +40,11 @@ def main() -> int:
         root.mkdir()
         generate(root)
         with start_sandbox(Path(tmp) / "sandbox") as sandbox:
-            env = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("TOWER_", "AZURE_", "PREFLIGHT_", "NXF_"))}
+            env = {
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("TOWER_", "AZURE_", "PREFLIGHT_", "NXF_"))
+            }
             env.update(sandbox.env)
             env["HOME"] = tmp
             bare, _, _ = peak_rss_mb([sys.executable, "-c", "pass"], env)
@@ -49,9 +52,11 @@ def main() -> int:
                 [sys.executable, "-m", "preflight", "check", str(root), "--format", "json"], env
             )
     verdict = "within" if check < TARGET_MB else "OVER"
-    print(f"check of a 500-module pipeline: peak RSS {check:.0f} MB ({verdict} the "
-          f"{TARGET_MB} MB target), bare interpreter {bare:.0f} MB, ratio {check / bare:.1f}x; "
-          f"wall {wall:.2f} s, exit {code}")
+    print(
+        f"check of a 500-module pipeline: peak RSS {check:.0f} MB ({verdict} the "
+        f"{TARGET_MB} MB target), bare interpreter {bare:.0f} MB, ratio {check / bare:.1f}x; "
+        f"wall {wall:.2f} s, exit {code}"
+    )
     return 0 if code in (0, 1) else 1
 
 

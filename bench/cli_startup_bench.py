@@ -26,8 +26,10 @@ def median_seconds(argv: list[str]) -> float:
 def main() -> None:
     bare = median_seconds([sys.executable, "-c", "pass"])
     help_ = median_seconds([sys.executable, "-m", "preflight", "--help"])
-    print(f"cli start-up: bare interpreter {bare * 1000:.0f} ms, "
-          f"preflight --help {help_ * 1000:.0f} ms, ratio {help_ / bare:.1f}x (median of {RUNS})")
+    print(
+        f"cli start-up: bare interpreter {bare * 1000:.0f} ms, "
+        f"preflight --help {help_ * 1000:.0f} ms, ratio {help_ / bare:.1f}x (median of {RUNS})"
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,12 @@ def generate(root: Path) -> list[Path]:
     """Write the pipeline; return every config file Nextflow would read."""
     conf = root / "conf"
     conf.mkdir()
-    lines = ["params {", "    outdir = null", "    registry = 'example.azurecr.io'",
-             "    skip_qc = false"]
+    lines = [
+        "params {",
+        "    outdir = null",
+        "    registry = 'example.azurecr.io'",
+        "    skip_qc = false",
+    ]
     lines += [f"    option_{i} = {i}" for i in range(100)]
     lines += ["}", "includeConfig 'conf/base.config'", "profiles {"]
     lines += [f"    p{i} {{ process.queue = 'q{i}'; docker.enabled = true }}" for i in range(20)]
@@ -48,16 +52,20 @@ def generate(root: Path) -> list[Path]:
     (root / "nextflow.config").write_text("\n".join(lines) + "\n")
     base = ["process {", "    cpus = { 1 * task.attempt }", "    memory = { 6.GB * task.attempt }"]
     for label in ("single", "low", "medium", "high", "long", "high_memory"):
-        base += [f"    withLabel:process_{label} {{", "        cpus = { 4 * task.attempt }",
-                 "        memory = { 36.GB * task.attempt }", "    }"]
+        base += [
+            f"    withLabel:process_{label} {{",
+            "        cpus = { 4 * task.attempt }",
+            "        memory = { 36.GB * task.attempt }",
+            "    }",
+        ]
     (conf / "base.config").write_text("\n".join([*base, "}"]) + "\n")
     modules = ["process {"]
     for i in range(MODULES):
         modules += [
             f"    withName: '.*:TOOL_{i}' {{",
             f"        ext.args = {{ params.option_{i % 100} ? '--flag {i}' : '' }}",
-            f"        ext.prefix = {{ \"${{meta.id}}_{i}\" }}",
-            f"        container = \"${{params.registry}}/tools/tool-{i}:1.{i}\"",
+            f'        ext.prefix = {{ "${{meta.id}}_{i}" }}',
+            f'        container = "${{params.registry}}/tools/tool-{i}:1.{i}"',
             "        publishDir = [ path: { \"${params.outdir}/tool\" }, mode: 'copy' ]",
             "    }",
         ]
@@ -67,7 +75,8 @@ def generate(root: Path) -> list[Path]:
         directory.mkdir(parents=True)
         (directory / "nextflow.config").write_text(
             f"process {{\n    withName: '.*:SW{i}:.*' {{\n        ext.when = {{ !params.skip_qc }}"
-            f"\n    }}\n}}\n")
+            f"\n    }}\n}}\n"
+        )
     return sorted(root.rglob("*.config"))
 
 
@@ -104,18 +113,22 @@ def main() -> None:
         # every file parsed, as in a fresh process: the kept parses are dropped before each run
         resolve_time = median(lambda: resolve_config(spec), setup=forget_all)
         again_time = median(lambda: resolve_config(spec))  # the files unchanged since
-    print(f"config: {len(files)} files, {lines} lines, {size / 1024:.0f} KiB; "
-          f"read {read_time * 1000:.1f} ms, resolve {resolve_time * 1000:.1f} ms, "
-          f"ratio {resolve_time / read_time:.0f}x "
-          f"({lines / resolve_time / 1000:.0f}k lines/s, best of {RUNS}); "
-          f"resolve again, files unchanged {again_time * 1000:.1f} ms")
+    print(
+        f"config: {len(files)} files, {lines} lines, {size / 1024:.0f} KiB; "
+        f"read {read_time * 1000:.1f} ms, resolve {resolve_time * 1000:.1f} ms, "
+        f"ratio {resolve_time / read_time:.0f}x "
+        f"({lines / resolve_time / 1000:.0f}k lines/s, best of {RUNS}); "
+        f"resolve again, files unchanged {again_time * 1000:.1f} ms"
+    )
     bare = start_up("pass")
     reader = start_up("import preflight.nextflow.config.evaluator")
     tree = start_up("import preflight.nextflow.config.evaluator, preflight.nextflow.config.scope")
-    print(f"import: interpreter start-up {bare * 1000:.0f} ms; the evaluator adds "
-          f"{(reader - bare) * 1000:.0f} ms ({reader / bare:.1f}x the start-up); the tree type "
-          f"(pyhocon), loaded by the first resolve, {(tree - reader) * 1000:.0f} ms more "
-          f"(best of {RUNS})")
+    print(
+        f"import: interpreter start-up {bare * 1000:.0f} ms; the evaluator adds "
+        f"{(reader - bare) * 1000:.0f} ms ({reader / bare:.1f}x the start-up); the tree type "
+        f"(pyhocon), loaded by the first resolve, {(tree - reader) * 1000:.0f} ms more "
+        f"(best of {RUNS})"
+    )
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def generate(root: Path) -> int:
         subworkflows.append(sub)
         directory = root / "subworkflows" / "local" / sub.lower()
         directory.mkdir(parents=True)
-        chunk = names[start:start + PER_SUBWORKFLOW]
+        chunk = names[start : start + PER_SUBWORKFLOW]
         includes = []
         calls = []
         for index, name in enumerate(chunk):
@@ -108,19 +108,21 @@ def generate(root: Path) -> int:
             includes.append(
                 f"include {{ {spelled} }} from '../../../modules/nf-core/{tool}/run/main'"
             )
-            calls.append(f"    {alias} ( reads, reference )\n"
-                         f"    ch_versions = ch_versions.mix({alias}.out.versions)")
+            calls.append(
+                f"    {alias} ( reads, reference )\n"
+                f"    ch_versions = ch_versions.mix({alias}.out.versions)"
+            )
         (directory / "main.nf").write_text(
             "\n".join(includes)
             + f"\n\nworkflow {sub} {{\n    take:\n    reads\n    reference\n\n    main:\n"
-            + "    ch_versions = Channel.empty()\n" + "\n".join(calls)
+            + "    ch_versions = Channel.empty()\n"
+            + "\n".join(calls)
             + "\n\n    emit:\n    versions = ch_versions\n}\n"
         )
     (root / "workflows").mkdir()
     (root / "workflows" / "pipeline.nf").write_text(
         "\n".join(
-            f"include {{ {s} }} from '../subworkflows/local/{s.lower()}/main'"
-            for s in subworkflows
+            f"include {{ {s} }} from '../subworkflows/local/{s.lower()}/main'" for s in subworkflows
         )
         + "\n\nworkflow PIPELINE {\n    take:\n    reads\n\n    main:\n"
         + "    reference = file(params.fasta)\n"
@@ -134,7 +136,7 @@ def generate(root: Path) -> int:
     )
     selectors = "\n".join(
         f"    withName: '.*:SUB{k:02d}:TOOL{k * PER_SUBWORKFLOW:03d}_RUN_ALIGNED' {{\n"
-        f"        container = \"${{params.acr}}/tools/tool{k * PER_SUBWORKFLOW:03d}:2.0\"\n"
+        f'        container = "${{params.acr}}/tools/tool{k * PER_SUBWORKFLOW:03d}:2.0"\n'
         f"        ext.args = '--fast'\n    }}"
         for k in range(len(subworkflows))
     )
@@ -178,12 +180,14 @@ def main() -> int:
         chars = read_files(paths)  # warm the page cache
         result = resolve_images(spec)
         acr = len(result.acr_uses)
-        timed = medians({
-            "walk": lambda: read_files(find_files(root)),
-            "read": lambda: read_files(paths),
-            "scan": lambda: scan_pipeline(root, root / "main.nf"),
-            "full": lambda: resolve_images(spec),
-        })
+        timed = medians(
+            {
+                "walk": lambda: read_files(find_files(root)),
+                "read": lambda: read_files(paths),
+                "scan": lambda: scan_pipeline(root, root / "main.nf"),
+                "full": lambda: resolve_images(spec),
+            }
+        )
         walk, read, scan, full = timed["walk"], timed["read"], timed["scan"], timed["full"]
         tracemalloc.start()
         resolve_images(spec)

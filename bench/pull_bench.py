@@ -38,20 +38,28 @@ def seeds() -> list[RegistrySeed]:
     result = []
     for index, count in enumerate(REPOSITORIES, start=1):
         repositories = tuple(f"bench/tool{n:02d}" for n in range(count))
-        result.append(RegistrySeed(
-            login_server=f"benchacr{index}.azurecr.io",
-            resource_group="rg-bench",
-            images=tuple(ImageSeed(r, "1.0") for r in repositories),
-            tokens=(TokenSeed(TOKEN, "bench-reader-scope", repositories),),
-        ))
+        result.append(
+            RegistrySeed(
+                login_server=f"benchacr{index}.azurecr.io",
+                resource_group="rg-bench",
+                images=tuple(ImageSeed(r, "1.0") for r in repositories),
+                tokens=(TokenSeed(TOKEN, "bench-reader-scope", repositories),),
+            )
+        )
     return result
 
 
 def targets(sandbox: Sandbox) -> list[PullTarget]:
     return [
-        PullTarget(seed.login_server, image.repository, (image.tag,), TOKEN,
-                   Secret(sandbox.password(seed.login_server, TOKEN)))
-        for seed in sandbox.seeds for image in seed.images
+        PullTarget(
+            seed.login_server,
+            image.repository,
+            (image.tag,),
+            TOKEN,
+            Secret(sandbox.password(seed.login_server, TOKEN)),
+        )
+        for seed in sandbox.seeds
+        for image in seed.images
     ]
 
 
@@ -97,8 +105,10 @@ def timed_existence(sandbox: Sandbox, workers: int) -> float:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as directory, \
-            start_sandbox(Path(directory), registries=seeds()) as sandbox:
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        start_sandbox(Path(directory), registries=seeds()) as sandbox,
+    ):
         connect_to.install(sandbox.host_map())
         sandbox.faults.latency_ms = LATENCY_MS
         with build_http_client(Settings(ca_bundle=sandbox.ca_bundle)) as client:
@@ -108,14 +118,20 @@ def main() -> None:
         existence = timed_existence(sandbox, 16)
         connect_to.uninstall()
     count = sum(REPOSITORIES)
-    print(f"pull probes: {count} repositories on {len(REPOSITORIES)} registries, "
-          f"{LATENCY_MS} ms latency; one round trip {baseline * 1000:.0f} ms")
+    print(
+        f"pull probes: {count} repositories on {len(REPOSITORIES)} registries, "
+        f"{LATENCY_MS} ms latency; one round trip {baseline * 1000:.0f} ms"
+    )
     print(f"  serial (1 worker): {serial:.2f} s = {serial / baseline:.1f} round trips")
     for workers, elapsed in pooled.items():
-        print(f"  {workers} workers: {elapsed:.2f} s = {elapsed / baseline:.1f} round trips "
-              f"({serial / elapsed:.1f}x faster than serial)")
-    print(f"  existence via the data plane (no password), 16 workers: {existence:.2f} s = "
-          f"{existence / baseline:.1f} round trips")
+        print(
+            f"  {workers} workers: {elapsed:.2f} s = {elapsed / baseline:.1f} round trips "
+            f"({serial / elapsed:.1f}x faster than serial)"
+        )
+    print(
+        f"  existence via the data plane (no password), 16 workers: {existence:.2f} s = "
+        f"{existence / baseline:.1f} round trips"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,13 @@ REAL_HOME = Path.home()
 CLEARED_PREFIXES = ("TOWER_", "AZURE_", "NXF_", "PREFLIGHT_")
 # Where tools legitimately write while the suite runs.
 IGNORED_DIRS = {
-    ".venv", ".git", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__", ".hypothesis"
+    ".venv",
+    ".git",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "__pycache__",
+    ".hypothesis",
 }
 
 

@@ -22,7 +22,12 @@ from preflight.sandbox.runtime import Sandbox
 def _run(args: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "preflight", "--debug", *args],
-        cwd=cwd, env=dict(os.environ), input=stdin, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=dict(os.environ),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -52,10 +57,18 @@ def test_no_secret_in_any_output_file_or_log(sandbox_env: Sandbox, tmp_path: Pat
         (["images", str(pipeline), "--format", "json"], None),
     ]
     for fmt in ("text", "json", "junit", "github"):
-        runs.append((["check", str(pipeline), "--format", fmt, "--password-stdin"],
-                     seeded["password"] + "\n"))
-        runs.append((["check", str(pipeline), "--format", fmt,
-                      "--output", str(work / f"report.{fmt}")], None))
+        runs.append(
+            (
+                ["check", str(pipeline), "--format", fmt, "--password-stdin"],
+                seeded["password"] + "\n",
+            )
+        )
+        runs.append(
+            (
+                ["check", str(pipeline), "--format", fmt, "--output", str(work / f"report.{fmt}")],
+                None,
+            )
+        )
     for args, stdin in runs:
         result = _run(args, work, stdin)
         assert result.returncode in (0, 1), (args, result.stderr[-2000:])

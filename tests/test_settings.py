@@ -16,13 +16,15 @@ def test_defaults_without_environment() -> None:
 
 
 def test_environment_is_read_and_trailing_slashes_dropped() -> None:
-    settings = Settings.from_environ({
-        "TOWER_ACCESS_TOKEN": "tok-123456",
-        "TOWER_API_ENDPOINT": "https://seqera.example.org/api/",
-        "TOWER_WORKSPACE_ID": "42",
-        "AZURE_SUBSCRIPTION_ID": "sub",
-        "PREFLIGHT_CA_BUNDLE": "/etc/ca.pem",
-    })
+    settings = Settings.from_environ(
+        {
+            "TOWER_ACCESS_TOKEN": "tok-123456",
+            "TOWER_API_ENDPOINT": "https://seqera.example.org/api/",
+            "TOWER_WORKSPACE_ID": "42",
+            "AZURE_SUBSCRIPTION_ID": "sub",
+            "PREFLIGHT_CA_BUNDLE": "/etc/ca.pem",
+        }
+    )
     assert settings.platform_token == Secret("tok-123456")
     assert settings.platform_endpoint == "https://seqera.example.org/api"
     assert settings.workspace == "42"

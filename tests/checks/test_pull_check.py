@@ -36,9 +36,13 @@ def _by_subject(findings: list[Finding]) -> dict[str, Finding]:
 
 
 def test_group_uses_keeps_tags_digests_and_pins() -> None:
-    uses = [image(LOGIN, "team/app", "1.0"), image(LOGIN, "team/app", "1.1", "sha256:" + "a" * 64),
-            image(LOGIN, "team/app", None, "sha256:" + "b" * 64), image(OTHER, "lab/align", "3.0"),
-            image(LOGIN, "team/app", "1.0")]
+    uses = [
+        image(LOGIN, "team/app", "1.0"),
+        image(LOGIN, "team/app", "1.1", "sha256:" + "a" * 64),
+        image(LOGIN, "team/app", None, "sha256:" + "b" * 64),
+        image(OTHER, "lab/align", "3.0"),
+        image(LOGIN, "team/app", "1.0"),
+    ]
     (app, align) = group_uses(uses)
     assert app.references == ("1.0", "1.1", "sha256:" + "b" * 64)
     assert app.pinned == {"1.1": "sha256:" + "a" * 64}
@@ -48,12 +52,18 @@ def test_group_uses_keeps_tags_digests_and_pins() -> None:
 def test_every_image_passes_with_the_right_password(sandbox_env: Sandbox, tmp_path: Path) -> None:
     add_credential(sandbox_env)
     password = Secret(sandbox_env.password(LOGIN, TOKEN))
-    uses = [image(LOGIN, "team/app", "1.0"), image(LOGIN, "team/app", "1.1"),
-            image(LOGIN, "team/tool", "2.1")]
+    uses = [
+        image(LOGIN, "team/app", "1.0"),
+        image(LOGIN, "team/app", "1.1"),
+        image(LOGIN, "team/tool", "2.1"),
+    ]
     findings = _run(context(tmp_path, uses, passwords={LOGIN: password}))
     assert [(f.check, f.status) for f in findings] == [("pull", Status.PASS)] * 3
-    assert set(_by_subject(findings)) == {f"{LOGIN}/team/app:1.0", f"{LOGIN}/team/app:1.1",
-                                          f"{LOGIN}/team/tool:2.1"}
+    assert set(_by_subject(findings)) == {
+        f"{LOGIN}/team/app:1.0",
+        f"{LOGIN}/team/app:1.1",
+        f"{LOGIN}/team/tool:2.1",
+    }
     token_calls = [r for r in sandbox_env.acr_requests(LOGIN) if r.had_basic_auth]
     assert len(token_calls) == 2  # one per repository, not per tag
     assert all(r.username == TOKEN for r in token_calls)
@@ -73,8 +83,9 @@ def test_failures_name_the_step_and_the_remedy(sandbox_env: Sandbox, tmp_path: P
     assert password.reveal() not in repr(findings)
 
 
-def test_a_disabled_token_is_named_when_azure_can_tell(sandbox_env: Sandbox,
-                                                       tmp_path: Path) -> None:
+def test_a_disabled_token_is_named_when_azure_can_tell(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
     add_credential(sandbox_env)
     with sandbox_env.azure.lock:
         sandbox_env.azure.registry(LOGIN).tokens[TOKEN].enabled = False
@@ -91,8 +102,9 @@ def test_a_disabled_token_is_named_when_azure_can_tell(sandbox_env: Sandbox,
     assert "Azure says: ACR token 'pipeline-reader' is disabled" in finding.message
 
 
-def test_without_a_password_the_data_plane_proves_existence(sandbox_env: Sandbox,
-                                                            tmp_path: Path) -> None:
+def test_without_a_password_the_data_plane_proves_existence(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
     add_credential(sandbox_env)
     uses = [image(LOGIN, "team/app", "1.0"), image(LOGIN, "team/app", "7.7")]
     findings = _by_subject(_run(context(tmp_path, uses)))
@@ -103,8 +115,9 @@ def test_without_a_password_the_data_plane_proves_existence(sandbox_env: Sandbox
     assert not any(r.had_basic_auth for r in sandbox_env.acr_requests(LOGIN))
 
 
-def test_without_password_or_azure_identity_the_check_is_skipped(sandbox_env: Sandbox,
-                                                                 tmp_path: Path) -> None:
+def test_without_password_or_azure_identity_the_check_is_skipped(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
     add_credential(sandbox_env)
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AZURE_")}
     (finding,) = _run(context(tmp_path, [image(LOGIN, "team/app", "1.0")], environ=environ))
@@ -112,12 +125,19 @@ def test_without_password_or_azure_identity_the_check_is_skipped(sandbox_env: Sa
     assert "--password-stdin" in finding.remedy and "az login" in finding.remedy
 
 
-def test_no_matching_credential_means_wave_pulls_anonymously(sandbox_env: Sandbox,
-                                                             tmp_path: Path) -> None:
+def test_no_matching_credential_means_wave_pulls_anonymously(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
     password = Secret(sandbox_env.password(LOGIN, TOKEN))
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AZURE_")}
-    (finding,) = _run(context(tmp_path, [image(LOGIN, "team/app", "1.0")],
-                              passwords={LOGIN: password}, environ=environ))
+    (finding,) = _run(
+        context(
+            tmp_path,
+            [image(LOGIN, "team/app", "1.0")],
+            passwords={LOGIN: password},
+            environ=environ,
+        )
+    )
     assert finding.status is Status.SKIP and "anonymously" in finding.message
 
 

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.sandbox
 APP = [image(LOGIN, "team/app", "1.0"), image(LOGIN, "team/tool", "2.1")]
 
 
-def _run(sandbox: Sandbox, tmp_path: Path, uses: list[object] = APP,
-         environ: dict[str, str] | None = None) -> tuple[list[Finding], object]:
+def _run(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    uses: list[object] = APP,
+    environ: dict[str, str] | None = None,
+) -> tuple[list[Finding], object]:
     ctx = context(tmp_path, uses, environ=environ)  # type: ignore[arg-type]
     try:
         findings = list(TokenHealthCheck().run(ctx))
@@ -70,8 +74,9 @@ def test_expired_and_expiring_passwords(sandbox_env: Sandbox, tmp_path: Path) ->
     with sandbox_env.azure.lock:
         _token(sandbox_env).passwords[0].expiry = utcnow() - timedelta(hours=1)
     findings, health = _run(sandbox_env, tmp_path)
-    assert any(f.status is Status.FAIL and "every password has expired" in f.message
-               for f in findings)
+    assert any(
+        f.status is Status.FAIL and "every password has expired" in f.message for f in findings
+    )
     assert "expired" in health[LOGIN].likely_cause()  # type: ignore[index]
     with sandbox_env.azure.lock:
         _token(sandbox_env).passwords[0].expiry = utcnow() + timedelta(days=5)
@@ -103,7 +108,8 @@ def test_scope_map_coverage_with_wildcards(sandbox_env: Sandbox, tmp_path: Path)
     assert "--add-repository shared/base content/read" in finding.remedy
     with sandbox_env.azure.lock:
         sandbox_env.azure.registry(LOGIN).scope_maps["pipeline-reader-scope"].actions.extend(
-            ["repositories/shared/*/content/read", "repositories/lab/*/content/read"])
+            ["repositories/shared/*/content/read", "repositories/lab/*/content/read"]
+        )
     (finding,), _ = _run(sandbox_env, tmp_path, uses)
     assert finding.status is Status.PASS
 
@@ -114,9 +120,10 @@ def test_registries_without_a_credential_and_without_azure_are_skips(
     add_credential(sandbox_env)
     findings, _ = _run(sandbox_env, tmp_path, [*APP, image(OTHER, "lab/align", "3.0")])
     assert [(f.subject, f.status) for f in findings] == [
-        (OTHER, Status.SKIP), (f"{LOGIN} token {TOKEN}", Status.PASS)]
-    environ = {k: v for k, v in os.environ.items()
-               if k not in ("AZURE_SUBSCRIPTION_ID",)}
+        (OTHER, Status.SKIP),
+        (f"{LOGIN} token {TOKEN}", Status.PASS),
+    ]
+    environ = {k: v for k, v in os.environ.items() if k not in ("AZURE_SUBSCRIPTION_ID",)}
     findings, _ = _run(sandbox_env, tmp_path, environ=environ)
     (skip,) = findings
     assert skip.status is Status.SKIP and "AZURE_SUBSCRIPTION_ID" in skip.remedy

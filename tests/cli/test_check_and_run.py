@@ -72,7 +72,9 @@ def test_fix_then_check_passes(
 
 
 def test_password_from_env_runs_the_real_handshake(
-    sandbox_env: Sandbox, demo_pipeline: Path, capsys: pytest.CaptureFixture[str],
+    sandbox_env: Sandbox,
+    demo_pipeline: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The seeded token's password, given as a user would, makes `check` do Wave's handshake."""
@@ -84,8 +86,10 @@ def test_password_from_env_runs_the_real_handshake(
     with build_http_client(settings) as http:
         platform = PlatformClient(http, settings.platform_endpoint, settings.platform_token)
         platform.create_credential(
-            int(os.environ["TOWER_WORKSPACE_ID"]), name="seeded-reader",
-            registry=registry["login_server"], user_name=token["name"],
+            int(os.environ["TOWER_WORKSPACE_ID"]),
+            name="seeded-reader",
+            registry=registry["login_server"],
+            user_name=token["name"],
             password=Secret(token["password"]),
         )
     monkeypatch.setenv("ACR_PASSWORD", token["password"])
@@ -110,9 +114,21 @@ def test_run_does_not_start_the_command_when_the_gate_says_no(
 ) -> None:
     marker = tmp_path / "ran"
     result = subprocess.run(
-        [sys.executable, "-m", "preflight", "run", "--offline", "--pipeline", str(demo_pipeline),
-         "--", "touch", str(marker)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "preflight",
+            "run",
+            "--offline",
+            "--pipeline",
+            str(demo_pipeline),
+            "--",
+            "touch",
+            str(marker),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert result.returncode == EXIT_FAIL, result.stderr
@@ -120,15 +136,28 @@ def test_run_does_not_start_the_command_when_the_gate_says_no(
     assert "not running touch" in result.stderr
 
 
-def test_run_becomes_the_command_when_the_gate_passes(
-    demo_pipeline: Path, tmp_path: Path
-) -> None:
+def test_run_becomes_the_command_when_the_gate_passes(demo_pipeline: Path, tmp_path: Path) -> None:
     config = demo_pipeline / "nextflow.config"
     config.write_text(config.read_text() + "\nwave.enabled = true\n")
     result = subprocess.run(
-        [sys.executable, "-m", "preflight", "run", "--offline", "--format", "json",
-         "--", "nextflow", "run", str(demo_pipeline), "-profile", "azure"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "preflight",
+            "run",
+            "--offline",
+            "--format",
+            "json",
+            "--",
+            "nextflow",
+            "run",
+            str(demo_pipeline),
+            "-profile",
+            "azure",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={
             "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
             "HOME": str(tmp_path),
@@ -156,9 +185,23 @@ def test_with_wave_on_the_wrapped_command_counts_as_wave_enabled(
 ) -> None:
     """`nextflow run … -with-wave` turns Wave on whatever the files say: the gate must agree."""
     result = subprocess.run(
-        [sys.executable, "-m", "preflight", "run", "--offline", "--format", "json",
-         "--", "nextflow", "run", str(demo_pipeline), "-with-wave"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "preflight",
+            "run",
+            "--offline",
+            "--format",
+            "json",
+            "--",
+            "nextflow",
+            "run",
+            str(demo_pipeline),
+            "-with-wave",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={
             "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
             "HOME": str(tmp_path),
@@ -174,10 +217,12 @@ def test_with_wave_on_the_wrapped_command_counts_as_wave_enabled(
 def test_with_wave_option_of_check_and_fix(
     demo_pipeline: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["check", str(demo_pipeline), "--offline", "-with-wave",
-                     "--format", "json"]) in (EXIT_PASS, EXIT_FAIL)
-    wave = [f for f in json.loads(capsys.readouterr().out)["findings"]
-            if f["subject"] == "wave.enabled"]
+    assert cli.main(
+        ["check", str(demo_pipeline), "--offline", "-with-wave", "--format", "json"]
+    ) in (EXIT_PASS, EXIT_FAIL)
+    wave = [
+        f for f in json.loads(capsys.readouterr().out)["findings"] if f["subject"] == "wave.enabled"
+    ]
     assert [f["status"] for f in wave] == ["pass"]
     before = (demo_pipeline / "nextflow.config").read_bytes()
     assert cli.main(["fix", str(demo_pipeline), "--only", "wave", "-with-wave", "--yes"]) == 0
@@ -188,8 +233,9 @@ def test_with_wave_pass_points_at_no_file(
     demo_pipeline: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cli.main(["check", str(demo_pipeline), "--offline", "-with-wave", "--format", "json"])
-    wave = next(f for f in json.loads(capsys.readouterr().out)["findings"]
-                if f["subject"] == "wave.enabled")
+    wave = next(
+        f for f in json.loads(capsys.readouterr().out)["findings"] if f["subject"] == "wave.enabled"
+    )
     assert "location" not in wave
 
 
@@ -202,9 +248,24 @@ def test_capital_c_on_the_wrapped_command_replaces_the_pipeline_config(
     config = demo_pipeline / "nextflow.config"
     config.write_text(config.read_text() + "\nwave.enabled = true\n")  # must not be read
     result = subprocess.run(
-        [sys.executable, "-m", "preflight", "run", "--offline", "--format", "json",
-         "--", "nextflow", "run", str(demo_pipeline), "-C", str(only)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "preflight",
+            "run",
+            "--offline",
+            "--format",
+            "json",
+            "--",
+            "nextflow",
+            "run",
+            str(demo_pipeline),
+            "-C",
+            str(only),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={
             "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
             "HOME": str(tmp_path),

@@ -11,11 +11,27 @@ from preflight.errors import InputError
 
 
 def test_nextflow_run_options_are_read() -> None:
-    launch = parse_launch_command([
-        "nextflow", "run", "./pipe", "-profile", "azure,test", "-c", "extra.config",
-        "-params-file", "p.yaml", "--genome", "GRCh38", "--skip_qc", "-resume", "--outdir=res",
-        "-r", "dev", "-with-wave",
-    ])
+    launch = parse_launch_command(
+        [
+            "nextflow",
+            "run",
+            "./pipe",
+            "-profile",
+            "azure,test",
+            "-c",
+            "extra.config",
+            "-params-file",
+            "p.yaml",
+            "--genome",
+            "GRCh38",
+            "--skip_qc",
+            "-resume",
+            "--outdir=res",
+            "-r",
+            "dev",
+            "-with-wave",
+        ]
+    )
     assert launch.tool == "nextflow" and not launch.platform_launch
     assert launch.pipeline == "./pipe"
     assert launch.profiles == ("azure", "test")
@@ -37,10 +53,22 @@ def test_capital_c_replaces_configs() -> None:
 
 
 def test_tw_launch_is_a_platform_launch(tmp_path: Path) -> None:
-    launch = parse_launch_command([
-        "tw", "launch", str(tmp_path), "--workspace=acme/pipelines", "--profile", "azure",
-        "--params-file", "p.json", "--compute-env", "batch", "--config", "x.config",
-    ])
+    launch = parse_launch_command(
+        [
+            "tw",
+            "launch",
+            str(tmp_path),
+            "--workspace=acme/pipelines",
+            "--profile",
+            "azure",
+            "--params-file",
+            "p.json",
+            "--compute-env",
+            "batch",
+            "--config",
+            "x.config",
+        ]
+    )
     assert launch.tool == "tw" and launch.platform_launch
     assert launch.workspace == "acme/pipelines"
     assert launch.profiles == ("azure",)

@@ -31,7 +31,10 @@ print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 )
 def test_verb_does_not_import_the_azure_sdks(args: list[str], tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     probe = json.loads(result.stderr.strip().splitlines()[-1])

@@ -30,9 +30,7 @@ PULL_WORKS = "Wave's pull will work"
 
 
 @pytest.fixture
-def check(
-    fixed: Fixed, preflight: Invoke, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., Run]:
+def check(fixed: Fixed, preflight: Invoke, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
     """``check --format json`` on the fixed pipeline; with the token's password unless told."""
     monkeypatch.setenv("ACR_PASSWORD", fixed.password)
 
@@ -249,7 +247,9 @@ def silent_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
 @pytest.mark.slow
 @pytest.mark.parametrize("password", [True, False], ids=["handshake", "data-plane"])
 def test_a_registry_that_never_completes_tls_is_reported_within_the_client_timeout(
-    sandbox_env: Sandbox, check: Callable[..., Run], silent_registry: socket.socket,
+    sandbox_env: Sandbox,
+    check: Callable[..., Run],
+    silent_registry: socket.socket,
     password: bool,
 ) -> None:
     run = check(password=password)

@@ -70,13 +70,20 @@ def test_platform_500_at_create_credential_rolls_back_token_and_scope_map(
     # failure is switched on once the token exists: planning lists /credentials too.
     sandbox_env.faults.set("platform", path_prefix="/credentials/validate", times=PERSISTENT)
     # generateCredentials is slowed so the watcher has time to act before the POST.
-    sandbox_env.faults.set("arm", path_prefix=registry_path(sandbox_env, "generateCredentials"),
-                           latency_ms=300, times=1)
+    sandbox_env.faults.set(
+        "arm",
+        path_prefix=registry_path(sandbox_env, "generateCredentials"),
+        latency_ms=300,
+        times=1,
+    )
     failing: list[Fault] = []
     when(
         lambda: token in sandbox_env.azure.registries[ACR].tokens,
-        lambda: failing.append(sandbox_env.faults.set(
-            "platform", path_prefix="/credentials", status=500, times=PERSISTENT)),
+        lambda: failing.append(
+            sandbox_env.faults.set(
+                "platform", path_prefix="/credentials", status=500, times=PERSISTENT
+            )
+        ),
     )
     run = preflight("fix", str(demo_pipeline), "--yes")
     assert run.code == 1
@@ -84,8 +91,10 @@ def test_platform_500_at_create_credential_rolls_back_token_and_scope_map(
     assert f"rolled back: token {token}, scope map" in run.err
     # The Platform still fails, so whether the 500 hid a stored credential cannot be checked:
     # said as such, never claimed as removed.
-    assert ("remains of this registry's steps: credential sandboxacr-wave-pull, if the Platform "
-            "stored it (could not be removed") in run.err
+    assert (
+        "remains of this registry's steps: credential sandboxacr-wave-pull, if the Platform "
+        "stored it (could not be removed"
+    ) in run.err
     assert snapshot(sandbox_env) == before
     [fault] = failing
     # The POST, which may have taken effect, is sent once, never repeated; the other four are
@@ -100,7 +109,9 @@ def test_arm_500_at_generate_credentials_removes_the_token_and_scope_map_it_made
     before = snapshot(sandbox_env)
     token = new_token(sandbox_env)
     failing = sandbox_env.faults.set(
-        "arm", path_prefix=registry_path(sandbox_env, "generateCredentials"), status=500,
+        "arm",
+        path_prefix=registry_path(sandbox_env, "generateCredentials"),
+        status=500,
         times=PERSISTENT,
     )
     run = preflight("fix", str(demo_pipeline), "--yes")

@@ -37,7 +37,11 @@ def start(args: list[str], tmp_path: Path) -> subprocess.Popen[str]:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "preflight", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
 
 
@@ -83,7 +87,9 @@ def test_fix_interrupted_during_apply_rolls_back_and_exits_130(
     token = f"wave-pull-{sandbox_env.env['TOWER_WORKSPACE_ID']}"
     # Password generation hangs far longer than the test: the run is held right there.
     sandbox_env.faults.set(
-        "arm", path_prefix=arm_path(sandbox_env, "generateCredentials"), latency_ms=60_000,
+        "arm",
+        path_prefix=arm_path(sandbox_env, "generateCredentials"),
+        latency_ms=60_000,
         times=PERSISTENT,
     )
     process = start(["fix", str(demo_pipeline), "--yes"], tmp_path)
@@ -99,8 +105,9 @@ def test_fix_interrupted_during_apply_rolls_back_and_exits_130(
     state = sandbox_env.platform
     user_id = state.account_by_name("demo-user").id
     workspace = int(sandbox_env.env["TOWER_WORKSPACE_ID"])
-    assert not [c for c in state.credentials_in(user_id, workspace) if c.keys.get("registry")
-                == ACR]
+    assert not [
+        c for c in state.credentials_in(user_id, workspace) if c.keys.get("registry") == ACR
+    ]
     assert seconds < BOUND_S
 
 

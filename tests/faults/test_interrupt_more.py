@@ -31,14 +31,18 @@ def test_a_second_ctrl_c_during_rollback_says_what_remains_and_exits_130(
     registry = sandbox_env.azure.registries[ACR]
     token = f"wave-pull-{sandbox_env.env['TOWER_WORKSPACE_ID']}"
     sandbox_env.faults.set(
-        "arm", path_prefix=arm_path(sandbox_env, "generateCredentials"), latency_ms=60_000,
+        "arm",
+        path_prefix=arm_path(sandbox_env, "generateCredentials"),
+        latency_ms=60_000,
         times=PERSISTENT,
     )
     process = start(["fix", str(demo_pipeline), "--yes", "--format", "json"], tmp_path)
     wait_for(lambda: token in registry.tokens, process, "the token was created")
     # The token is made: from now on its deletion (the first undo) hangs too.
     deleting = sandbox_env.faults.set(
-        "arm", path_prefix=arm_path(sandbox_env, f"tokens/{token}"), latency_ms=60_000,
+        "arm",
+        path_prefix=arm_path(sandbox_env, f"tokens/{token}"),
+        latency_ms=60_000,
         times=PERSISTENT,
     )
     time.sleep(0.3)  # the generateCredentials request is on its way
@@ -49,8 +53,10 @@ def test_a_second_ctrl_c_during_rollback_says_what_remains_and_exits_130(
     assert code == EXIT_INTERRUPTED, err
     assert "Traceback" not in err
     assert "rolled back: nothing" in err, err
-    assert (f"remains of this registry's steps: token {token} (not rolled back: interrupted); "
-            f"scope map {token}-scope-map (not rolled back: interrupted)") in err
+    assert (
+        f"remains of this registry's steps: token {token} (not rolled back: interrupted); "
+        f"scope map {token}-scope-map (not rolled back: interrupted)"
+    ) in err
     assert "delete what remains" in err  # the remedy
     # What it says remains does remain.
     assert token in registry.tokens and f"{token}-scope-map" in registry.scope_maps
@@ -104,8 +110,10 @@ def test_a_token_made_while_its_answer_was_still_coming_is_rolled_back(
     token = f"wave-pull-{sandbox_env.env['TOWER_WORKSPACE_ID']}"
     # The token exists once its PUT is handled; the client then polls the operation, held here.
     sandbox_env.faults.set(
-        "arm", path_prefix=arm_path(sandbox_env, f"tokens/{token}/operationStatuses"),
-        latency_ms=60_000, times=1,
+        "arm",
+        path_prefix=arm_path(sandbox_env, f"tokens/{token}/operationStatuses"),
+        latency_ms=60_000,
+        times=1,
     )
     process = start(["fix", str(demo_pipeline), "--yes"], tmp_path)
     wait_for(lambda: token in registry.tokens, process, "Azure made the token")
@@ -130,16 +138,24 @@ def test_a_credential_stored_while_its_answer_was_still_coming_is_rolled_back(
     # Name validation goes through untouched (the first matching fault wins, and it does
     # nothing); generateCredentials is slowed so the watcher acts before the POST.
     sandbox_env.faults.set("platform", path_prefix="/credentials/validate", times=PERSISTENT)
-    sandbox_env.faults.set("arm", path_prefix=registry_path(sandbox_env, "generateCredentials"),
-                           latency_ms=300, times=1)
+    sandbox_env.faults.set(
+        "arm",
+        path_prefix=registry_path(sandbox_env, "generateCredentials"),
+        latency_ms=300,
+        times=1,
+    )
     when(
         lambda: token in sandbox_env.azure.registries[ACR].tokens,
         lambda: sandbox_env.faults.set(
-            "platform", path_prefix="/credentials", slow_body_ms=60_000, times=1),
+            "platform", path_prefix="/credentials", slow_body_ms=60_000, times=1
+        ),
     )
     process = start(["fix", str(demo_pipeline), "--yes"], tmp_path)
-    wait_for(lambda: len(snapshot(sandbox_env).credentials) > len(before.credentials), process,
-             "the Platform stored the credential")
+    wait_for(
+        lambda: len(snapshot(sandbox_env).credentials) > len(before.credentials),
+        process,
+        "the Platform stored the credential",
+    )
     time.sleep(0.2)
     code, _, err, _ = interrupt(process)
     assert code == EXIT_INTERRUPTED, err

@@ -25,13 +25,26 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     document = json.loads(out)
     assert list(document) == [
-        "schema_version", "status", "pipeline", "engine", "images", "unresolved", "findings",
+        "schema_version",
+        "status",
+        "pipeline",
+        "engine",
+        "images",
+        "unresolved",
+        "findings",
         "processes",
     ]
     assert document["schema_version"] == 1 and document["status"] == "pass"
     image = next(i for i in document["images"] if i["acr"])
     assert list(image) == [
-        "image", "registry", "repository", "tag", "digest", "acr", "processes", "source",
+        "image",
+        "registry",
+        "repository",
+        "tag",
+        "digest",
+        "acr",
+        "processes",
+        "source",
     ]
     assert image == {
         "image": "acmegenomics.azurecr.io/tools/bwa-patched:0.7.18",
@@ -50,8 +63,15 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_acr_only_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, str(FIXTURES / "profiles_only"), "-profile", "azure",
-                       "--acr-only", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        str(FIXTURES / "profiles_only"),
+        "-profile",
+        "azure",
+        "--acr-only",
+        "--format",
+        "json",
+    )
     document = json.loads(out)
     assert code == 0
     assert [i["image"] for i in document["images"]] == [
@@ -64,8 +84,11 @@ def test_acr_only_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unresolved_in_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, str(FIXTURES / "dynamic"), "--format", "json")
     assert json.loads(out)["unresolved"] == [
-        {"process": "PER_SAMPLE", "reason": "'meta' is not known before the run",
-         "source": "main.nf:4"},
+        {
+            "process": "PER_SAMPLE",
+            "reason": "'meta' is not known before the run",
+            "source": "main.nf:4",
+        },
     ]
     _, text, _ = run(capsys, str(FIXTURES / "dynamic"))
     assert "Not known before the run:" in text
@@ -76,11 +99,16 @@ def test_text_table_lists_image_then_processes(capsys: pytest.CaptureFixture[str
     code, out, _ = run(capsys, str(FIXTURES / "config_only"))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Images for " + str(FIXTURES / "config_only") + \
-        " (engine: docker): 3 image(s), 0 on ACR"
+    assert (
+        lines[0]
+        == "Images for " + str(FIXTURES / "config_only") + " (engine: docker): 3 image(s), 0 on ACR"
+    )
     row = next(i for i, line in enumerate(lines) if "wf-metagenomics" in line)
-    assert lines[row].split() == ["docker.io/ontresearch/wf-metagenomics:sha8e2c1a7b", "no",
-                                  "abundance"]
+    assert lines[row].split() == [
+        "docker.io/ontresearch/wf-metagenomics:sha8e2c1a7b",
+        "no",
+        "abundance",
+    ]
     assert lines[row + 1].split() == ["classify"]
 
 
@@ -108,7 +136,11 @@ def test_images_imports_neither_httpx_nor_azure(tmp_path: Path) -> None:
         "print(json.dumps({'code': code, 'heavy': heavy, 'images': count}))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr

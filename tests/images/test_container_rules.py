@@ -32,9 +32,15 @@ from preflight.nextflow.config.selectors import selector_matches
 
 @pytest.mark.parametrize(
     ("image", "expected"),
-    [("hello", False), ("image/name", False), ("registry:5000/image/name", True),
-     ("d.reg/image/name", True), ("d.reg/image", True), ("localhost/x", False),
-     ("/abs/path", False)],
+    [
+        ("hello", False),
+        ("image/name", False),
+        ("registry:5000/image/name", True),
+        ("d.reg/image/name", True),
+        ("d.reg/image", True),
+        ("localhost/x", False),
+        ("/abs/path", False),
+    ],
 )
 def test_absolute_image_names(image: str, expected: bool) -> None:
     assert is_absolute_image(image) is expected
@@ -52,8 +58,12 @@ def test_absolute_image_names(image: str, expected: bool) -> None:
         ("hello", "quay.io", False, "quay.io/hello"),
         ("biocontainers/x:1", "quay.io", False, "quay.io/biocontainers/x:1"),
         ("localhost/x:1", "quay.io", False, "quay.io/localhost/x:1"),
-        ("quay.io/biocontainers/x:1", "myacr.azurecr.io", True,
-         "myacr.azurecr.io/biocontainers/x:1"),
+        (
+            "quay.io/biocontainers/x:1",
+            "myacr.azurecr.io",
+            True,
+            "myacr.azurecr.io/biocontainers/x:1",
+        ),
     ],
 )
 def test_registry_rule(image: str, registry: str | None, override: bool, expected: str) -> None:
@@ -137,8 +147,12 @@ NAMES = ("BWA_MEM", "BWA_MEM_TUMOUR", "WF:ALIGN:BWA_MEM_TUMOUR")
 DIRECTIVE = Setting("directive", "directive")
 
 
-def pick(scope: dict[str, Any], names: tuple[str, ...] = NAMES, labels: tuple[str, ...] = ("high",),
-         directive: Setting | None = DIRECTIVE) -> Any:
+def pick(
+    scope: dict[str, Any],
+    names: tuple[str, ...] = NAMES,
+    labels: tuple[str, ...] = ("high",),
+    directive: Setting | None = DIRECTIVE,
+) -> Any:
     chosen = select_setting(scope, "container", names=names, labels=labels, directive=directive)
     return None if chosen is None else chosen.value
 
@@ -178,7 +192,10 @@ def test_a_directive_set_to_null_still_beats_the_process_default() -> None:
 
 def test_the_same_name_three_times_is_applied_once() -> None:
     chosen = select_setting(
-        {"withName:P": {"container": "p"}}, "container", names=("P", "P", "P"), labels=(),
+        {"withName:P": {"container": "p"}},
+        "container",
+        names=("P", "P", "P"),
+        labels=(),
         directive=None,
     )
     assert chosen == Setting("p", "withName:P", None)
@@ -191,8 +208,9 @@ def test_selector_origins_are_asked_with_the_selector_quoted() -> None:
         asked.append(key)
         return Location("c", 1)
 
-    chosen = select_setting(SCOPE, "container", names=NAMES, labels=("high",), directive=None,
-                            origin=origin)
+    chosen = select_setting(
+        SCOPE, "container", names=NAMES, labels=("high",), directive=None, origin=origin
+    )
     assert chosen is not None and chosen.location == Location("c", 1)
     assert "process.'withName:WF:ALIGN:BWA_MEM_TUMOUR'.container" in asked
 
@@ -205,7 +223,9 @@ def test_task_ext_merges_by_priority() -> None:
         "withName:OTHER": {"ext": {"a": 9}},
     }
     assert merged_ext(scope, names=("P", "ALIAS", "W:ALIAS"), labels=("big",)) == {
-        "a": 1, "b": 2, "c": 3,
+        "a": 1,
+        "b": 2,
+        "c": 3,
     }
 
 
@@ -225,9 +245,15 @@ def test_engine_choice() -> None:
 
 @pytest.mark.parametrize(
     ("strategy", "wins"),
-    [(None, False), ("container,dockerfile,conda", False), ("conda,container", True),
-     (["conda", "container"], True), ("conda", True), ("container", False),
-     ("dockerfile,conda", True)],
+    [
+        (None, False),
+        ("container,dockerfile,conda", False),
+        ("conda,container", True),
+        (["conda", "container"], True),
+        ("conda", True),
+        ("container", False),
+        ("dockerfile,conda", True),
+    ],
 )
 def test_wave_strategy_decides_whether_conda_wins(strategy: Any, wins: bool) -> None:
     tree = {} if strategy is None else {"wave": {"strategy": strategy}}
@@ -243,7 +269,9 @@ def test_declared_only_blocks_are_what_inspect_applies() -> None:
     every, declared = table.declared_only(NAMES, ("high",))
     assert [key for key, _ in declared] == ["withLabel:high", "withName:BWA_MEM"]
     assert [key for key, _ in every] == [
-        "withLabel:high", "withName:BWA_MEM", "withName:BWA_MEM_TUMOUR",
+        "withLabel:high",
+        "withName:BWA_MEM",
+        "withName:BWA_MEM_TUMOUR",
         "withName:WF:ALIGN:BWA_MEM_TUMOUR",
     ]
     assert every == table.blocks(NAMES, ("high",))
@@ -260,11 +288,16 @@ _LITERAL_PARTS = st.sampled_from(["A", "B", "SUB", ":", "_RUN", "-", "1"])
 _LITERAL_TEXT = st.lists(_LITERAL_PARTS, max_size=3).map("".join)
 _PATTERNS = st.one_of(
     # the shapes tested as plain strings: NAME, .*NAME, NAME.*, and negated ones
-    st.builds(lambda pre, text, post: pre + text + post, st.sampled_from(["", ".*", "!", "!.*"]),
-              _LITERAL_TEXT, st.sampled_from(["", ".*"])),
+    st.builds(
+        lambda pre, text, post: pre + text + post,
+        st.sampled_from(["", ".*", "!", "!.*"]),
+        _LITERAL_TEXT,
+        st.sampled_from(["", ".*"]),
+    ),
     # anything else made of the same pieces and wildcards
-    st.lists(st.one_of(_LITERAL_PARTS, st.sampled_from([".*", ".", ".+"])), max_size=5)
-    .map("".join),
+    st.lists(st.one_of(_LITERAL_PARTS, st.sampled_from([".*", ".", ".+"])), max_size=5).map(
+        "".join
+    ),
 )
 _NAMES = st.lists(st.one_of(_LITERAL_PARTS, st.just("\n")), max_size=6).map("".join)
 

@@ -35,7 +35,7 @@ def test_the_nf_core_ternary_shares_one_template() -> None:
     [
         ("'quay.io/a/b:1'", "quay.io/a/b:1"),
         ('"quay.io/a/b:1"', "quay.io/a/b:1"),
-        ("\"it's ${params.x}\"", "it's reg.io"),
+        ('"it\'s ${params.x}"', "it's reg.io"),
         ("params.x + '/a:1'", "reg.io/a:1"),
         ("'a\\'b'", "a'b"),
     ],
@@ -52,8 +52,9 @@ def test_a_syntax_error_is_placed_in_the_users_file() -> None:
 
 
 _OPERANDS = st.one_of(
-    st.text(alphabet="ab/:.-\\' ", max_size=8).map(lambda s: "'" + s.replace("\\", "\\\\")
-                                                   .replace("'", "\\'") + "'"),
+    st.text(alphabet="ab/:.-\\' ", max_size=8).map(
+        lambda s: "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    ),
     st.sampled_from(["params.x", "workflow.containerEngine", "null", "'docker'"]),
 )
 

@@ -16,39 +16,99 @@ DIGEST = "sha256:" + "a" * 64
     ("text", "registry", "repository", "tag", "digest", "normalised"),
     [
         ("ubuntu", "docker.io", "library/ubuntu", None, None, "docker.io/library/ubuntu"),
-        ("ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", None,
-         "docker.io/library/ubuntu:22.04"),
-        ("nextflow/rnaseq-nf:v1.3.1", "docker.io", "nextflow/rnaseq-nf", "v1.3.1", None,
-         "docker.io/nextflow/rnaseq-nf:v1.3.1"),
-        ("docker.io/ubuntu", "docker.io", "library/ubuntu", None, None,
-         "docker.io/library/ubuntu"),
-        ("index.docker.io/library/ubuntu:1", "docker.io", "library/ubuntu", "1", None,
-         "docker.io/library/ubuntu:1"),
-        ("quay.io/biocontainers/fastqc:0.12.1--hdfd78af_0", "quay.io", "biocontainers/fastqc",
-         "0.12.1--hdfd78af_0", None, "quay.io/biocontainers/fastqc:0.12.1--hdfd78af_0"),
-        ("registry:5000/image/name", "registry:5000", "image/name", None, None,
-         "registry:5000/image/name"),
-        ("myacr.azurecr.io/tools/bwa@" + DIGEST, "myacr.azurecr.io", "tools/bwa", None, DIGEST,
-         "myacr.azurecr.io/tools/bwa@" + DIGEST),
-        ("myacr.azurecr.io/tools/bwa:0.7@" + DIGEST, "myacr.azurecr.io", "tools/bwa", "0.7",
-         DIGEST, "myacr.azurecr.io/tools/bwa:0.7@" + DIGEST),
+        (
+            "ubuntu:22.04",
+            "docker.io",
+            "library/ubuntu",
+            "22.04",
+            None,
+            "docker.io/library/ubuntu:22.04",
+        ),
+        (
+            "nextflow/rnaseq-nf:v1.3.1",
+            "docker.io",
+            "nextflow/rnaseq-nf",
+            "v1.3.1",
+            None,
+            "docker.io/nextflow/rnaseq-nf:v1.3.1",
+        ),
+        ("docker.io/ubuntu", "docker.io", "library/ubuntu", None, None, "docker.io/library/ubuntu"),
+        (
+            "index.docker.io/library/ubuntu:1",
+            "docker.io",
+            "library/ubuntu",
+            "1",
+            None,
+            "docker.io/library/ubuntu:1",
+        ),
+        (
+            "quay.io/biocontainers/fastqc:0.12.1--hdfd78af_0",
+            "quay.io",
+            "biocontainers/fastqc",
+            "0.12.1--hdfd78af_0",
+            None,
+            "quay.io/biocontainers/fastqc:0.12.1--hdfd78af_0",
+        ),
+        (
+            "registry:5000/image/name",
+            "registry:5000",
+            "image/name",
+            None,
+            None,
+            "registry:5000/image/name",
+        ),
+        (
+            "myacr.azurecr.io/tools/bwa@" + DIGEST,
+            "myacr.azurecr.io",
+            "tools/bwa",
+            None,
+            DIGEST,
+            "myacr.azurecr.io/tools/bwa@" + DIGEST,
+        ),
+        (
+            "myacr.azurecr.io/tools/bwa:0.7@" + DIGEST,
+            "myacr.azurecr.io",
+            "tools/bwa",
+            "0.7",
+            DIGEST,
+            "myacr.azurecr.io/tools/bwa:0.7@" + DIGEST,
+        ),
         # Nextflow's rule, not Docker's: localhost is not a host without '.' or ':'.
-        ("localhost/tool:1", "docker.io", "localhost/tool", "1", None,
-         "docker.io/localhost/tool:1"),
+        (
+            "localhost/tool:1",
+            "docker.io",
+            "localhost/tool",
+            "1",
+            None,
+            "docker.io/localhost/tool:1",
+        ),
         ("localhost:5000/tool:1", "localhost:5000", "tool", "1", None, "localhost:5000/tool:1"),
         ("[::1]:5000/tool:1", "[::1]:5000", "tool", "1", None, "[::1]:5000/tool:1"),
         # The host keeps its case: Wave's credential match is exact.
-        ("MyAcr.azurecr.io/tool:1", "MyAcr.azurecr.io", "tool", "1", None,
-         "MyAcr.azurecr.io/tool:1"),
+        (
+            "MyAcr.azurecr.io/tool:1",
+            "MyAcr.azurecr.io",
+            "tool",
+            "1",
+            None,
+            "MyAcr.azurecr.io/tool:1",
+        ),
     ],
 )
 def test_parse_normalises(
-    text: str, registry: str, repository: str, tag: str | None, digest: str | None,
+    text: str,
+    registry: str,
+    repository: str,
+    tag: str | None,
+    digest: str | None,
     normalised: str,
 ) -> None:
     ref = ImageRef.parse(text)
     assert (ref.registry, ref.repository, ref.tag, ref.digest) == (
-        registry, repository, tag, digest,
+        registry,
+        repository,
+        tag,
+        digest,
     )
     assert str(ref) == normalised
     assert ImageRef.parse(str(ref)) == ref
@@ -110,8 +170,14 @@ def test_parse_refuses_with_a_message_naming_the_part(text: str, part: str) -> N
 
 @pytest.mark.parametrize(
     ("component", "expected"),
-    [("hello", False), ("image", False), ("localhost", False), ("registry:5000", True),
-     ("d.reg", True), ("quay.io", True)],
+    [
+        ("hello", False),
+        ("image", False),
+        ("localhost", False),
+        ("registry:5000", True),
+        ("d.reg", True),
+        ("quay.io", True),
+    ],
 )
 def test_host_component_rule(component: str, expected: bool) -> None:
     assert is_host_component(component) is expected

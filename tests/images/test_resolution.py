@@ -49,7 +49,11 @@ def test_nf_core_shape_under_docker(tmp_path: Path) -> None:
     }
     use = next(u for u in result.uses if u.image.endswith("bwa-patched:0.7.18"))
     assert (use.registry, use.repository, use.tag, use.digest, use.acr) == (
-        "acmegenomics.azurecr.io", "tools/bwa-patched", "0.7.18", None, True,
+        "acmegenomics.azurecr.io",
+        "tools/bwa-patched",
+        "0.7.18",
+        None,
+        True,
     )
     assert use.processes == (TUMOUR,)
     assert str(use.source) == "conf/modules.config:5:9"
@@ -89,8 +93,9 @@ def test_singularity_profile_takes_the_other_branch(tmp_path: Path) -> None:
         "acmegenomics.azurecr.io/tools/bwa-patched:0.7.18",
         "acmegenomics.azurecr.io/tools/samtools:1.21",
     }
-    assert any(f.status is Status.SKIP and "not registry pulls" in f.message
-               for f in result.findings)
+    assert any(
+        f.status is Status.SKIP and "not registry pulls" in f.message for f in result.findings
+    )
 
 
 def test_engine_option_beats_the_config(tmp_path: Path) -> None:
@@ -121,8 +126,10 @@ def test_containers_only_in_config_through_labels(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("profiles", "image", "acr"),
-    [((), "docker.io/acme/rnaseq-nf:v1.3.1", False),
-     (("azure",), "acmeregistry.azurecr.io/acme/rnaseq-nf:v1.3.1", True)],
+    [
+        ((), "docker.io/acme/rnaseq-nf:v1.3.1", False),
+        (("azure",), "acmeregistry.azurecr.io/acme/rnaseq-nf:v1.3.1", True),
+    ],
 )
 def test_containers_only_inside_profiles(
     tmp_path: Path, profiles: tuple[str, ...], image: str, acr: bool
@@ -144,8 +151,9 @@ def test_acr_images_through_params(tmp_path: Path) -> None:
 
 
 def test_command_line_params_win(tmp_path: Path) -> None:
-    result = resolve("acr_params", tmp_path,
-                     params={"registry": "other.azurecr.cn", "bwa_version": "0.7.19"})
+    result = resolve(
+        "acr_params", tmp_path, params={"registry": "other.azurecr.cn", "bwa_version": "0.7.19"}
+    )
     assert "other.azurecr.cn/tools/bwa:0.7.19" in images(result)
     assert "other.azurecr.cn/default/ubuntu:latest" in images(result)
 
@@ -192,8 +200,7 @@ def test_conda_wins_under_a_conda_first_wave_strategy(tmp_path: Path) -> None:
     result = resolve_images(PipelineSpec.locate(tmp_path / "p", launch_dir=tmp_path))
     assert images(result) == {"x.azurecr.io/other:1": ("D",)}
     assert by_process(result)["C"].outcome is Outcome.CONDA
-    assert any(f.status is Status.SKIP and f.details["processes"] == ["C"]
-               for f in result.findings)
+    assert any(f.status is Status.SKIP and f.details["processes"] == ["C"] for f in result.findings)
 
 
 def test_what_only_the_run_knows_is_unresolved_with_its_place(tmp_path: Path) -> None:
@@ -265,7 +272,7 @@ def test_a_computed_label_matters_only_when_label_selectors_set_containers(
 def test_directives_see_project_and_module_dirs(tmp_path: Path) -> None:
     spec = write_pipeline(
         tmp_path,
-        "process S {\n  container \"${moduleDir}/images/s.sif\"\n}\nworkflow { S() }\n",
+        'process S {\n  container "${moduleDir}/images/s.sif"\n}\nworkflow { S() }\n',
         "singularity.enabled = true\n",
     )
     process = by_process(resolve_images(spec))["S"]

@@ -30,8 +30,12 @@ def unreached_finding(resolution: ImageResolution) -> dict[str, object]:
     found = [f for f in resolution.findings if f.subject == "processes defined but not called"]
     assert len(found) == 1
     finding = found[0]
-    return {"status": finding.status, "message": finding.message, "remedy": finding.remedy,
-            "details": finding.details}
+    return {
+        "status": finding.status,
+        "message": finding.message,
+        "remedy": finding.remedy,
+        "details": finding.details,
+    }
 
 
 def test_an_uncalled_process_yields_no_image_use_and_no_finding_of_its_own(
@@ -121,18 +125,30 @@ def test_images_json_lists_uncalled_processes_with_reached_false(
     ]
     processes = {p["process"]: p for p in document["processes"]}
     assert {name: p["reached"] for name, p in processes.items()} == {
-        "QC": True, "SPARE": False, "SPARE_BAD": False,
+        "QC": True,
+        "SPARE": False,
+        "SPARE_BAD": False,
     }
     assert processes["SPARE"]["image"] == SPARE
     assert list(processes["SPARE"]) == [
-        "process", "declared", "alias", "labels", "reached", "outcome", "image",
-        "inspect_image", "set_by", "source", "reason",
+        "process",
+        "declared",
+        "alias",
+        "labels",
+        "reached",
+        "outcome",
+        "image",
+        "inspect_image",
+        "set_by",
+        "source",
+        "reason",
     ]
     code = main(["images", str(FIXTURES / "unreached"), "--acr-only", "--format", "json"])
     document = json.loads(capsys.readouterr().out)
     assert document["images"] == []
     assert [(p["process"], p["reached"]) for p in document["processes"]] == [
-        ("SPARE", False), ("SPARE_BAD", False),
+        ("SPARE", False),
+        ("SPARE_BAD", False),
     ]
 
 
@@ -143,14 +159,16 @@ def test_images_text_says_what_was_not_checked(capsys: pytest.CaptureFixture[str
     assert "skip  processes defined but not called" in out
     section = out.split("Not called (not checked):\n", 1)[1].split("\n\n", 1)[0]
     assert section.splitlines() == [
-        f"  SPARE: {SPARE}", "  SPARE_BAD: spareacr.azurecr.io/Tools/Spare",
+        f"  SPARE: {SPARE}",
+        "  SPARE_BAD: spareacr.azurecr.io/Tools/Spare",
     ]
     # The table above it lists only what the run pulls.
     assert out.index("Not called") > out.index("fastqc") and out.count("SPARE:") == 1
 
 
 def test_images_text_without_uncalled_processes_has_no_such_section(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     pipeline = tmp_path / "p"
     pipeline.mkdir()

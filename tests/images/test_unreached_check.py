@@ -34,9 +34,11 @@ def pipeline(tmp_path: Path) -> Path:
         "    script:\n    'spare'\n}\n"
     )
     main = target / "main.nf"
-    main.write_text(main.read_text().replace(
-        "include { QC ", "include { SPARE } from './modules/local/spare'\ninclude { QC ", 1
-    ))
+    main.write_text(
+        main.read_text().replace(
+            "include { QC ", "include { SPARE } from './modules/local/spare'\ninclude { QC ", 1
+        )
+    )
     return target
 
 
@@ -46,8 +48,11 @@ def check(pipeline: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict
 
 
 def mentions_spare(report: dict[str, Any], check_name: str) -> list[dict[str, Any]]:
-    return [f for f in report["findings"]
-            if f["check"] == check_name and SPARE_REGISTRY in json.dumps(f)]
+    return [
+        f
+        for f in report["findings"]
+        if f["check"] == check_name and SPARE_REGISTRY in json.dumps(f)
+    ]
 
 
 def test_check_asks_no_credential_for_an_uncalled_process(
@@ -56,8 +61,9 @@ def test_check_asks_no_credential_for_an_uncalled_process(
     code, report = check(pipeline, capsys)
     assert code == EXIT_FAIL  # Wave off and no credential yet for the images the run pulls
     assert SPARE_REGISTRY not in {i["registry"] for i in report["images"]}
-    assert [f for f in report["findings"] if SPARE_REGISTRY in json.dumps(f)
-            and f["check"] != "images"] == []
+    assert [
+        f for f in report["findings"] if SPARE_REGISTRY in json.dumps(f) and f["check"] != "images"
+    ] == []
     skip = [f for f in mentions_spare(report, "images") if f["status"] == "skip"]
     assert [f["subject"] for f in skip] == ["processes defined but not called"]
     assert "SPARE" in skip[0]["message"]

@@ -50,11 +50,21 @@ def gate_report(passed: bool) -> Report:
     status = Status.PASS if passed else Status.FAIL
     return Report(
         findings=(
-            Finding("wave", status, "wave.enabled", "Wave is not enabled" if not passed else "on",
-                    remedy="run: preflight fix --only wave",
-                    location=Location("nextflow.config", 3, 1)),
-            Finding("token", Status.WARN, "wave-pull", "password1 expires in 6 days",
-                    details={"registry": "labacr.azurecr.io"}),
+            Finding(
+                "wave",
+                status,
+                "wave.enabled",
+                "Wave is not enabled" if not passed else "on",
+                remedy="run: preflight fix --only wave",
+                location=Location("nextflow.config", 3, 1),
+            ),
+            Finding(
+                "token",
+                Status.WARN,
+                "wave-pull",
+                "password1 expires in 6 days",
+                details={"registry": "labacr.azurecr.io"},
+            ),
         ),
         pipeline=".",
     )

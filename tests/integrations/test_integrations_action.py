@@ -45,7 +45,11 @@ def _run_step(
     script.write_text(step["run"])
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-        env={**env, **step_env}, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**env, **step_env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -84,7 +88,7 @@ def test_sets_up_python_then_installs_from_the_action_path_then_checks() -> None
     assert steps[0]["uses"].startswith("actions/setup-python@")
     install = _step(name="Install preflight")
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
-    assert 'pip install' in install["run"] and '"$ACTION_PATH"' in install["run"]
+    assert "pip install" in install["run"] and '"$ACTION_PATH"' in install["run"]
     check = _step(step_id="check")
     assert "preflight check" in check["run"] and "--format json --output" in check["run"]
     assert steps.index(check) > steps.index(install)
@@ -137,13 +141,26 @@ def test_check_step_annotates_and_fails_on_a_failing_gate(tmp_path: Path) -> Non
     assert result.returncode == 1
     report = str(tmp_path / "preflight-report.json")
     assert args == [
-        "check", ".", "-profile", "azure,test", "--workspace", "acme/rnaseq",
-        "--offline", "--param", "a=b", "--format", "json", "--output", report,
+        "check",
+        ".",
+        "-profile",
+        "azure,test",
+        "--workspace",
+        "acme/rnaseq",
+        "--offline",
+        "--param",
+        "a=b",
+        "--format",
+        "json",
+        "--output",
+        report,
     ]
     assert outputs == {"report": report, "exit-code": "1"}
     lines = result.stdout.splitlines()
-    assert "::error file=nextflow.config,line=3,col=1,title=preflight wave%3A wave.enabled::" \
+    assert (
+        "::error file=nextflow.config,line=3,col=1,title=preflight wave%3A wave.enabled::"
         "Wave is not enabled%0AFix: run: preflight fix --only wave" in lines
+    )
     assert lines[-1] == "preflight: FAIL: 1 failed, 1 warning"
 
 

@@ -56,14 +56,26 @@ def test_script_is_valid_bash() -> None:
 def test_a_passing_gate_lets_the_launch_go_on(tmp_path: Path) -> None:
     pipeline = tmp_path / "pipeline"
     pipeline.mkdir()
-    env = _env(tmp_path, PREFLIGHT_PIPELINE=str(pipeline), PREFLIGHT_PROFILE="azure,test",
-               PREFLIGHT_ARGS="--param genome=GRCh38", STUB_EXIT="0")
+    env = _env(
+        tmp_path,
+        PREFLIGHT_PIPELINE=str(pipeline),
+        PREFLIGHT_PROFILE="azure,test",
+        PREFLIGHT_ARGS="--param genome=GRCh38",
+        STUB_EXIT="0",
+    )
     result = _execute(env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "stub preflight ran" in result.stdout  # the report reaches the run's log
     assert recorded_args(tmp_path / "stubs") == [
-        "check", str(pipeline), "--platform-launch", "--format", "text",
-        "-profile", "azure,test", "--param", "genome=GRCh38",
+        "check",
+        str(pipeline),
+        "--platform-launch",
+        "--format",
+        "text",
+        "-profile",
+        "azure,test",
+        "--param",
+        "genome=GRCh38",
     ]
     assert "stopping" not in result.stderr
 
@@ -72,20 +84,28 @@ def test_a_passing_gate_lets_the_launch_go_on(tmp_path: Path) -> None:
 def test_a_failing_gate_stops_the_launch(tmp_path: Path, code: int) -> None:
     pipeline = tmp_path / "pipeline"
     pipeline.mkdir()
-    result = _execute(_env(tmp_path, PREFLIGHT_PIPELINE=str(pipeline), STUB_EXIT=str(code)),
-                      tmp_path)
+    result = _execute(
+        _env(tmp_path, PREFLIGHT_PIPELINE=str(pipeline), STUB_EXIT=str(code)), tmp_path
+    )
     assert result.returncode == code
     assert f"stopping this run (exit {code})" in result.stderr
 
 
 def test_a_repository_is_fetched_as_nextflow_fetches_it(tmp_path: Path) -> None:
-    env = _env(tmp_path, PREFLIGHT_PIPELINE="https://github.com/acme/rnaseq.git",
-               PREFLIGHT_REVISION="v1.2", STUB_EXIT="0")
+    env = _env(
+        tmp_path,
+        PREFLIGHT_PIPELINE="https://github.com/acme/rnaseq.git",
+        PREFLIGHT_REVISION="v1.2",
+        STUB_EXIT="0",
+    )
     result = _execute(env, tmp_path)
     assert result.returncode == 0, result.stderr
     stubs = tmp_path / "stubs"
     assert recorded_args(stubs, "nextflow") == [
-        "pull", "https://github.com/acme/rnaseq.git", "-r", "v1.2"
+        "pull",
+        "https://github.com/acme/rnaseq.git",
+        "-r",
+        "v1.2",
     ]
     assert recorded_args(stubs)[1] == str(tmp_path / "nxf" / "assets" / "acme" / "rnaseq")
 
@@ -132,7 +152,11 @@ def test_sourced_by_the_launcher(tmp_path: Path, code: int, goes_on: bool) -> No
     env = _env(tmp_path, PREFLIGHT_PIPELINE=str(pipeline), STUB_EXIT=str(code))
     result = subprocess.run(
         ["bash", "-c", SOURCING, "launcher", str(SCRIPT)],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == code, result.stdout + result.stderr
     assert ("launch goes on" in result.stdout) is goes_on
@@ -144,7 +168,7 @@ def test_end_to_end_with_the_real_command(tmp_path: Path) -> None:
     pipeline.mkdir()
     (pipeline / "main.nf").write_text(
         "process FASTQC {\n  container 'labacr.azurecr.io/tools/fastqc:0.12.1'\n"
-        "  script:\n  \"echo hi\"\n}\nworkflow { FASTQC() }\n"
+        '  script:\n  "echo hi"\n}\nworkflow { FASTQC() }\n'
     )
     env = {
         **base_env(tmp_path, f"{PYTHON_BIN}:{SYSTEM_PATH}"),

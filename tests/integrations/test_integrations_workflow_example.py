@@ -44,7 +44,11 @@ def _junit_step(tmp_path: Path, report: str) -> subprocess.CompletedProcess[str]
     env = {**base_env(tmp_path, f"{PYTHON_BIN}:{SYSTEM_PATH}"), "REPORT": report}
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -8,8 +8,20 @@ from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pipelines"
 
-names = st.sampled_from(["cpus", "memory", "container", "enabled", "registry", "outdir",
-                         "ext", "queue", "x_1", "withLabelish"])
+names = st.sampled_from(
+    [
+        "cpus",
+        "memory",
+        "container",
+        "enabled",
+        "registry",
+        "outdir",
+        "ext",
+        "queue",
+        "x_1",
+        "withLabelish",
+    ]
+)
 plain_text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12
 )
@@ -28,10 +40,19 @@ literals = st.one_of(
     st.sampled_from(["true", "false", "null", "2.GB", "1.h", "[]", "[:]"]),
     plain_text.map(_single),
     plain_text.map(_double),
-    st.sampled_from(['"${params.outdir}/x"', "params.outdir ?: 'results'",
-                     "params.flag ? 'a' : 'b'", "{ task.attempt * 2 }",
-                     "System.getenv('HOME')", "[a: 1, b: 'two']", "['x', 'y']",
-                     "'''multi\nline'''", "/sl\\/ashy/"]),
+    st.sampled_from(
+        [
+            '"${params.outdir}/x"',
+            "params.outdir ?: 'results'",
+            "params.flag ? 'a' : 'b'",
+            "{ task.attempt * 2 }",
+            "System.getenv('HOME')",
+            "[a: 1, b: 'two']",
+            "['x', 'y']",
+            "'''multi\nline'''",
+            "/sl\\/ashy/",
+        ]
+    ),
 )
 comments = st.sampled_from(["", " // note", " /* inline */"])
 
@@ -47,10 +68,12 @@ def statements(draw: st.DrawFn, depth: int = 0) -> str:
     if kind == 2:
         return f"{indent}{draw(names)} {{\n{body}\n{indent}}}"
     if kind == 3:
-        pattern = draw(st.sampled_from(["FOO", "'A|B'", "'!big.*'", "\".*:QC\""]))
+        pattern = draw(st.sampled_from(["FOO", "'A|B'", "'!big.*'", '".*:QC"']))
         selector = draw(st.sampled_from(["withName", "withLabel"]))
-        return (f"{indent}process {{\n{indent}  {selector}: {pattern} {{\n{body}\n"
-                f"{indent}  }}\n{indent}}}")
+        return (
+            f"{indent}process {{\n{indent}  {selector}: {pattern} {{\n{body}\n"
+            f"{indent}  }}\n{indent}}}"
+        )
     if kind == 4:
         return f"{indent}params {{\n{indent}    {draw(names)} = {draw(literals)}\n{indent}}}"
     return f"{indent}// {draw(plain_text).replace(chr(10), ' ')}"
@@ -60,9 +83,18 @@ def statements(draw: st.DrawFn, depth: int = 0) -> str:
 def configs(draw: st.DrawFn) -> str:
     """A configuration file both Nextflow parsers accept."""
     lines = draw(st.lists(statements(), max_size=8))
-    wave = draw(st.sampled_from(["", "wave.enabled = false", "wave { enabled = false }",
-                                 "wave.enabled = 'true'", "wave.enabled = true",
-                                 "profiles { slow { wave.enabled = false } }"]))
+    wave = draw(
+        st.sampled_from(
+            [
+                "",
+                "wave.enabled = false",
+                "wave { enabled = false }",
+                "wave.enabled = 'true'",
+                "wave.enabled = true",
+                "profiles { slow { wave.enabled = false } }",
+            ]
+        )
+    )
     if wave:
         lines.insert(draw(st.integers(0, len(lines))), wave)
     newline = draw(st.sampled_from(["\n", "\r\n"]))

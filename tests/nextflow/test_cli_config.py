@@ -24,8 +24,9 @@ def test_flat_output_like_nextflow_config_flat(capsys: pytest.CaptureFixture[str
     assert code == EXIT_PASS
     lines = out.splitlines()
     assert "process.container = 'examplelab.azurecr.io/genomics/base:2.4.1'" in lines
-    assert ("process.'withName:.*:REPORT'.container = "
-            "'examplelab.azurecr.io/reporting/multiqc:1.25'") in lines
+    assert (
+        "process.'withName:.*:REPORT'.container = 'examplelab.azurecr.io/reporting/multiqc:1.25'"
+    ) in lines
     assert "wave.enabled = false" in lines
 
 
@@ -33,13 +34,16 @@ def test_flat_output_marks_dynamic_values_and_hides_credentials(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "nextflow.config").write_text(
-        "tower.accessToken = 'very-secret-token'\nparams.reg = System.getenv('REG')\n")
+        "tower.accessToken = 'very-secret-token'\nparams.reg = System.getenv('REG')\n"
+    )
     code, out, _ = run([str(tmp_path)], capsys)
     assert code == EXIT_PASS
     assert "very-secret-token" not in out
     assert "tower.accessToken = '<hidden>'" in out
-    assert ("params.reg = System.getenv('REG')  // dynamic: environment variable 'REG' at "
-            "launch (nextflow.config:2:21)") in out
+    assert (
+        "params.reg = System.getenv('REG')  // dynamic: environment variable 'REG' at "
+        "launch (nextflow.config:2:21)"
+    ) in out
 
 
 def test_credentials_never_reach_any_output_format(
@@ -48,8 +52,9 @@ def test_credentials_never_reach_any_output_format(
     canary = "canary-token-5d1c9e"
     (tmp_path / "nextflow.config").write_text(
         f"tower.accessToken = '{canary}'\n"
-        f"azure.registry.password = \"{canary}${{secrets.SUFFIX}}\"\n"
-        "azure.storage.accountKey = System.getenv('KEY')\n")
+        f'azure.registry.password = "{canary}${{secrets.SUFFIX}}"\n'
+        "azure.storage.accountKey = System.getenv('KEY')\n"
+    )
     for args in ([], ["--format", "json"]):
         code, out, err = run([str(tmp_path), *args], capsys)
         assert code == EXIT_PASS
@@ -59,8 +64,9 @@ def test_credentials_never_reach_any_output_format(
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run([str(FIXTURES / "nfcore-legacy"), "--format", "json",
-                        "-profile", "docker"], capsys)
+    code, out, _ = run(
+        [str(FIXTURES / "nfcore-legacy"), "--format", "json", "-profile", "docker"], capsys
+    )
     assert code == EXIT_PASS
     document = json.loads(out)
     assert document["schema_version"] == 1
@@ -71,45 +77,70 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     dynamic = {d["key"]: d for d in document["dynamic"]}
     assert dynamic["tower.accessToken"]["location"] == "nextflow.config:55"
     assert [f["reason"] for f in document["files"]][:2] == [
-        "project nextflow.config", "includeConfig from nextflow.config:17:1"]
+        "project nextflow.config",
+        "includeConfig from nextflow.config:17:1",
+    ]
 
 
 def test_options_shape_the_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "nextflow.config").write_text(
-        "params.tag = '1'\nprocess.container = \"x:${params.tag}\"\n")
+        "params.tag = '1'\nprocess.container = \"x:${params.tag}\"\n"
+    )
     extra = tmp_path / "extra.config"
     extra.write_text("docker.enabled = true\n")
     params = tmp_path / "p.json"
     params.write_text('{"tag": "2"}')
-    code, out, _ = run([str(tmp_path), "-c", str(extra), "--params-file", str(params),
-                        "--param", "tag=3"], capsys)
+    code, out, _ = run(
+        [str(tmp_path), "-c", str(extra), "--params-file", str(params), "--param", "tag=3"], capsys
+    )
     assert code == EXIT_PASS
     assert "process.container = 'x:3'" in out and "docker.enabled = true" in out
 
 
 BAD_INPUTS = [
     ("malformed", {"nextflow.config": "process {\n cpus = 2\n"}, [], "nextflow.config:3:1"),
-    ("unknown profile", {"nextflow.config": "profiles { a { x = 1 } }"}, ["-profile", "b"],
-     "unknown configuration profile 'b'"),
-    ("missing include", {"nextflow.config": "includeConfig 'gone.config'"}, [],
-     "nextflow.config:1:1: includeConfig 'gone.config': no such file"),
-    ("include cycle", {"nextflow.config": "includeConfig 'nextflow.config'"}, [],
-     "include cycle"),
+    (
+        "unknown profile",
+        {"nextflow.config": "profiles { a { x = 1 } }"},
+        ["-profile", "b"],
+        "unknown configuration profile 'b'",
+    ),
+    (
+        "missing include",
+        {"nextflow.config": "includeConfig 'gone.config'"},
+        [],
+        "nextflow.config:1:1: includeConfig 'gone.config': no such file",
+    ),
+    ("include cycle", {"nextflow.config": "includeConfig 'nextflow.config'"}, [], "include cycle"),
     ("not utf-8", {"nextflow.config": b"a = '\xe9'\n"}, [], "nextflow.config:1:6: not UTF-8"),
     ("missing -c", {"nextflow.config": "a = 1"}, ["-c", "nope.config"], "no such configuration"),
-    ("bad params file", {"nextflow.config": "a = 1", "p.json": "{"}, ["--params-file", "p.json"],
-     "not valid JSON"),
+    (
+        "bad params file",
+        {"nextflow.config": "a = 1", "p.json": "{"},
+        ["--params-file", "p.json"],
+        "not valid JSON",
+    ),
     ("bad --param", {"nextflow.config": "a = 1"}, ["--param", "novalue"], "KEY=VALUE"),
-    ("strict syntax", {"nextflow.config": "def x = 1"}, ["--syntax", "v2"],
-     "variable declarations cannot be mixed"),
+    (
+        "strict syntax",
+        {"nextflow.config": "def x = 1"},
+        ["--syntax", "v2"],
+        "variable declarations cannot be mixed",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "files", "args", "says"), BAD_INPUTS,
-                         ids=[case[0] for case in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("case", "files", "args", "says"), BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS]
+)
 def test_bad_input_exits_2_with_place_and_remedy(
-    case: str, files: dict[str, str | bytes], args: list[str], says: str,
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    case: str,
+    files: dict[str, str | bytes],
+    args: list[str],
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name, content in files.items():
         path = tmp_path / name
@@ -129,8 +160,12 @@ def test_flat_output_keeps_one_line_per_setting_and_escapes_control_characters(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "nextflow.config").write_text(
-        "a = '''two\nlines'''\nb = \"\\033[31mred\\033[0m it's\"\nc = {\n  [1,\n  2]\n}\n")
+        "a = '''two\nlines'''\nb = \"\\033[31mred\\033[0m it's\"\nc = {\n  [1,\n  2]\n}\n"
+    )
     code, out, _ = run([str(tmp_path)], capsys)
     assert code == EXIT_PASS
     assert out.splitlines() == [
-        "a = 'two\\nlines'", "b = '\\u001b[31mred\\u001b[0m it\\'s'", "c = { [1, 2] }"]
+        "a = 'two\\nlines'",
+        "b = '\\u001b[31mred\\u001b[0m it\\'s'",
+        "c = { [1, 2] }",
+    ]

@@ -39,8 +39,9 @@ def test_nothing_to_do_when_wave_is_already_on(tmp_path: Path) -> None:
 
 
 def test_flips_a_top_level_false_in_place(tmp_path: Path) -> None:
-    original = (b"// keep me\nwave {\n  enabled   = false // off for now\n"
-                b"  strategy = 'container'\n}\n")
+    original = (
+        b"// keep me\nwave {\n  enabled   = false // off for now\n  strategy = 'container'\n}\n"
+    )
     spec = project(tmp_path, original)
     edit = planned(spec)
     assert edit.kind == "flip" and str(edit.location) == "nextflow.config:3:15"
@@ -64,7 +65,7 @@ def test_appends_a_marked_block_keeping_crlf_bom_and_comments(tmp_path: Path) ->
     apply_wave_edit(edit)
     written = (spec.root / "nextflow.config").read_bytes()
     assert written.startswith(original)
-    added = written[len(original):]
+    added = written[len(original) :]
     assert added == (b"\r\n" + MARKER.encode() + b"\r\nwave {\r\n    enabled = true\r\n}\r\n")
     assert resolve_config(spec).get("wave.enabled") is True
 
@@ -148,8 +149,11 @@ def test_keeps_the_file_mode_and_writes_through_a_symlink(tmp_path: Path) -> Non
     ],
 )
 def test_an_interrupted_write_leaves_the_original_and_no_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    step: str, failure: BaseException, raised: type[BaseException],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    step: str,
+    failure: BaseException,
+    raised: type[BaseException],
 ) -> None:
     original = b"process.cpus = 2\n"
     spec = project(tmp_path, original)

@@ -88,8 +88,10 @@ def test_negation_binds_tighter_than_equality_as_in_groovy() -> None:
 
 
 def test_in_list_form_of_the_nf_core_ternary() -> None:
-    text = ("workflow.containerEngine in ['singularity', 'apptainer'] && "
-            "!task.ext.singularity_pull_docker_container ? 'url' : 'quay.io/x:1'")
+    text = (
+        "workflow.containerEngine in ['singularity', 'apptainer'] && "
+        "!task.ext.singularity_pull_docker_container ? 'url' : 'quay.io/x:1'"
+    )
     assert value(text, **DOCKER) == "quay.io/x:1"
     assert value(text, workflow={"containerEngine": "apptainer"}, task={"ext": {}}) == "url"
 
@@ -119,7 +121,7 @@ def test_what_only_the_run_knows_is_dynamic_with_its_place(text: str, reason: st
 
 
 def test_a_dynamic_part_makes_the_whole_string_dynamic() -> None:
-    result = value('"${System.getenv(\'REG\')}/tool:1"')
+    result = value("\"${System.getenv('REG')}/tool:1\"")
     assert isinstance(result, Dynamic)
 
 
@@ -142,8 +144,10 @@ def test_closures_are_values_called_with_task_in_scope() -> None:
 
 
 def test_closure_sees_names_captured_where_it_was_written() -> None:
-    closure = value("{ \"${params.registry}/x:${task.ext.tag ?: 'latest'}\" }",
-                    params={"registry": "r.azurecr.io"})
+    closure = value(
+        "{ \"${params.registry}/x:${task.ext.tag ?: 'latest'}\" }",
+        params={"registry": "r.azurecr.io"},
+    )
     assert call_closure(closure, {"task": {"ext": {}}}) == "r.azurecr.io/x:latest"
 
 
@@ -176,13 +180,28 @@ def test_interpolation_errors_point_inside_the_string() -> None:
 
 def test_groovy_truth() -> None:
     assert [truthy(v) for v in (None, "", 0, [], {}, "0", 1, [0])] == [
-        False, False, False, False, False, True, True, True]
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["(a + b) * c", "!x.y?.z", "a ? [k: 'v'] : \"${p.q}/x\"", "f(1, [2]) ?: null",
-     "'it\\'s' as String", "new Foo(1)", "m['k'][0]"],
+    [
+        "(a + b) * c",
+        "!x.y?.z",
+        "a ? [k: 'v'] : \"${p.q}/x\"",
+        "f(1, [2]) ?: null",
+        "'it\\'s' as String",
+        "new Foo(1)",
+        "m['k'][0]",
+    ],
 )
 def test_dynamic_source_reads_as_the_expression(text: str) -> None:
     from preflight.nextflow.groovy.unparse import to_source

@@ -16,8 +16,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pipelines"
 
 def resolve(name: str, *profiles: str, **params: str) -> ResolvedConfig:
     root = FIXTURES / name
-    return resolve_config(PipelineSpec(root=root, launch_dir=root, profiles=profiles,
-                                       params=params))
+    return resolve_config(
+        PipelineSpec(root=root, launch_dir=root, profiles=profiles, params=params)
+    )
 
 
 def test_nf_core_current_template() -> None:
@@ -28,7 +29,8 @@ def test_nf_core_current_template() -> None:
     assert config.get("plugins") == ["nf-schema@2.5.1"]
     # per-subworkflow config with a selector aimed at a fully qualified name
     assert config.get("process.'withName:.*PREPARE_GENOME:STAR_INDEX_CUSTOM'.container") == (
-        "community.wave.seqera.io/library/star_samtools:3b1b2a7c9d5e4f60")
+        "community.wave.seqera.io/library/star_samtools:3b1b2a7c9d5e4f60"
+    )
     assert isinstance(config.get("process.memory"), Closure)
     # the conditional includes: igenomes by default; the remote one reported, not fetched
     assert "conf/igenomes.config" in [f.path for f in config.files]
@@ -50,9 +52,9 @@ def test_nf_core_legacy_template_needs_the_legacy_parser() -> None:
     assert config.syntax == "v1"
     assert config.get("wave.enabled") is True
     assert config.get("process.'withName:.*:QC:FASTQC'.container") == (
-        "quay.io/biocontainers/fastqc:0.11.9--0")
-    assert {u.reason.split(";")[0] for u in config.unread} == {
-        "a remote config", "missing"}
+        "quay.io/biocontainers/fastqc:0.11.9--0"
+    )
+    assert {u.reason.split(";")[0] for u in config.unread} == {"a remote config", "missing"}
     token = config.get("tower.accessToken")
     assert isinstance(token, Dynamic) and "MY_PLATFORM_TOKEN" in token.reason
     skipped = resolve("nfcore-legacy", skip_qc="true")
@@ -67,7 +69,8 @@ def test_nf_core_legacy_profile_beats_later_top_level_lines() -> None:
 
 def test_containers_only_in_profiles() -> None:
     assert resolve("profiles-only").get("process.container") == (
-        "docker.io/example/rnaseq-tools:v1.3.1")
+        "docker.io/example/rnaseq-tools:v1.3.1"
+    )
     azure = resolve("profiles-only", "azure")
     assert azure.get("process.container") == "examplelab.azurecr.io/rnaseq-tools:v1.3.1"
     assert isinstance(azure.get("azure.registry.password"), Dynamic)
@@ -76,7 +79,8 @@ def test_containers_only_in_profiles() -> None:
 def test_containers_only_via_labels_and_params() -> None:
     config = resolve("label-params")
     assert config.get("process.'withLabel:wf_(meta|kraken)'.container") == (
-        "ontexample/wf-metagenomics:sha8e2a1d4c")
+        "ontexample/wf-metagenomics:sha8e2a1d4c"
+    )
     assert config.get("process.'withLabel:wf_(meta|kraken)'.memory") == MemoryUnit(8 << 30)
     custom = resolve("label-params", **{"wf.container_sha": "abc"})
     assert custom.get("process.'withLabel:wf_tools'.container") == "ontexample/wf-tools:abc"

@@ -15,8 +15,9 @@ from preflight.pipeline import PipelineSpec
 
 def _modules_after(code: str) -> set[str]:
     probe = f"import sys; {code}; print(' '.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, timeout=120).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     return set(out.split())
 
 

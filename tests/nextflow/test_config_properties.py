@@ -16,8 +16,11 @@ from preflight.nextflow.config.evaluator import resolve_config
 from preflight.nextflow.config.parser import parse_config
 from preflight.pipeline import PipelineSpec
 
-FAST = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 ROOT = Path("/nonexistent-preflight-fuzz")
 
 
@@ -86,4 +89,3 @@ def test_wave_injection_keeps_bytes_round_trips_and_is_idempotent(text: str, bom
         assert (root / "nextflow.config").read_bytes() == new
         assert resolve_config(spec).get("wave.enabled") is True
         assert plan_wave_injection(spec) is None
-

@@ -80,9 +80,7 @@ def test_a_statement_continues_over_an_operator_at_line_end() -> None:
         ('"x/${params.tool}:1"\n', '"x/${params.tool}:1"'),
     ],
 )
-def test_a_string_continued_on_the_next_line_stays_one_directive(
-    written: str, source: str
-) -> None:
+def test_a_string_continued_on_the_next_line_stays_one_directive(written: str, source: str) -> None:
     process = scan(f"process P {{\n  container {written}\n  script:\n  'x'\n}}\n")["P"]
     assert process.container.source == source
     assert str(process.container.location) == "x.nf:2:13"
@@ -96,7 +94,7 @@ def test_words_in_scripts_comments_and_strings_are_not_directives() -> None:
         "    label 'a'; label \"b\"\n"
         "    input:\n    val x\n"
         "    script:\n"
-        "    \"\"\"\n    container 'in/script:1' } } {\n    echo ${x}\n    \"\"\"\n"
+        '    """\n    container \'in/script:1\' } } {\n    echo ${x}\n    """\n'
         "}\n"
         "process Q {\n    container 'q/q:1'\n}\n"
     )
@@ -147,7 +145,7 @@ def test_slashy_and_dollar_slashy_strings_hide_braces() -> None:
 def test_includes_aliases_and_script_params() -> None:
     text = (
         "include { A; B as C } from './m'\n"
-        "include {\n  D // the first\n  D as E\n} from \"../n/main.nf\"\n"
+        'include {\n  D // the first\n  D as E\n} from "../n/main.nf"\n'
         "params.registry = 'x.azurecr.io'\n"
         "params.tag = \"1\" +\n  '.0'\n"
     )
@@ -226,8 +224,7 @@ def test_a_directory_include_means_its_main_nf(tmp_path: Path) -> None:
 
 def test_recursive_workflows_do_not_loop(tmp_path: Path) -> None:
     (tmp_path / "main.nf").write_text(
-        "process P { script: 'x' }\n"
-        "workflow A { B(); P() }\nworkflow B { A() }\nworkflow { A() }\n"
+        "process P { script: 'x' }\nworkflow A { B(); P() }\nworkflow B { A() }\nworkflow { A() }\n"
     )
     scripts = scan_pipeline(tmp_path, tmp_path / "main.nf")
     assert {i.fqn for i in scripts.instances} == {"A:P"}
@@ -250,11 +247,11 @@ def test_includes_through_project_and_module_dir_variables(tmp_path: Path) -> No
     (tmp_path / "workflows").mkdir()
     (tmp_path / "workflows" / "b.nf").write_text("process B { container 'b/b:1' }\n")
     (tmp_path / "workflows" / "w.nf").write_text(
-        "include { B } from \"${moduleDir}/b\"\nworkflow W { B() }\n"
+        'include { B } from "${moduleDir}/b"\nworkflow W { B() }\n'
     )
     (tmp_path / "main.nf").write_text(
-        "include { A } from \"$projectDir/modules/a\"\n"
-        "include { W } from \"${baseDir}/workflows/w.nf\"\n"
+        'include { A } from "$projectDir/modules/a"\n'
+        'include { W } from "${baseDir}/workflows/w.nf"\n'
         "workflow { A(); W() }\n"
     )
     scripts = scan_pipeline(tmp_path, tmp_path / "main.nf")

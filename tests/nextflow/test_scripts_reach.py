@@ -77,15 +77,16 @@ def test_mutually_including_files_are_each_entered_once_per_path(tmp_path: Path)
     scripts = scan_pipeline(tmp_path, tmp_path / "main.nf")
     # Depth first in call order: B's body is walked before A resumes with PA2.
     assert [(i.fqn, i.alias, i.reached) for i in scripts.instances] == [
-        ("A:PA", "PA", True), ("A:B:PB", "PB", True), ("A:PA2", "PA2", True),
+        ("A:PA", "PA", True),
+        ("A:B:PB", "PB", True),
+        ("A:PA2", "PA2", True),
     ]
     assert len(scripts.files) == 3
 
 
 def test_a_workflow_reached_along_two_paths_is_walked_under_each(tmp_path: Path) -> None:
     (tmp_path / "main.nf").write_text(
-        "include { S } from './s'\ninclude { T } from './t'\n\n"
-        "workflow {\n    S()\n    T()\n}\n"
+        "include { S } from './s'\ninclude { T } from './t'\n\nworkflow {\n    S()\n    T()\n}\n"
     )
     (tmp_path / "s.nf").write_text("include { C } from './c'\nworkflow S {\n    C()\n}\n")
     (tmp_path / "t.nf").write_text(

@@ -25,11 +25,43 @@ GROUPED = {
     "up_to_brace": script_tokens.UP_TO_BRACE.match,
 }
 # Groovy-ish text dense in the characters the patterns care about.
-PIECES = st.sampled_from([
-    "/", "//", "/*", "*/", "*", '"', '"""', "'", "'''", "$", "${", "$/", "/$", "(", ",", "=",
-    "~", "{", "}", ";", "\n", "\\", " ", "\t", "a", "x.y", "container", "process P", "if",
-    "else", "label", "input:", "ok",
-])
+PIECES = st.sampled_from(
+    [
+        "/",
+        "//",
+        "/*",
+        "*/",
+        "*",
+        '"',
+        '"""',
+        "'",
+        "'''",
+        "$",
+        "${",
+        "$/",
+        "/$",
+        "(",
+        ",",
+        "=",
+        "~",
+        "{",
+        "}",
+        ";",
+        "\n",
+        "\\",
+        " ",
+        "\t",
+        "a",
+        "x.y",
+        "container",
+        "process P",
+        "if",
+        "else",
+        "label",
+        "input:",
+        "ok",
+    ]
+)
 TEXT = st.lists(PIECES, max_size=40).map("".join)
 
 

@@ -28,8 +28,12 @@ def findings(
     root.mkdir(exist_ok=True)
     (root / "nextflow.config").write_text(config)
     spec = PipelineSpec(root=root, launch_dir=root, **spec_options)  # type: ignore[arg-type]
-    context = CheckContext(spec=spec, settings=settings or Settings(),
-                           services=ServiceRegistry({}), options=options or CheckOptions())
+    context = CheckContext(
+        spec=spec,
+        settings=settings or Settings(),
+        services=ServiceRegistry({}),
+        options=options or CheckOptions(),
+    )
     env = {"TOWER_ACCESS_TOKEN": TOKEN} if environ is None else environ
     report = run_checks([WaveCheck(env)], context)
     if not any(f.status is Status.ERROR for f in report.findings):
@@ -58,8 +62,11 @@ def test_missing_setting_fails_with_the_fix(tmp_path: Path) -> None:
 
 
 def test_environment_switch_turns_wave_off(tmp_path: Path) -> None:
-    found = findings(tmp_path, "wave.enabled = true",
-                     {"NXF_DISABLE_WAVE_SERVICE": "1", "TOWER_ACCESS_TOKEN": TOKEN})
+    found = findings(
+        tmp_path,
+        "wave.enabled = true",
+        {"NXF_DISABLE_WAVE_SERVICE": "1", "TOWER_ACCESS_TOKEN": TOKEN},
+    )
     assert found["NXF_DISABLE_WAVE_SERVICE"].status is Status.FAIL
     assert "wave.enabled" not in found
 
@@ -116,17 +123,22 @@ def test_without_an_environment_the_settings_token_counts(tmp_path: Path) -> Non
     root = tmp_path / "p"
     root.mkdir()
     (root / "nextflow.config").write_text("wave.enabled = true")
-    context = CheckContext(spec=PipelineSpec(root=root, launch_dir=root),
-                           settings=Settings(platform_token=Secret(TOKEN)),
-                           services=ServiceRegistry({}))
+    context = CheckContext(
+        spec=PipelineSpec(root=root, launch_dir=root),
+        settings=Settings(platform_token=Secret(TOKEN)),
+        services=ServiceRegistry({}),
+    )
     report = run_checks([WaveCheck()], context)
     token = next(f for f in report.findings if f.subject == "tower.accessToken")
     assert token.status is Status.PASS
 
 
 def test_platform_launched_run_uses_only_the_environment(tmp_path: Path) -> None:
-    found = findings(tmp_path, "wave.enabled = true\ntower.accessToken = ''\n",
-                     {"TOWER_WORKFLOW_ID": "abc", "TOWER_ACCESS_TOKEN": TOKEN})
+    found = findings(
+        tmp_path,
+        "wave.enabled = true\ntower.accessToken = ''\n",
+        {"TOWER_WORKFLOW_ID": "abc", "TOWER_ACCESS_TOKEN": TOKEN},
+    )
     assert found["tower.accessToken"].status is Status.PASS
 
 
@@ -141,7 +153,8 @@ def test_numeric_workspace_passes_with_where_it_is_set(tmp_path: Path) -> None:
     found = findings(tmp_path, "wave.enabled = true\ntower.workspaceId = 123\n")
     assert found["tower.workspaceId"].status is Status.PASS
     assert "workspace 123 (tower.workspaceId at nextflow.config:2:1)" in (
-        found["tower.workspaceId"].message)
+        found["tower.workspaceId"].message
+    )
     env = {"TOWER_ACCESS_TOKEN": TOKEN, "TOWER_WORKSPACE_ID": "77"}
     assert "TOWER_WORKSPACE_ID" in findings(tmp_path, "", env)["tower.workspaceId"].message
 
@@ -154,7 +167,9 @@ def test_malformed_config_becomes_an_error_finding_with_its_place(tmp_path: Path
 
 
 def test_includes_not_read_are_a_warning_with_their_place(tmp_path: Path) -> None:
-    found = findings(tmp_path, "wave.enabled = true\nincludeConfig 'https://example.org/x.config'\n")
+    found = findings(
+        tmp_path, "wave.enabled = true\nincludeConfig 'https://example.org/x.config'\n"
+    )
     finding = found["includeConfig"]
     assert finding.status is Status.WARN
     assert "https://example.org/x.config at nextflow.config:2:1" in finding.message

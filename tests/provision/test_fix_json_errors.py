@@ -132,7 +132,11 @@ def test_failed_apply_is_a_json_error_with_the_plan_and_no_secret(
     assert "kept: nextflow.config now enables Wave" in error["message"]
 
     seeded = next(r for r in sandbox_env.info["registries"] if r["tokens"])["tokens"][0]
-    secrets = {os.environ["TOWER_ACCESS_TOKEN"], os.environ["AZURE_CLIENT_SECRET"],
-               seeded["password"], *seen_passwords}
+    secrets = {
+        os.environ["TOWER_ACCESS_TOKEN"],
+        os.environ["AZURE_CLIENT_SECRET"],
+        seeded["password"],
+        *seen_passwords,
+    }
     assert len(seen_passwords) >= 2  # the seeded password and the one this run generated
     assert not [s[:6] for s in secrets if s and (s in out or s in err)]

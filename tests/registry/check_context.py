@@ -25,31 +25,53 @@ OTHER = "otheracr.azurecr.io"
 TOKEN = "pipeline-reader"
 
 
-def image(registry: str, repository: str, tag: str | None = None,
-          digest: str | None = None) -> ImageUse:
-    text = f"{registry}/{repository}" + (f":{tag}" if tag else "") + (f"@{digest}" if digest
-                                                                      else "")
-    return ImageUse(image=text, registry=registry, repository=repository, tag=tag,
-                    digest=digest, acr=True, processes=("PROC",))
-
-
-def add_credential(sandbox: Sandbox, registry: str = LOGIN, user_name: str = TOKEN,
-                   password: str = "stored-in-platform") -> None:
-    sandbox.platform.add_registry_credential(
-        name=f"acr-{registry.split('.')[0]}", registry=registry, user_name=user_name,
-        password=password, workspace_id=int(os.environ["TOWER_WORKSPACE_ID"]),
+def image(
+    registry: str, repository: str, tag: str | None = None, digest: str | None = None
+) -> ImageUse:
+    text = (
+        f"{registry}/{repository}" + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+    )
+    return ImageUse(
+        image=text,
+        registry=registry,
+        repository=repository,
+        tag=tag,
+        digest=digest,
+        acr=True,
+        processes=("PROC",),
     )
 
 
-def context(tmp_path: Path, uses: Sequence[ImageUse], *,
-            passwords: Mapping[str, Secret] | None = None,
-            environ: Mapping[str, str] | None = None) -> CheckContext:
+def add_credential(
+    sandbox: Sandbox,
+    registry: str = LOGIN,
+    user_name: str = TOKEN,
+    password: str = "stored-in-platform",
+) -> None:
+    sandbox.platform.add_registry_credential(
+        name=f"acr-{registry.split('.')[0]}",
+        registry=registry,
+        user_name=user_name,
+        password=password,
+        workspace_id=int(os.environ["TOWER_WORKSPACE_ID"]),
+    )
+
+
+def context(
+    tmp_path: Path,
+    uses: Sequence[ImageUse],
+    *,
+    passwords: Mapping[str, Secret] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> CheckContext:
     (tmp_path / "main.nf").write_text("workflow {}\n")
     env = dict(os.environ if environ is None else environ)
     settings = Settings.from_environ(env)
     built = build_context(
-        PipelineSpec.locate(tmp_path), settings,
-        CheckOptions(registry_passwords=dict(passwords or {})), env,
+        PipelineSpec.locate(tmp_path),
+        settings,
+        CheckOptions(registry_passwords=dict(passwords or {})),
+        env,
     )
     built.shared(IMAGES_KEY, lambda: tuple(uses))
     return built

@@ -41,9 +41,17 @@ class FakeRegistry:
     token_key: str = "access_token"
     head_digest: bool = True
     get_digest: bool = True
-    refusal_body: str = json.dumps({"errors": [{"code": "UNAUTHORIZED", "message":
-                                   "authentication required, visit https://aka.ms/acr/"
-                                   "authorization for more information."}]})
+    refusal_body: str = json.dumps(
+        {
+            "errors": [
+                {
+                    "code": "UNAUTHORIZED",
+                    "message": "authentication required, visit https://aka.ms/acr/"
+                    "authorization for more information.",
+                }
+            ]
+        }
+    )
     override: Callable[[httpx.Request], httpx.Response | None] | None = None
     requests: list[httpx.Request] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
@@ -85,14 +93,18 @@ class FakeRegistry:
             f'Bearer realm="{self.realm or f"https://{self.host}/oauth2/token"}",'
             f'service="{self.host}"'
         )
-        return httpx.Response(401, headers={"WWW-Authenticate": header},
-                              json={"errors": [{"code": "UNAUTHORIZED", "message": "x"}]})
+        return httpx.Response(
+            401,
+            headers={"WWW-Authenticate": header},
+            json={"errors": [{"code": "UNAUTHORIZED", "message": "x"}]},
+        )
 
     def _token(self, request: httpx.Request) -> httpx.Response:
         expected = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
         if request.headers.get("authorization") != f"Basic {expected}":
-            return httpx.Response(401, text=self.refusal_body,
-                                  headers={"Content-Type": "application/json"})
+            return httpx.Response(
+                401, text=self.refusal_body, headers={"Content-Type": "application/json"}
+            )
         scope = request.url.params.get("scope", "")
         _, repository, actions = scope.split(":")
         allowed = [a for a in actions.split(",") if a in self.grants.get(repository, [])]
@@ -102,14 +114,20 @@ class FakeRegistry:
         return httpx.Response(200, json={self.token_key: token})
 
     def _manifest(self, request: httpx.Request) -> httpx.Response:
-        repository, reference = request.url.path[len("/v2/"):].split("/manifests/")
+        repository, reference = request.url.path[len("/v2/") :].split("/manifests/")
         auth = request.headers.get("authorization", "")
         token = auth.removeprefix("Bearer ")
         if token not in self.issued or "pull" not in self.grants.get(repository, []):
             error = "insufficient_scope" if token in self.issued else "invalid_token"
-            return httpx.Response(401, headers={"WWW-Authenticate": (
-                f'Bearer realm="https://{self.host}/oauth2/token",service="{self.host}",'
-                f'scope="repository:{repository}:pull",error="{error}"')})
+            return httpx.Response(
+                401,
+                headers={
+                    "WWW-Authenticate": (
+                        f'Bearer realm="https://{self.host}/oauth2/token",service="{self.host}",'
+                        f'scope="repository:{repository}:pull",error="{error}"'
+                    )
+                },
+            )
         body = self.manifests.get((repository, reference))
         if body is None:
             by_digest = {
@@ -124,5 +142,6 @@ class FakeRegistry:
         digest_wanted = self.head_digest if request.method == "HEAD" else self.get_digest
         if digest_wanted:
             headers["Docker-Content-Digest"] = self.digest(body)
-        return httpx.Response(200, headers=headers,
-                              content=b"" if request.method == "HEAD" else body)
+        return httpx.Response(
+            200, headers=headers, content=b"" if request.method == "HEAD" else body
+        )

@@ -55,20 +55,26 @@ def _no_secret_anywhere(result: object) -> None:
 
 
 def _probe(client: httpx.Client) -> object:
-    return probe_pull(client, REGISTRY, "team/app", ["1.0"], username="u",
-                      password=Secret(PASSWORD))
+    return probe_pull(
+        client, REGISTRY, "team/app", ["1.0"], username="u", password=Secret(PASSWORD)
+    )
 
 
 @pytest.mark.parametrize("scheme", ["https", "http"])
 def test_realm_on_another_host_never_receives_the_password(
     ca: trustme.CA, client: httpx.Client, scheme: str
 ) -> None:
-    with serve(ca, [COLLECTOR], lambda m, p, h: (200, {}, b'{"token":"x.y.z"}'),
-               tls=scheme == "https") as collector:
+    with serve(
+        ca, [COLLECTOR], lambda m, p, h: (200, {}, b'{"token":"x.y.z"}'), tls=scheme == "https"
+    ) as collector:
         realm = f"{scheme}://{COLLECTOR}:{collector.port}/oauth2/token"
         with serve(ca, [REGISTRY], lambda m, p, h: _challenge(realm)) as registry:
-            connect_to.install({(REGISTRY, 443): ("127.0.0.1", registry.port),
-                                (COLLECTOR, collector.port): ("127.0.0.1", collector.port)})
+            connect_to.install(
+                {
+                    (REGISTRY, 443): ("127.0.0.1", registry.port),
+                    (COLLECTOR, collector.port): ("127.0.0.1", collector.port),
+                }
+            )
             result = _probe(client)
     assert result.failure is not None
     expected = Problem.INSECURE_REALM if scheme == "http" else Problem.FOREIGN_REALM
@@ -85,8 +91,12 @@ def test_plain_http_realm_on_the_registrys_own_host_is_refused(
     with serve(ca, [REGISTRY], lambda m, p, h: (200, {}, b""), tls=False) as plain:
         realm = f"http://{REGISTRY}:{plain.port}/oauth2/token"
         with serve(ca, [REGISTRY], lambda m, p, h: _challenge(realm)) as registry:
-            connect_to.install({(REGISTRY, 443): ("127.0.0.1", registry.port),
-                                (REGISTRY, plain.port): ("127.0.0.1", plain.port)})
+            connect_to.install(
+                {
+                    (REGISTRY, 443): ("127.0.0.1", registry.port),
+                    (REGISTRY, plain.port): ("127.0.0.1", plain.port),
+                }
+            )
             result = _probe(client)
     assert result.failure is not None and result.failure.problem is Problem.INSECURE_REALM
     assert plain.seen == []
@@ -104,8 +114,12 @@ def test_token_endpoint_redirect_to_another_host_is_not_followed(
             return 302, {"Location": target}, b""
 
         with serve(ca, [REGISTRY], registry_answer) as registry:
-            connect_to.install({(REGISTRY, 443): ("127.0.0.1", registry.port),
-                                (COLLECTOR, collector.port): ("127.0.0.1", collector.port)})
+            connect_to.install(
+                {
+                    (REGISTRY, 443): ("127.0.0.1", registry.port),
+                    (COLLECTOR, collector.port): ("127.0.0.1", collector.port),
+                }
+            )
             result = _probe(client)
     assert result.failure is not None and result.failure.problem is Problem.REDIRECT_ELSEWHERE
     _collector_saw_nothing(collector.seen)
@@ -117,9 +131,15 @@ def test_token_endpoint_redirect_to_another_host_is_not_followed(
 def test_manifest_redirect_to_another_host_does_not_carry_the_token(
     ca: trustme.CA, client: httpx.Client
 ) -> None:
-    token = "eyJhbGciOiJub25lIn0." + base64.urlsafe_b64encode(
-        b'{"access":[{"Type":"repository","Name":"team/app","Actions":["pull"]}]}'
-    ).decode().rstrip("=") + ".c2ln"
+    token = (
+        "eyJhbGciOiJub25lIn0."
+        + base64.urlsafe_b64encode(
+            b'{"access":[{"Type":"repository","Name":"team/app","Actions":["pull"]}]}'
+        )
+        .decode()
+        .rstrip("=")
+        + ".c2ln"
+    )
     with serve(ca, [COLLECTOR], lambda m, p, h: (200, {}, b"{}")) as collector:
         target = f"https://{COLLECTOR}:{collector.port}/manifest"
 
@@ -127,13 +147,20 @@ def test_manifest_redirect_to_another_host_does_not_carry_the_token(
             if path == "/v2/":
                 return _challenge(f"https://{REGISTRY}/oauth2/token")
             if path.startswith("/oauth2/token"):
-                return 200, {"Content-Type": "application/json"}, (
-                    f'{{"access_token":"{token}"}}'.encode())
+                return (
+                    200,
+                    {"Content-Type": "application/json"},
+                    (f'{{"access_token":"{token}"}}'.encode()),
+                )
             return 307, {"Location": target}, b""
 
         with serve(ca, [REGISTRY], registry_answer) as registry:
-            connect_to.install({(REGISTRY, 443): ("127.0.0.1", registry.port),
-                                (COLLECTOR, collector.port): ("127.0.0.1", collector.port)})
+            connect_to.install(
+                {
+                    (REGISTRY, 443): ("127.0.0.1", registry.port),
+                    (COLLECTOR, collector.port): ("127.0.0.1", collector.port),
+                }
+            )
             result = _probe(client)
     check = result.manifests[0]
     assert check.failure is not None and check.failure.problem is Problem.REDIRECT_ELSEWHERE

@@ -32,14 +32,24 @@ TOKEN = "pipeline-reader"
 QUICK = RetryPolicy(attempts=3, max_delay=2.0, backoff=0.01)
 
 
-def _probe(sandbox: Sandbox, repository: str = "team/app", tags: tuple[str, ...] = ("1.0",),
-           *, password: str | None = None, client: httpx.Client | None = None,
-           retry: RetryPolicy = QUICK) -> PullResult:
+def _probe(
+    sandbox: Sandbox,
+    repository: str = "team/app",
+    tags: tuple[str, ...] = ("1.0",),
+    *,
+    password: str | None = None,
+    client: httpx.Client | None = None,
+    retry: RetryPolicy = QUICK,
+) -> PullResult:
     own = client is None
     http = client or build_http_client(Settings(ca_bundle=sandbox.ca_bundle))
     try:
         return probe_pull(
-            http, LOGIN, repository, tags, username=TOKEN,
+            http,
+            LOGIN,
+            repository,
+            tags,
+            username=TOKEN,
             password=Secret(password if password is not None else sandbox.password(LOGIN, TOKEN)),
             retry=retry,
         )
@@ -55,9 +65,7 @@ def test_pull_succeeds_with_one_token_request_for_two_tags(sandbox_env: Sandbox)
     assert result.manifests[0].digest != result.manifests[1].digest
     assert result.granted == ("pull",)
     records = sandbox_env.acr_requests(LOGIN)
-    assert [(r.method, r.had_basic_auth, r.username) for r in records] == [
-        ("GET", True, TOKEN)
-    ]
+    assert [(r.method, r.had_basic_auth, r.username) for r in records] == [("GET", True, TOKEN)]
     assert [f.status.value for f in findings_for(result)] == ["pass", "pass"]
 
 
@@ -72,17 +80,25 @@ def test_pinned_digest_is_verified_against_the_real_registry(sandbox_env: Sandbo
     assert digest is not None
     assert _probe(sandbox_env, tags=(digest,)).ok
     with build_http_client(Settings(ca_bundle=sandbox_env.ca_bundle)) as client:
-        pinned = probe_pull(client, LOGIN, "team/app", ["1.1"], username=TOKEN,
-                            password=Secret(sandbox_env.password(LOGIN, TOKEN)),
-                            pinned={"1.1": digest})
+        pinned = probe_pull(
+            client,
+            LOGIN,
+            "team/app",
+            ["1.1"],
+            username=TOKEN,
+            password=Secret(sandbox_env.password(LOGIN, TOKEN)),
+            pinned={"1.1": digest},
+        )
     assert pinned.manifests[0].failure is not None
     assert pinned.manifests[0].failure.problem is Problem.PINNED_DIGEST_MISMATCH
 
 
 def _refused(result: PullResult) -> None:
     assert result.failure is not None
-    assert (result.failure.step, result.failure.problem) == (Step.TOKEN,
-                                                             Problem.CREDENTIALS_REFUSED)
+    assert (result.failure.step, result.failure.problem) == (
+        Step.TOKEN,
+        Problem.CREDENTIALS_REFUSED,
+    )
     assert result.failure.status == 401
     (finding,) = findings_for(result)
     assert finding.status.value == "fail"
@@ -104,8 +120,8 @@ def test_disabled_token_is_refused_at_the_token_step(sandbox_env: Sandbox) -> No
 
 def test_expired_password_is_refused_at_the_token_step(sandbox_env: Sandbox) -> None:
     with sandbox_env.azure.lock:
-        sandbox_env.azure.registry(LOGIN).tokens[TOKEN].passwords[0].expiry = (
-            utcnow() - timedelta(days=1)
+        sandbox_env.azure.registry(LOGIN).tokens[TOKEN].passwords[0].expiry = utcnow() - timedelta(
+            days=1
         )
     _refused(_probe(sandbox_env))
 
@@ -124,7 +140,8 @@ def test_missing_tag_and_missing_repository(sandbox_env: Sandbox) -> None:
     with sandbox_env.azure.lock:
         registry = sandbox_env.azure.registry(LOGIN)
         registry.scope_maps["pipeline-reader-scope"].actions.append(
-            "repositories/team/ghost/content/read")
+            "repositories/team/ghost/content/read"
+        )
     ghost = _probe(sandbox_env, "team/ghost", ("1.0",)).manifests[0]
     assert ghost.failure is not None
     assert ghost.failure.problem is Problem.REPOSITORY_NOT_FOUND
@@ -165,8 +182,7 @@ def test_untrusted_certificate(sandbox_env: Sandbox) -> None:
     with httpx.Client(timeout=5.0) as client:  # the system store only: no sandbox CA
         result = _probe(sandbox_env, client=client)
     assert result.failure is not None
-    assert (result.failure.step, result.failure.problem) == (Step.CHALLENGE,
-                                                             Problem.TLS_UNTRUSTED)
+    assert (result.failure.step, result.failure.problem) == (Step.CHALLENGE, Problem.TLS_UNTRUSTED)
     assert sandbox_env.acr_requests(LOGIN) == []
 
 
@@ -174,8 +190,14 @@ def test_certificate_for_another_host(sandbox_env: Sandbox) -> None:
     host, _, port = sandbox_env.address(LOGIN).rpartition(":")
     connect_to.install({("impostor.azurecr.io", 443): (host, int(port))})
     with build_http_client(Settings(ca_bundle=sandbox_env.ca_bundle)) as client:
-        result = probe_pull(client, "impostor.azurecr.io", "team/app", ["1.0"], username=TOKEN,
-                            password=Secret(sandbox_env.password(LOGIN, TOKEN)))
+        result = probe_pull(
+            client,
+            "impostor.azurecr.io",
+            "team/app",
+            ["1.0"],
+            username=TOKEN,
+            password=Secret(sandbox_env.password(LOGIN, TOKEN)),
+        )
     assert result.failure is not None
     assert result.failure.problem is Problem.TLS_WRONG_HOST
     assert sandbox_env.acr_requests(LOGIN) == []

@@ -23,13 +23,24 @@ from preflight.secret import Secret
 NO_WAIT = RetryPolicy(sleep=lambda _s: None)
 
 
-def probe(fake: FakeRegistry, tags: tuple[str, ...] = ("v1",), *, repository: str = "team/app",
-          password: str | None = None, **kwargs: object) -> object:
+def probe(
+    fake: FakeRegistry,
+    tags: tuple[str, ...] = ("v1",),
+    *,
+    repository: str = "team/app",
+    password: str | None = None,
+    **kwargs: object,
+) -> object:
     with fake.client() as client:
         return probe_pull(
-            client, fake.host, repository, tags, username=fake.username,
+            client,
+            fake.host,
+            repository,
+            tags,
+            username=fake.username,
             password=Secret(password if password is not None else fake.password),
-            retry=kwargs.pop("retry", NO_WAIT), **kwargs,  # type: ignore[arg-type]
+            retry=kwargs.pop("retry", NO_WAIT),
+            **kwargs,  # type: ignore[arg-type]
         )
 
 
@@ -55,8 +66,12 @@ def test_success_follows_waves_sequence_and_reuses_one_token_across_tags() -> No
     user, _, _ = base64.b64decode(token.headers["authorization"][6:]).decode().partition(":")
     assert user == fake.username
     assert head.headers["authorization"].startswith("Bearer ")
-    for media_type in ("oci.image.index.v1", "oci.image.manifest.v1",
-                       "docker.distribution.manifest.list.v2", "docker.distribution.manifest.v2"):
+    for media_type in (
+        "oci.image.index.v1",
+        "oci.image.manifest.v1",
+        "docker.distribution.manifest.list.v2",
+        "docker.distribution.manifest.v2",
+    ):
         assert media_type in head.headers["accept"]
     assert head.headers["accept"] == MANIFEST_ACCEPT
     assert [m.digest for m in result.manifests] == [
@@ -92,8 +107,9 @@ def test_body_not_matching_its_digest_header_fails() -> None:
 
     def tamper(request: httpx.Request) -> httpx.Response | None:
         if request.method == "GET" and "/manifests/" in request.url.path:
-            return httpx.Response(200, content=b"{}", headers={
-                "Docker-Content-Digest": "sha256:" + "0" * 64})
+            return httpx.Response(
+                200, content=b"{}", headers={"Docker-Content-Digest": "sha256:" + "0" * 64}
+            )
         return None
 
     fake.override = tamper
@@ -179,12 +195,14 @@ def test_token_endpoint_redirect_on_the_same_host_is_followed() -> None:
 
     def redirect(request: httpx.Request) -> httpx.Response | None:
         if request.url.path == "/oauth2/token":
-            return httpx.Response(307, headers={"Location": "/oauth2/token2?" +
-                                                str(request.url.query, "ascii")})
+            return httpx.Response(
+                307, headers={"Location": "/oauth2/token2?" + str(request.url.query, "ascii")}
+            )
         if request.url.path == "/oauth2/token2":
             fake.override = None
-            moved = httpx.Request("GET", request.url.copy_with(path="/oauth2/token"),
-                                  headers=request.headers)
+            moved = httpx.Request(
+                "GET", request.url.copy_with(path="/oauth2/token"), headers=request.headers
+            )
             answer = original(moved)
             fake.override = redirect
             return answer
@@ -198,13 +216,19 @@ def test_token_endpoint_redirect_on_the_same_host_is_followed() -> None:
     ("body", "problem"),
     [
         (None, Problem.CREDENTIALS_REFUSED),  # ACR's generic UNAUTHORIZED
-        ('{"errors":[{"code":"UNAUTHORIZED","message":"token is disabled"}]}',
-         Problem.TOKEN_DISABLED),
-        ('{"errors":[{"code":"UNAUTHORIZED","message":"password has expired"}]}',
-         Problem.PASSWORD_EXPIRED),
+        (
+            '{"errors":[{"code":"UNAUTHORIZED","message":"token is disabled"}]}',
+            Problem.TOKEN_DISABLED,
+        ),
+        (
+            '{"errors":[{"code":"UNAUTHORIZED","message":"password has expired"}]}',
+            Problem.PASSWORD_EXPIRED,
+        ),
         ("unauthorized: Application not registered with AAD.", Problem.UNKNOWN_TOKEN),
-        ('{"errors":[{"code":"UNAUTHORIZED","message":"invalid username or password"}]}',
-         Problem.WRONG_PASSWORD),
+        (
+            '{"errors":[{"code":"UNAUTHORIZED","message":"invalid username or password"}]}',
+            Problem.WRONG_PASSWORD,
+        ),
     ],
 )
 def test_refused_credentials_are_told_apart_where_the_answer_allows(
@@ -263,8 +287,9 @@ def test_registry_insufficient_scope_on_the_manifest_is_a_scope_problem() -> Non
 
 def test_opaque_tokens_skip_the_claim_check_and_let_the_registry_decide() -> None:
     fake = FakeRegistry()
-    fake.override = lambda r: (httpx.Response(200, json={"token": "opaque"})
-                               if r.url.path == "/oauth2/token" else None)
+    fake.override = lambda r: (
+        httpx.Response(200, json={"token": "opaque"}) if r.url.path == "/oauth2/token" else None
+    )
     check = probe(fake).manifests[0]
     assert check.failure is not None and check.failure.problem is Problem.TOKEN_REJECTED
 
@@ -304,8 +329,9 @@ def test_upper_case_repository_is_caught_before_any_request() -> None:
 )
 def test_challenge_step_diagnoses(status: int, headers: dict[str, str], problem: Problem) -> None:
     fake = FakeRegistry()
-    fake.override = lambda r: (httpx.Response(status, headers=headers)
-                               if r.url.path == "/v2/" else None)
+    fake.override = lambda r: (
+        httpx.Response(status, headers=headers) if r.url.path == "/v2/" else None
+    )
     result = probe(fake)
     assert result.failure is not None
     assert (result.failure.step, result.failure.problem) == (Step.CHALLENGE, problem)
@@ -315,9 +341,15 @@ def test_challenge_step_diagnoses(status: int, headers: dict[str, str], problem:
 
 def test_firewall_403_at_the_token_service() -> None:
     fake = FakeRegistry()
-    fake.override = lambda r: (httpx.Response(403, text="client with IP '203.0.113.9' is not "
-                                              "allowed access. Refer https://aka.ms/acr/firewall")
-                               if r.url.path == "/oauth2/token" else None)
+    fake.override = lambda r: (
+        httpx.Response(
+            403,
+            text="client with IP '203.0.113.9' is not "
+            "allowed access. Refer https://aka.ms/acr/firewall",
+        )
+        if r.url.path == "/oauth2/token"
+        else None
+    )
     result = probe(fake)
     assert (result.failure.step, result.failure.problem) == (Step.TOKEN, Problem.FORBIDDEN)
     assert "aka.ms/acr/firewall" in findings_for(result)[0].remedy
@@ -341,8 +373,9 @@ def test_throttling_is_retried_within_the_bound_then_succeeds() -> None:
 
 def test_throttling_beyond_the_bound_is_reported_per_tag() -> None:
     fake = FakeRegistry()
-    fake.override = lambda r: (httpx.Response(429, headers={"Retry-After": "1"})
-                               if "/manifests/" in r.url.path else None)
+    fake.override = lambda r: (
+        httpx.Response(429, headers={"Retry-After": "1"}) if "/manifests/" in r.url.path else None
+    )
     result = probe(fake, retry=RetryPolicy(attempts=2, sleep=lambda _s: None))
     check = result.manifests[0]
     assert check.failure.problem is Problem.THROTTLED and check.failure.status == 429
@@ -352,9 +385,11 @@ def test_throttling_beyond_the_bound_is_reported_per_tag() -> None:
 
 def test_server_error_on_the_manifest() -> None:
     fake = FakeRegistry()
-    fake.override = lambda r: (httpx.Response(500, json={"errors": [{"code": "UNKNOWN",
-                                                                       "message": "boom"}]})
-                               if "/manifests/" in r.url.path else None)
+    fake.override = lambda r: (
+        httpx.Response(500, json={"errors": [{"code": "UNKNOWN", "message": "boom"}]})
+        if "/manifests/" in r.url.path
+        else None
+    )
     check = probe(fake).manifests[0]
     assert check.failure.problem is Problem.SERVER_ERROR and "boom" in check.failure.detail
 
@@ -379,38 +414,51 @@ def _chained(outer: type[httpx.TransportError], cause: BaseException) -> httpx.T
 @pytest.mark.parametrize(
     ("error", "problem"),
     [
-        (_chained(httpx.ConnectError, socket.gaierror(-2, "Name or service not known")),
-         Problem.DNS),
-        (_chained(httpx.ConnectError, ConnectionRefusedError(111, "refused")),
-         Problem.CONNECTION_REFUSED),
+        (
+            _chained(httpx.ConnectError, socket.gaierror(-2, "Name or service not known")),
+            Problem.DNS,
+        ),
+        (
+            _chained(httpx.ConnectError, ConnectionRefusedError(111, "refused")),
+            Problem.CONNECTION_REFUSED,
+        ),
         (httpx.ConnectTimeout("timed out"), Problem.TIMEOUT),
-        (_chained(httpx.ConnectError, ssl.SSLError(1, "wrong version number")),
-         Problem.TLS_FAILED),
+        (_chained(httpx.ConnectError, ssl.SSLError(1, "wrong version number")), Problem.TLS_FAILED),
         (httpx.RemoteProtocolError("closed"), Problem.CONNECTION_FAILED),
     ],
 )
 def test_transport_errors_are_classified(error: httpx.TransportError, problem: Problem) -> None:
     with httpx.Client(transport=_raising(error)) as client:
-        result = probe_pull(client, "myreg.azurecr.io", "team/app", ["v1"],
-                            username="u", password=Secret("p" * 20))
+        result = probe_pull(
+            client, "myreg.azurecr.io", "team/app", ["v1"], username="u", password=Secret("p" * 20)
+        )
     assert result.failure is not None
     assert (result.failure.step, result.failure.problem) == (Step.CHALLENGE, problem)
 
 
 def test_probe_many_asks_each_registry_for_its_challenge_once() -> None:
-    fakes = {h: FakeRegistry(host=h, grants={f"r{i}": ["pull"] for i in range(6)},
-                             manifests={(f"r{i}", "1"): b"{}" for i in range(6)})
-             for h in ("a.azurecr.io", "b.azurecr.io")}
+    fakes = {
+        h: FakeRegistry(
+            host=h,
+            grants={f"r{i}": ["pull"] for i in range(6)},
+            manifests={(f"r{i}", "1"): b"{}" for i in range(6)},
+        )
+        for h in ("a.azurecr.io", "b.azurecr.io")
+    }
 
     def route(request: httpx.Request) -> httpx.Response:
         return fakes[request.url.host].handle(request)
 
-    targets = [PullTarget(h, f"r{i}", ("1",), "pull-token", Secret(fakes[h].password))
-               for h in fakes for i in range(6)]
+    targets = [
+        PullTarget(h, f"r{i}", ("1",), "pull-token", Secret(fakes[h].password))
+        for h in fakes
+        for i in range(6)
+    ]
     with httpx.Client(transport=httpx.MockTransport(route)) as client:
         results = probe_many(client, targets, max_workers=4)
     assert [(r.registry, r.repository) for r in results] == [
-        (t.registry, t.repository) for t in targets]
+        (t.registry, t.repository) for t in targets
+    ]
     assert all(r.ok for r in results)
     for fake in fakes.values():
         assert sum(r.url.path == "/v2/" for r in fake.requests) == 1
@@ -424,8 +472,9 @@ def test_probe_many_shares_a_challenge_failure_instead_of_repeating_it() -> None
         calls.append(request.url.path)
         raise _chained(httpx.ConnectError, socket.gaierror(-2, "Name or service not known"))
 
-    targets = [PullTarget("gone.azurecr.io", f"r{i}", ("1",), "u", Secret("p" * 20))
-               for i in range(5)]
+    targets = [
+        PullTarget("gone.azurecr.io", f"r{i}", ("1",), "u", Secret("p" * 20)) for i in range(5)
+    ]
     with httpx.Client(transport=httpx.MockTransport(refuse)) as client:
         results = probe_many(client, targets, max_workers=1)
     assert all(r.failure.problem is Problem.DNS for r in results)
@@ -445,8 +494,9 @@ def test_concurrent_probes_of_a_failing_registry_neither_hang_nor_repeat_much() 
         time.sleep(0.05)
         raise _chained(httpx.ConnectError, ConnectionRefusedError(111, "refused"))
 
-    targets = [PullTarget("down.azurecr.io", f"r{i}", ("1",), "u", Secret("p" * 20))
-               for i in range(8)]
+    targets = [
+        PullTarget("down.azurecr.io", f"r{i}", ("1",), "u", Secret("p" * 20)) for i in range(8)
+    ]
     began = time.perf_counter()
     with httpx.Client(transport=httpx.MockTransport(slow_refusal)) as client:
         results = probe_many(client, targets, max_workers=8)
@@ -458,18 +508,21 @@ def test_concurrent_probes_of_a_failing_registry_neither_hang_nor_repeat_much() 
 @pytest.mark.parametrize("body", [b"<html>proxy login</html>", b'{"expires_in": 300}', b"[]"])
 def test_a_token_answer_without_a_token_is_a_bad_token_response(body: bytes) -> None:
     fake = FakeRegistry()
-    fake.override = lambda r: (httpx.Response(200, content=body)
-                               if r.url.path == "/oauth2/token" else None)
+    fake.override = lambda r: (
+        httpx.Response(200, content=body) if r.url.path == "/oauth2/token" else None
+    )
     result = probe(fake)
-    assert (result.failure.step, result.failure.problem) == (Step.TOKEN,
-                                                             Problem.BAD_TOKEN_RESPONSE)
+    assert (result.failure.step, result.failure.problem) == (Step.TOKEN, Problem.BAD_TOKEN_RESPONSE)
     assert not any("/manifests/" in r.url.path for r in fake.requests)
 
 
 def test_endless_same_host_redirects_stop() -> None:
     fake = FakeRegistry()
-    fake.override = lambda r: (httpx.Response(302, headers={"Location": "/oauth2/token"})
-                               if r.url.path == "/oauth2/token" else None)
+    fake.override = lambda r: (
+        httpx.Response(302, headers={"Location": "/oauth2/token"})
+        if r.url.path == "/oauth2/token"
+        else None
+    )
     result = probe(fake)
     assert result.failure.problem is Problem.REDIRECT_ELSEWHERE
     assert "too many redirects" in result.failure.detail

@@ -32,23 +32,27 @@ def test_empty_access_grants_nothing() -> None:
 
 
 def test_anonymous_star_and_trailing_wildcards_cover_repositories() -> None:
-    claims = {"access": [
-        {"Type": "repository", "Name": "*", "Actions": ["pull"]},
-        {"Type": "repository", "Name": "team/*", "Actions": ["push"]},
-        {"Type": "registry", "Name": "catalog", "Actions": ["*"]},
-    ]}
+    claims = {
+        "access": [
+            {"Type": "repository", "Name": "*", "Actions": ["pull"]},
+            {"Type": "repository", "Name": "team/*", "Actions": ["push"]},
+            {"Type": "registry", "Name": "catalog", "Actions": ["*"]},
+        ]
+    }
     grants = access_grants(claims)
     assert granted_actions(grants, "team/app") == {"pull", "push"}
     assert granted_actions(grants, "teamx/app") == {"pull"}
 
 
 def test_grants_are_additive_and_malformed_entries_are_ignored() -> None:
-    claims = {"access": [
-        {"Type": "repository", "Name": "a", "Actions": ["pull"]},
-        {"Type": "repository", "Name": "a", "Actions": ["metadata_read"]},
-        "junk",
-        {"Type": "repository", "Name": "a", "Actions": "pull"},
-    ]}
+    claims = {
+        "access": [
+            {"Type": "repository", "Name": "a", "Actions": ["pull"]},
+            {"Type": "repository", "Name": "a", "Actions": ["metadata_read"]},
+            "junk",
+            {"Type": "repository", "Name": "a", "Actions": "pull"},
+        ]
+    }
     assert granted_actions(access_grants(claims), "a") == {"pull", "metadata_read"}
 
 

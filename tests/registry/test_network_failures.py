@@ -16,8 +16,15 @@ from preflight.secret import Secret
 
 def _probe(registry: str, timeout: float = 2.0) -> Any:
     with httpx.Client() as client:
-        return probe_pull(client, registry, "team/app", ["1.0"], username="u",
-                          password=Secret("p" * 30), timeout=timeout)
+        return probe_pull(
+            client,
+            registry,
+            "team/app",
+            ["1.0"],
+            username="u",
+            password=Secret("p" * 30),
+            timeout=timeout,
+        )
 
 
 def test_unresolvable_host(monkeypatch: pytest.MonkeyPatch) -> None:

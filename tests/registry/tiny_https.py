@@ -33,8 +33,9 @@ class TinyServer:
 
 
 @contextmanager
-def serve(ca: trustme.CA, names: list[str], respond: Responder,
-          *, tls: bool = True) -> Iterator[TinyServer]:
+def serve(
+    ca: trustme.CA, names: list[str], respond: Responder, *, tls: bool = True
+) -> Iterator[TinyServer]:
     """Serve ``respond`` on 127.0.0.1 (HTTPS with a certificate for ``names`` unless ``tls``)."""
     record = TinyServer(port=0)
 
@@ -62,8 +63,9 @@ def serve(ca: trustme.CA, names: list[str], respond: Responder,
         ca.issue_cert(*names).configure_cert(context)
         server.socket = context.wrap_socket(server.socket, server_side=True)
     record.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield record

@@ -23,7 +23,10 @@ COMMAND = re.compile(r"^::(error|warning|notice) ([^:]*)::(.*)$")
 
 def _unescape(value: str) -> str:
     return (
-        value.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",")
+        value.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
         .replace("%25", "%")
     )
 
@@ -72,7 +75,7 @@ def test_text_colour_only_when_asked_and_nothing_else_differs() -> None:
 def test_text_groups_by_area_then_registry_then_image() -> None:
     lines = text.render(sample_report()).splitlines()
     pull = lines.index("pull")
-    assert lines[pull + 2:pull + 4] == [f"  {LAB}", f"    {FASTQC}"]
+    assert lines[pull + 2 : pull + 4] == [f"  {LAB}", f"    {FASTQC}"]
     assert lines.count(f"    {STAR}") == 1
     # a finding whose subject is its group's heading does not repeat it
     star = lines.index(f"    {STAR}")
@@ -80,10 +83,22 @@ def test_text_groups_by_area_then_registry_then_image() -> None:
 
 
 def test_text_puts_place_and_remedy_under_a_failure_and_not_under_a_pass() -> None:
-    passing = Finding("wave", Status.PASS, "wave.enabled", "on", remedy="nothing to do",
-                      location=Location("nextflow.config", 2, 1))
-    failing = Finding("wave", Status.FAIL, "wave.enabled", "off", remedy="turn it on",
-                      location=Location("nextflow.config", 2, 1))
+    passing = Finding(
+        "wave",
+        Status.PASS,
+        "wave.enabled",
+        "on",
+        remedy="nothing to do",
+        location=Location("nextflow.config", 2, 1),
+    )
+    failing = Finding(
+        "wave",
+        Status.FAIL,
+        "wave.enabled",
+        "off",
+        remedy="turn it on",
+        location=Location("nextflow.config", 2, 1),
+    )
     assert "nothing to do" not in text.render(Report(findings=(passing,)))
     lines = text.render(Report(findings=(failing,))).splitlines()
     assert lines[1:4] == [
@@ -113,7 +128,13 @@ def test_text_strips_terminal_control_characters_from_findings() -> None:
 def test_json_contract() -> None:
     data = json.loads(report.render("json", sample_report()))
     assert list(data) == [
-        "schema_version", "status", "pipeline", "counts", "findings", "images", "unresolved"
+        "schema_version",
+        "status",
+        "pipeline",
+        "counts",
+        "findings",
+        "images",
+        "unresolved",
     ]
     assert data["schema_version"] == 1
     assert data["status"] == "fail"
@@ -126,23 +147,32 @@ def test_json_contract() -> None:
     assert star["details"]["http_status"] == 404
     image = data["images"][0]
     assert list(image) == [
-        "image", "registry", "repository", "tag", "digest", "acr", "processes", "source"
+        "image",
+        "registry",
+        "repository",
+        "tag",
+        "digest",
+        "acr",
+        "processes",
+        "source",
     ]
     assert image["processes"] == ["FASTQC", "FASTQC_TRIMMED"]
     assert image["source"] == "conf/modules.config:8"
     assert data["images"][2]["source"] is None
-    assert data["unresolved"] == [{
-        "process": "ALIGN",
-        "reason": "container is computed by a closure: { params.aligner == 'star' ? … }",
-        "source": "modules/local/align.nf:9",
-    }]
+    assert data["unresolved"] == [
+        {
+            "process": "ALIGN",
+            "reason": "container is computed by a closure: { params.aligner == 'star' ? … }",
+            "source": "modules/local/align.nf:9",
+        }
+    ]
 
 
 def test_json_is_ascii_and_lossless() -> None:
     out = report.render("json", sample_report())
     assert out.isascii()
     odd = json.loads(out)["findings"][-1]
-    assert odd["subject"] == 'params.outdir <"Größe" & \'✓\'>'
+    assert odd["subject"] == "params.outdir <\"Größe\" & '✓'>"
     assert "\r\n" in odd["message"] and "\x07" in odd["message"]
 
 
@@ -158,7 +188,10 @@ def test_junit_parses_and_holds_the_counts() -> None:
     root = ET.fromstring(report.render("junit", sample_report()).encode("utf-8"))
     assert root.tag == "testsuites"
     assert {k: root.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "10", "failures": "3", "errors": "1", "skipped": "1"
+        "tests": "10",
+        "failures": "3",
+        "errors": "1",
+        "skipped": "1",
     }
     cases = root.findall("./testsuite/testcase")
     assert len(cases) == 10
@@ -190,7 +223,7 @@ def test_junit_escapes_markup_and_drops_what_xml_cannot_hold() -> None:
     out = report.render("junit", sample_report())
     root = ET.fromstring(out.encode("utf-8"))
     odd = next(c for c in root.iter("testcase") if c.get("classname") == "config")
-    assert odd.get("name") == 'params.outdir <"Größe" & \'✓\'>'
+    assert odd.get("name") == "params.outdir <\"Größe\" & '✓'>"
     out_text = odd.findtext("system-out") or ""
     assert "\x07" not in out_text and "\x1b" not in out_text
     assert "<https://example.org/?a=1&b=2>" in out_text
@@ -203,7 +236,13 @@ def test_github_one_annotation_per_finding_that_needs_attention() -> None:
     lines = report.render("github", sample_report()).splitlines()
     commands = [_command(line) for line in lines[:-1]]
     assert [c[0] for c in commands] == [
-        "error", "error", "warning", "error", "error", "notice", "warning"
+        "error",
+        "error",
+        "warning",
+        "error",
+        "error",
+        "notice",
+        "warning",
     ]
     assert lines[-1] == "preflight: FAIL: 3 failed, 1 error, 2 warnings, 3 passed, 1 skipped"
 
@@ -212,10 +251,14 @@ def test_github_locations_and_their_absence() -> None:
     commands = [_command(x) for x in report.render("github", sample_report()).splitlines()[:-1]]
     _, wave, message = commands[0]
     assert wave == {
-        "file": "nextflow.config", "line": "14", "col": "5", "title": "preflight wave: wave.enabled"
+        "file": "nextflow.config",
+        "line": "14",
+        "col": "5",
+        "title": "preflight wave: wave.enabled",
     }
-    assert message.endswith("\nFix: Write wave.enabled = true (no quotes), or run: preflight fix "
-                            "--only wave")
+    assert message.endswith(
+        "\nFix: Write wave.enabled = true (no quotes), or run: preflight fix --only wave"
+    )
     assert "file" not in commands[1][1] and "line" not in commands[1][1]
     odd = commands[-1][1]
     assert odd["file"] == "conf/odd,name: 测试.config" and "col" not in odd
@@ -247,7 +290,10 @@ _text = st.text(max_size=40)
     st.lists(
         st.builds(
             Finding,
-            check=_text, status=st.sampled_from(Status), subject=_text, message=_text,
+            check=_text,
+            status=st.sampled_from(Status),
+            subject=_text,
+            message=_text,
             remedy=_text,
             location=st.none() | st.builds(Location, _text, st.integers(1), st.integers(0, 500)),
             details=st.dictionaries(_text, _text | st.integers(), max_size=3),
@@ -294,8 +340,11 @@ def test_location_in_json_is_always_file_line_col() -> None:
         ("[]", "not a preflight JSON report"),
         ('{"schema_version": 99, "findings": []}', "newer than this preflight reads"),
         ('{"schema_version": 1, "findings": [{"check": "c"}]}', "malformed"),
-        ('{"schema_version": 1, "findings": [{"check": "c", "status": "meh", "subject": "s",'
-         ' "message": "m"}]}', "malformed"),
+        (
+            '{"schema_version": 1, "findings": [{"check": "c", "status": "meh", "subject": "s",'
+            ' "message": "m"}]}',
+            "malformed",
+        ),
     ],
 )
 def test_loading_something_else_is_an_input_error(saved: str, says: str) -> None:
@@ -310,14 +359,26 @@ def test_details_of_any_type_become_json() -> None:
             return "odd"
 
     details = {
-        "ratio": 0.5, "nan": float("nan"), "status": Status.WARN, "path": PurePosixPath("a/b"),
-        "where": Location("nextflow.config", 2, 3), "tuple": (1, "x"), "odd": Odd(), 3: None,
+        "ratio": 0.5,
+        "nan": float("nan"),
+        "status": Status.WARN,
+        "path": PurePosixPath("a/b"),
+        "where": Location("nextflow.config", 2, 3),
+        "tuple": (1, "x"),
+        "odd": Odd(),
+        3: None,
     }
     finding = Finding("c", Status.WARN, "s", "m", details=details)
     data = json.loads(report.render("json", Report(findings=(finding,))))["findings"][0]["details"]
     assert data == {
-        "3": None, "nan": "nan", "odd": "odd", "path": "a/b", "ratio": 0.5, "status": "warn",
-        "tuple": [1, "x"], "where": "nextflow.config:2:3",
+        "3": None,
+        "nan": "nan",
+        "odd": "odd",
+        "path": "a/b",
+        "ratio": 0.5,
+        "status": "warn",
+        "tuple": [1, "x"],
+        "where": "nextflow.config:2:3",
     }
 
 

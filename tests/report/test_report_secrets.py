@@ -25,10 +25,12 @@ def _leaky_report() -> Report:
         "nested": {"tokens": [Secret(VALUE + "-2"), "plain"], "set": frozenset({"a"})},
         "image": Secret(VALUE + "-image"),
     }
-    return Report(findings=(
-        Finding("token", Status.FAIL, "wave-pull", "token is disabled", details=details),
-        Finding("token", Status.WARN, "other", "expires soon", details=details),
-    ))
+    return Report(
+        findings=(
+            Finding("token", Status.FAIL, "wave-pull", "token is disabled", details=details),
+            Finding("token", Status.WARN, "other", "expires soon", details=details),
+        )
+    )
 
 
 @pytest.mark.parametrize("name", report.FORMATS)

@@ -78,7 +78,9 @@ def test_a_wrong_client_secret_is_refused_without_showing_it(sandbox_env: Sandbo
 def test_verify_rejects_foreign_expired_and_malformed_tokens(sandbox_env: Sandbox) -> None:
     tenant = sandbox_env.azure.tenant_id
     client_id = sandbox_env.azure.client_id
-    foreign = EntraIssuer(tenant).issue(client_id=client_id, audience="https://management.azure.com")
+    foreign = EntraIssuer(tenant).issue(
+        client_id=client_id, audience="https://management.azure.com"
+    )
     expired = sandbox_env.entra.issue(
         client_id=client_id, audience="https://management.azure.com", lifetime=-60
     )
@@ -147,8 +149,12 @@ def test_refresh_grant_refuses_a_forged_refresh_token(
     forged = jwt.encode({"aud": LOGIN, "grant_type": "refresh_token"}, "k" * 32, "HS256")
     response = client.post(
         "/oauth2/token",
-        data={"grant_type": "refresh_token", "service": LOGIN,
-              "scope": "repository:team/app:pull", "refresh_token": forged},
+        data={
+            "grant_type": "refresh_token",
+            "service": LOGIN,
+            "scope": "repository:team/app:pull",
+            "refresh_token": forged,
+        },
     )
     assert response.status_code == 401
 
@@ -156,15 +162,19 @@ def test_refresh_grant_refuses_a_forged_refresh_token(
 def test_azure_containerregistry_client_pulls_a_manifest(sandbox_env: Sandbox) -> None:
     from azure.containerregistry import ContainerRegistryClient
 
-    with credential(sandbox_env) as real, ContainerRegistryClient(
-        f"https://{LOGIN}",
-        real,
-        audience="https://containerregistry.azure.net",
-        connection_verify=str(sandbox_env.ca_bundle),
-        retry_total=0,
-    ) as registry:
+    with (
+        credential(sandbox_env) as real,
+        ContainerRegistryClient(
+            f"https://{LOGIN}",
+            real,
+            audience="https://containerregistry.azure.net",
+            connection_verify=str(sandbox_env.ca_bundle),
+            retry_total=0,
+        ) as registry,
+    ):
         result = registry.get_manifest("team/app", "1.0")
     assert result.digest.startswith("sha256:")
     assert [r.path for r in sandbox_env.acr_requests(LOGIN)][:2] == [
-        "/oauth2/exchange", "/oauth2/token"
+        "/oauth2/exchange",
+        "/oauth2/token",
     ]

@@ -22,9 +22,20 @@ pytestmark = pytest.mark.sandbox
 
 def skopeo_inspect(sandbox: Sandbox, cert_dir: Path, user: str, password: str, ref: str) -> str:
     result = subprocess.run(
-        ["skopeo", "inspect", "--raw", "--creds", f"{user}:{password}", "--cert-dir",
-         str(cert_dir), f"docker://{sandbox.address(LOGIN)}/{ref}"],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            "skopeo",
+            "inspect",
+            "--raw",
+            "--creds",
+            f"{user}:{password}",
+            "--cert-dir",
+            str(cert_dir),
+            f"docker://{sandbox.address(LOGIN)}/{ref}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     return "ok" if result.returncode == 0 else result.stderr
 
@@ -46,17 +57,28 @@ def test_a_token_provisioned_through_arm_pulls_at_once(
     cert_dir.mkdir()
     shutil.copy(sandbox_env.ca_bundle, cert_dir / "ca.crt")
     azure = sandbox_env.info["azure"]
-    with ClientSecretCredential(
-        azure["tenant_id"], azure["client_id"], azure["client_secret"],
-        authority=azure["authority"], disable_instance_discovery=True,
-        connection_verify=str(sandbox_env.ca_bundle),
-    ) as credential, ContainerRegistryManagementClient(
-        credential, azure["subscription_id"], base_url=azure["arm_endpoint"],
-        credential_scopes=["https://management.azure.com/.default"],
-        connection_verify=str(sandbox_env.ca_bundle), retry_total=0,
-    ) as arm:
+    with (
+        ClientSecretCredential(
+            azure["tenant_id"],
+            azure["client_id"],
+            azure["client_secret"],
+            authority=azure["authority"],
+            disable_instance_discovery=True,
+            connection_verify=str(sandbox_env.ca_bundle),
+        ) as credential,
+        ContainerRegistryManagementClient(
+            credential,
+            azure["subscription_id"],
+            base_url=azure["arm_endpoint"],
+            credential_scopes=["https://management.azure.com/.default"],
+            connection_verify=str(sandbox_env.ca_bundle),
+            retry_total=0,
+        ) as arm,
+    ):
         scope_map = arm.scope_maps.begin_create(
-            GROUP, REGISTRY, "shared-reader-scope",
+            GROUP,
+            REGISTRY,
+            "shared-reader-scope",
             ScopeMap(actions=["repositories/shared/base/content/read"]),
         ).result()
         token = arm.tokens.begin_create(
@@ -67,15 +89,20 @@ def test_a_token_provisioned_through_arm_pulls_at_once(
         ).result()
         password = generated.passwords[0].value
 
-        assert skopeo_inspect(sandbox_env, cert_dir, "shared-reader", password,
-                              "shared/base:latest") == "ok"
+        assert (
+            skopeo_inspect(sandbox_env, cert_dir, "shared-reader", password, "shared/base:latest")
+            == "ok"
+        )
         assert "requested access to the resource is denied" in skopeo_inspect(
             sandbox_env, cert_dir, "shared-reader", password, "team/app:1.0"
         )
 
         arm.scope_maps.begin_update(
-            GROUP, REGISTRY, "shared-reader-scope",
+            GROUP,
+            REGISTRY,
+            "shared-reader-scope",
             ScopeMapUpdateParameters(actions=["repositories/team/app/content/read"]),
         ).result()
-        assert skopeo_inspect(sandbox_env, cert_dir, "shared-reader", password,
-                              "team/app:1.0") == "ok"
+        assert (
+            skopeo_inspect(sandbox_env, cert_dir, "shared-reader", password, "team/app:1.0") == "ok"
+        )

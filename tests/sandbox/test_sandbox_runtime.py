@@ -23,9 +23,17 @@ from preflight.sandbox.seed import ImageSeed, RegistrySeed, TokenSeed
 pytestmark = pytest.mark.sandbox
 
 ENV_KEYS = {
-    "TOWER_API_ENDPOINT", "TOWER_ACCESS_TOKEN", "TOWER_WORKSPACE_ID", "AZURE_TENANT_ID",
-    "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST", "AZURE_SUBSCRIPTION_ID",
-    "PREFLIGHT_ARM_ENDPOINT", "PREFLIGHT_CA_BUNDLE", "PREFLIGHT_CONNECT_TO",
+    "TOWER_API_ENDPOINT",
+    "TOWER_ACCESS_TOKEN",
+    "TOWER_WORKSPACE_ID",
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_AUTHORITY_HOST",
+    "AZURE_SUBSCRIPTION_ID",
+    "PREFLIGHT_ARM_ENDPOINT",
+    "PREFLIGHT_CA_BUNDLE",
+    "PREFLIGHT_CONNECT_TO",
 }
 
 
@@ -51,7 +59,12 @@ def test_info_has_the_documented_shape(sandbox: Sandbox) -> None:
     assert set(info["env"]) == ENV_KEYS
     assert set(info["seqera"]) >= {"endpoint", "access_token", "user_id", "workspaces"}
     assert set(info["azure"]) == {
-        "authority", "tenant_id", "client_id", "client_secret", "subscription_id", "arm_endpoint"
+        "authority",
+        "tenant_id",
+        "client_id",
+        "client_secret",
+        "subscription_id",
+        "arm_endpoint",
     }
     registries = {r["login_server"]: r for r in info["registries"]}
     assert set(registries) == {"sandboxacr.azurecr.io", "otheracr.azurecr.io"}
@@ -122,7 +135,8 @@ def test_registry_processes_die_when_their_parent_is_killed(tmp_path: Path) -> N
     )
     with subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path / "state")],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     ) as child:
         try:
             assert child.stdout is not None
@@ -159,9 +173,20 @@ def test_sandbox_up_prints_json_and_stops_every_child(
 ) -> None:
     state_dir = tmp_path / "state"
     with subprocess.Popen(
-        [sys.executable, "-m", "preflight", "sandbox", "up", "--json", "--state-dir",
-         str(state_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+        [
+            sys.executable,
+            "-m",
+            "preflight",
+            "sandbox",
+            "up",
+            "--json",
+            "--state-dir",
+            str(state_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
     ) as process:
         try:
             info = read_json_object(process)

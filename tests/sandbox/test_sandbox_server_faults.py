@@ -37,8 +37,16 @@ class Echo:
             "host": request.host,
         }
         body = json.dumps(payload).encode()
-        return Response(200, [("Content-Type", "application/json"), ("X-Out", "a"),
-                              ("X-Out", "b"), ("Content-Length", str(len(body)))], body)
+        return Response(
+            200,
+            [
+                ("Content-Type", "application/json"),
+                ("X-Out", "a"),
+                ("X-Out", "b"),
+                ("Content-Length", str(len(body))),
+            ],
+            body,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +78,8 @@ def client(listener: HttpsListener, certificates: SandboxCertificates) -> Iterat
 
 def test_request_keeps_repeated_headers_query_and_host(client: httpx.Client) -> None:
     response = client.get(
-        "/v2/a/b", params=[("scope", "x"), ("scope", "y")],
+        "/v2/a/b",
+        params=[("scope", "x"), ("scope", "y")],
         headers=[("Accept", "one"), ("Accept", "two")],
     )
     echoed = response.json()
@@ -97,8 +106,9 @@ def test_head_keeps_content_length_and_sends_no_body(client: httpx.Client) -> No
     assert response.content == b""
 
 
-def test_connections_are_kept_alive(listener: HttpsListener,
-                                    certificates: SandboxCertificates) -> None:
+def test_connections_are_kept_alive(
+    listener: HttpsListener, certificates: SandboxCertificates
+) -> None:
     connection = http.client.HTTPSConnection(
         "127.0.0.1", listener.port, context=certificates.client_context(), timeout=10
     )
@@ -186,8 +196,12 @@ def test_slow_body_streams_the_body_slowly(client: httpx.Client, faults: FaultBo
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"service": "nowhere"}, {"service": "platform:x"}, {"service": "arm", "status": 200},
-     {"service": "arm", "times": 0}],
+    [
+        {"service": "nowhere"},
+        {"service": "platform:x"},
+        {"service": "arm", "status": 200},
+        {"service": "arm", "times": 0},
+    ],
 )
 def test_fault_board_refuses_nonsense(kwargs: dict[str, object]) -> None:
     board = FaultBoard()
@@ -226,9 +240,7 @@ def test_a_fault_written_as_text_is_parsed_into_its_fields() -> None:
         " times=3, drop=false"
     )
     assert fault.service == "acr:sandboxacr.azurecr.io"
-    assert (fault.path_prefix, fault.status, fault.retry_after, fault.times) == (
-        "/v2/", 429, 2, 3
-    )
+    assert (fault.path_prefix, fault.status, fault.retry_after, fault.times) == ("/v2/", 429, 2, 3)
     assert fault.drop is False
     assert board.set_from_text("service=platform,drop=true").drop is True
 
@@ -244,8 +256,11 @@ def test_a_malformed_fault_text_is_refused(text: str) -> None:
 @pytest.mark.sandbox
 def test_faults_given_at_start_up_apply_from_the_first_request(tmp_path: Path) -> None:
     seed = RegistrySeed(login_server="faulty.azurecr.io", resource_group="rg-faulty")
-    with start_sandbox(
-        tmp_path / "state", registries=[seed], faults=["service=acr,status=503,times=1"]
-    ) as running, httpx.Client(verify=ssl_context(running.ca_bundle), timeout=10) as client:
+    with (
+        start_sandbox(
+            tmp_path / "state", registries=[seed], faults=["service=acr,status=503,times=1"]
+        ) as running,
+        httpx.Client(verify=ssl_context(running.ca_bundle), timeout=10) as client,
+    ):
         url = f"https://{running.address('faulty.azurecr.io')}/v2/"
         assert [client.get(url).status_code for _ in range(2)] == [503, 401]

@@ -55,7 +55,12 @@ def test_inspect_succeeds_with_the_tokens_credentials(
 ) -> None:
     address = sandbox_env.address(LOGIN)
     result = skopeo(
-        "inspect", "--raw", "--creds", creds(sandbox_env), "--cert-dir", str(cert_dir),
+        "inspect",
+        "--raw",
+        "--creds",
+        creds(sandbox_env),
+        "--cert-dir",
+        str(cert_dir),
         f"docker://{address}/{reference}",
     )
     assert result.returncode == 0, result.stderr
@@ -69,8 +74,13 @@ def test_copy_to_a_directory_fetches_manifest_config_and_layer(
 ) -> None:
     target = tmp_path / "image"
     result = skopeo(
-        "copy", "--src-creds", creds(sandbox_env), "--src-cert-dir", str(cert_dir),
-        f"docker://{sandbox_env.address(LOGIN)}/team/app:1.1", f"dir:{target}",
+        "copy",
+        "--src-creds",
+        creds(sandbox_env),
+        "--src-cert-dir",
+        str(cert_dir),
+        f"docker://{sandbox_env.address(LOGIN)}/team/app:1.1",
+        f"dir:{target}",
     )
     assert result.returncode == 0, result.stderr
     manifest = json.loads((target / "manifest.json").read_text())
@@ -92,7 +102,12 @@ def test_inspect_fails_with_skopeos_own_message(
     sandbox_env: Sandbox, cert_dir: Path, reference: str, password: str | None, message: str
 ) -> None:
     result = skopeo(
-        "inspect", "--raw", "--creds", creds(sandbox_env, password), "--cert-dir", str(cert_dir),
+        "inspect",
+        "--raw",
+        "--creds",
+        creds(sandbox_env, password),
+        "--cert-dir",
+        str(cert_dir),
         f"docker://{sandbox_env.address(LOGIN)}/{reference}",
     )
     assert result.returncode != 0
@@ -115,13 +130,26 @@ def test_skopeo_pushes_through_the_front_door_with_a_refresh_token(
     )
     login = f"00000000-0000-0000-0000-000000000000:{exchanged.json()['refresh_token']}"
     copied = skopeo(
-        "copy", "--src-creds", login, "--dest-creds", login, "--src-cert-dir", str(cert_dir),
-        "--dest-cert-dir", str(cert_dir), f"docker://{address}/team/tool:2.1",
+        "copy",
+        "--src-creds",
+        login,
+        "--dest-creds",
+        login,
+        "--src-cert-dir",
+        str(cert_dir),
+        "--dest-cert-dir",
+        str(cert_dir),
+        f"docker://{address}/team/tool:2.1",
         f"docker://{address}/scratch/tool:copied",
     )
     assert copied.returncode == 0, copied.stderr
     inspected = skopeo(
-        "inspect", "--raw", "--creds", login, "--cert-dir", str(cert_dir),
+        "inspect",
+        "--raw",
+        "--creds",
+        login,
+        "--cert-dir",
+        str(cert_dir),
         f"docker://{address}/scratch/tool:copied",
     )
     assert inspected.returncode == 0, inspected.stderr

@@ -230,11 +230,14 @@ def test_a_token_for_one_registry_is_refused_by_the_other(
     ) as other:
         assert manifest(other, access_token, "lab/align:3.0").status_code == 401
         # the other registry's token service does not know this token either
-        assert other.get(
-            "/oauth2/token",
-            params={"service": "otheracr.azurecr.io", "scope": "repository:lab/align:pull"},
-            headers=basic(TOKEN, password),
-        ).status_code == 401
+        assert (
+            other.get(
+                "/oauth2/token",
+                params={"service": "otheracr.azurecr.io", "scope": "repository:lab/align:pull"},
+                headers=basic(TOKEN, password),
+            ).status_code
+            == 401
+        )
 
 
 def test_paths_acr_does_not_serve_here_are_404(client: httpx.Client) -> None:
@@ -251,7 +254,8 @@ def test_basic_credentials_straight_to_the_registry_work_as_on_acr(
     assert client.get("/v2/", headers=headers).status_code == 200
     records = sandbox_env.acr_requests(LOGIN)
     assert [(r.path, r.had_basic_auth, r.username) for r in records] == [
-        ("/v2/team/app/manifests/1.0", True, TOKEN), ("/v2/", True, TOKEN)
+        ("/v2/team/app/manifests/1.0", True, TOKEN),
+        ("/v2/", True, TOKEN),
     ]
 
 
@@ -270,7 +274,10 @@ def test_refused_basic_credentials_get_acrs_basic_challenge(
     (error,) = response.json()["errors"]
     assert error["code"] == "UNAUTHORIZED"
     assert error["detail"] == [
-        {"Type": "repository", "Name": path.split("/")[2] + "/" + path.split("/")[3],
-         "Action": "pull"}
+        {
+            "Type": "repository",
+            "Name": path.split("/")[2] + "/" + path.split("/")[3],
+            "Action": "pull",
+        }
     ]
     assert "not-the-password" not in response.text

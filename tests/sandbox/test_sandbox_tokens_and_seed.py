@@ -32,8 +32,10 @@ def test_certificates_are_written_with_a_private_key_only_the_owner_reads(tmp_pa
     ("values", "expected"),
     [
         (["repository:team/app:pull"], [Access("repository", "team/app", ("pull",))]),
-        (["repository:a:pull,push repository:b:"],
-         [Access("repository", "a", ("pull", "push")), Access("repository", "b", ())]),
+        (
+            ["repository:a:pull,push repository:b:"],
+            [Access("repository", "a", ("pull", "push")), Access("repository", "b", ())],
+        ),
         (["registry:catalog:*"], [Access("registry", "catalog", ("*",))]),
         (["nonsense", ":x:pull", ""], []),
     ],
@@ -82,7 +84,9 @@ def test_the_seed_grants_the_reader_exactly_its_two_repositories() -> None:
     assert registry.granted_actions(token, "team/tool") == {"pull"}
     assert registry.granted_actions(token, "shared/base") == frozenset()
     assert registry.repositories == {
-        "team/app": ["1.0", "1.1"], "team/tool": ["2.1"], "shared/base": ["latest"]
+        "team/app": ["1.0", "1.1"],
+        "team/tool": ["2.1"],
+        "shared/base": ["latest"],
     }
     with pytest.raises(AuthRefused):
         state.authenticate("otheracr.azurecr.io", "pipeline-reader", password)

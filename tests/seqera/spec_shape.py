@@ -23,7 +23,7 @@ SPEC: dict[str, Any] = json.loads(SCHEMA_FILE.read_text())
 def operation(method: str, path: str) -> tuple[str, dict[str, Any]]:
     """The operation whose path template matches ``path`` (``/api`` prefix allowed)."""
     if path.startswith("/api/"):
-        path = path[len("/api"):]
+        path = path[len("/api") :]
     for key, op in SPEC["operations"].items():
         op_method, template = key.split(" ", 1)
         pattern = re.sub(r"\{[^}]+\}", r"[^/]+", template)
@@ -36,8 +36,12 @@ def operation(method: str, path: str) -> tuple[str, dict[str, Any]]:
 
 
 def check_exchange(
-    method: str, path: str, query: dict[str, list[str]], request_body: Any,
-    status: int, response_body: bytes,
+    method: str,
+    path: str,
+    query: dict[str, list[str]],
+    request_body: Any,
+    status: int,
+    response_body: bytes,
 ) -> list[str]:
     """Every way one request/response pair departs from the subset; empty when it conforms."""
     key, op = operation(method, path)
@@ -123,8 +127,11 @@ def _object(
             return [f"{where}: unknown {schema['discriminator']} {tag!r}"]
         return validate(value, target, direction, where)
     properties: dict[str, Any] = schema.get("properties", {})
-    errors = [f"{where}: missing {name!r}" for name in schema.get("required", [])
-              if value.get(name) is None]
+    errors = [
+        f"{where}: missing {name!r}"
+        for name in schema.get("required", [])
+        if value.get(name) is None
+    ]
     for name, item in value.items():
         if name not in properties:
             errors.append(f"{where}: unknown field {name!r}")

@@ -39,8 +39,12 @@ def test_check_json_carries_the_near_miss(
     workspace = int(sandbox_env.env["TOWER_WORKSPACE_ID"])
     password = sandbox_env.password(ACR, "pipeline-reader")
     stored = sandbox_env.platform.add_registry_credential(
-        name="acr-typo", registry=f"https://{ACR}", user_name="pipeline-reader",
-        password=password, workspace_id=workspace)
+        name="acr-typo",
+        registry=f"https://{ACR}",
+        user_name="pipeline-reader",
+        password=password,
+        workspace_id=workspace,
+    )
     code, report, text = check_json(pipeline, capsys)
     assert code == 1
     finding = credential_findings(report)[ACR]
@@ -58,10 +62,16 @@ def test_check_json_names_the_matched_credential(
     shutil.copytree(DEMO, pipeline)
     workspace = int(sandbox_env.env["TOWER_WORKSPACE_ID"])
     stored = sandbox_env.platform.add_registry_credential(
-        name="acr-sandbox", registry=ACR, user_name="pipeline-reader",
-        password=sandbox_env.password(ACR, "pipeline-reader"), workspace_id=workspace)
+        name="acr-sandbox",
+        registry=ACR,
+        user_name="pipeline-reader",
+        password=sandbox_env.password(ACR, "pipeline-reader"),
+        workspace_id=workspace,
+    )
     _, report, _ = check_json(pipeline, capsys)
     finding = credential_findings(report)[ACR]
     assert finding["status"] == "pass"
     assert (finding["details"]["credential_name"], finding["details"]["credential_id"]) == (
-        "acr-sandbox", stored.id)
+        "acr-sandbox",
+        stored.id,
+    )

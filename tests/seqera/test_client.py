@@ -70,13 +70,25 @@ def assert_no_token(exc: BaseException) -> None:
 
 CRED_LIST = {
     "credentials": [
-        {"id": "1S7A9csbEQOsudkVFRLckq", "name": "quay", "provider": "container-reg",
-         "dateCreated": "2022-12-07T12:28:31.485811+01:00",
-         "lastUpdated": "2022-12-07T12:28:31.485811+01:00",
-         "keys": {"userName": "andrea", "password": None, "registry": "quay.io",
-                  "discriminator": "container-reg"}},
-        {"id": "2", "name": "hub", "provider": "container-reg",
-         "keys": {"userName": "x", "password": None, "registry": None}},
+        {
+            "id": "1S7A9csbEQOsudkVFRLckq",
+            "name": "quay",
+            "provider": "container-reg",
+            "dateCreated": "2022-12-07T12:28:31.485811+01:00",
+            "lastUpdated": "2022-12-07T12:28:31.485811+01:00",
+            "keys": {
+                "userName": "andrea",
+                "password": None,
+                "registry": "quay.io",
+                "discriminator": "container-reg",
+            },
+        },
+        {
+            "id": "2",
+            "name": "hub",
+            "provider": "container-reg",
+            "keys": {"userName": "x", "password": None, "registry": None},
+        },
         {"id": "3", "name": "aws", "provider": "aws", "keys": {"accessKey": "AKIA"}},
     ]
 }
@@ -90,7 +102,9 @@ def test_requests_carry_bearer_token_and_workspace(client_for: MakeClient) -> No
     assert request.url.path == "/credentials"
     assert request.url.params["workspaceId"] == "42"
     assert [(c.name, c.registry, c.user_name, c.workspace_id) for c in creds] == [
-        ("quay", "quay.io", "andrea", 42), ("hub", None, "x", 42), ("aws", None, None, 42),
+        ("quay", "quay.io", "andrea", 42),
+        ("hub", None, "x", 42),
+        ("aws", None, None, 42),
     ]
     assert creds[0].date_created == "2022-12-07T12:28:31.485811+01:00"
 
@@ -111,11 +125,24 @@ def test_enterprise_endpoint_keeps_api_prefix(client_for: MakeClient) -> None:
 def test_workspaces_skip_org_rows_and_take_strongest_role(
     client_for: MakeClient,
 ) -> None:
-    rows = {"orgsAndWorkspaces": [
-        {"orgId": 1, "orgName": "acme", "workspaceId": None, "workspaceName": None, "roles": []},
-        {"orgId": 1, "orgName": "acme", "workspaceId": 10, "workspaceName": "ws",
-         "roles": ["launch", "admin"]},
-    ]}
+    rows = {
+        "orgsAndWorkspaces": [
+            {
+                "orgId": 1,
+                "orgName": "acme",
+                "workspaceId": None,
+                "workspaceName": None,
+                "roles": [],
+            },
+            {
+                "orgId": 1,
+                "orgName": "acme",
+                "workspaceId": 10,
+                "workspaceName": "ws",
+                "roles": ["launch", "admin"],
+            },
+        ]
+    }
     [ws] = client_for(Server(ok(rows))).workspaces(5)
     assert (ws.id, ws.full_name, ws.role, ws.personal) == (10, "acme/ws", "admin", False)
 
@@ -128,10 +155,13 @@ def test_create_credential_body_and_id(client_for: MakeClient) -> None:
     assert new_id == "5JFPt8U5J4zYcnjD7qQaiF"
     request = server.requests[0]
     assert request.method == "POST" and request.url.params["workspaceId"] == "9"
-    assert json.loads(request.content) == {"credentials": {
-        "name": "acr-x", "provider": "container-reg",
-        "keys": {"userName": "preflight-x", "password": "pw-1", "registry": "x.azurecr.io"},
-    }}
+    assert json.loads(request.content) == {
+        "credentials": {
+            "name": "acr-x",
+            "provider": "container-reg",
+            "keys": {"userName": "preflight-x", "password": "pw-1", "registry": "x.azurecr.io"},
+        }
+    }
 
 
 def test_create_error_never_echoes_the_password(client_for: MakeClient) -> None:
@@ -166,9 +196,7 @@ def test_delete(client_for: MakeClient) -> None:
     assert server.requests[0].url.path == "/credentials/abc"
 
 
-def test_retries_429_honouring_retry_after(
-    client_for: MakeClient, sleeps: list[float]
-) -> None:
+def test_retries_429_honouring_retry_after(client_for: MakeClient, sleeps: list[float]) -> None:
     server = Server(
         ok({"message": "slow down"}, status=429, **{"Retry-After": "2"}),
         ok({"message": "busy"}, status=503),
@@ -179,9 +207,7 @@ def test_retries_429_honouring_retry_after(
     assert sleeps == [2.0, 0.5]  # Retry-After, then backoff * 2**1
 
 
-def test_retry_after_is_capped(
-    client_for: MakeClient, sleeps: list[float]
-) -> None:
+def test_retry_after_is_capped(client_for: MakeClient, sleeps: list[float]) -> None:
     later = format_datetime(datetime.now(timezone.utc) + timedelta(hours=1), usegmt=True)
     server = Server(
         ok({}, status=429, **{"Retry-After": "3600"}),
@@ -192,9 +218,7 @@ def test_retry_after_is_capped(
     assert sleeps == [10.0, 10.0]
 
 
-def test_gives_up_after_max_retries(
-    client_for: MakeClient, sleeps: list[float]
-) -> None:
+def test_gives_up_after_max_retries(client_for: MakeClient, sleeps: list[float]) -> None:
     server = Server(ok({"message": "down"}, status=500))
     with pytest.raises(PlatformError) as info:
         client_for(server, max_retries=2).list_credentials(1)
@@ -207,7 +231,8 @@ def test_transport_errors_are_retried_then_reported(
     client_for: MakeClient, sleeps: list[float]
 ) -> None:
     server = Server(
-        httpx.ConnectError("refused"), httpx.RemoteProtocolError("dropped"),
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("dropped"),
         ok({"credentials": []}),
     )
     client_for(server).list_credentials(None)
@@ -229,8 +254,12 @@ def create(client: PlatformClient) -> str:
 
 
 @pytest.mark.parametrize(
-    "failure", [ok({"message": "oops"}, status=500), httpx.ReadTimeout("slow"),
-                httpx.RemoteProtocolError("dropped")],
+    "failure",
+    [
+        ok({"message": "oops"}, status=500),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("dropped"),
+    ],
 )
 def test_create_is_never_repeated_when_it_may_have_taken_effect(
     client_for: MakeClient, sleeps: list[float], failure: httpx.Response | Exception
@@ -242,7 +271,8 @@ def test_create_is_never_repeated_when_it_may_have_taken_effect(
 
 
 @pytest.mark.parametrize(
-    "failure", [ok({"message": "slow down"}, status=429), httpx.ConnectError("refused")],
+    "failure",
+    [ok({"message": "slow down"}, status=429), httpx.ConnectError("refused")],
 )
 def test_create_is_repeated_when_the_server_did_nothing(
     client_for: MakeClient, sleeps: list[float], failure: httpx.Response | Exception
@@ -317,8 +347,12 @@ def test_bad_bodies_are_clear_errors_never_key_errors(
         (lambda c: c.user_info(), {"user": {"userName": "no id"}}),
         (lambda c: c.service_info(), {"version": "x"}),
         (lambda c: c.workspaces(1), {"orgsAndWorkspaces": [{"workspaceId": "ten"}]}),
-        (lambda c: c.create_credential(None, name="n", registry="r", user_name="u",
-                                       password=Secret("pw-pw")), {"id": "x"}),
+        (
+            lambda c: c.create_credential(
+                None, name="n", registry="r", user_name="u", password=Secret("pw-pw")
+            ),
+            {"id": "x"},
+        ),
     ],
 )
 def test_missing_fields_are_clear_errors(

@@ -19,13 +19,22 @@ PERSONAL = WorkspaceRef(None, "user", None, None, "owner", personal=True)
 
 
 def cred(name: str, registry: str | None, user: str = "tok") -> Credential:
-    return Credential(id=f"id-{name}", name=name, provider="container-reg", registry=registry,
-                      user_name=user, date_created=None, last_updated=None, workspace_id=11)
+    return Credential(
+        id=f"id-{name}",
+        name=name,
+        provider="container-reg",
+        registry=registry,
+        user_name=user,
+        date_created=None,
+        last_updated=None,
+        workspace_id=11,
+    )
 
 
 def test_pass_names_credential_and_token_user() -> None:
-    finding = registry_finding(PIPELINES, match_registry([cred("acr", HOST, "reader")], HOST),
-                               [f"{HOST}/a:1"])
+    finding = registry_finding(
+        PIPELINES, match_registry([cred("acr", HOST, "reader")], HOST), [f"{HOST}/a:1"]
+    )
     assert finding.status is Status.PASS and finding.remedy == ""
     assert finding.details["credential_user"] == "reader"
     assert "'acr' (id id-acr, user 'reader')" in finding.message
@@ -41,12 +50,10 @@ def test_duplicates_list_every_credential_to_delete() -> None:
 
 def test_elsewhere_remedy_depends_on_where_the_credential_is() -> None:
     empty = match_registry([], HOST)
-    org = registry_finding(PIPELINES, empty, [],
-                           (ElsewhereMatch(RESEARCH, cred("r", HOST)),))
+    org = registry_finding(PIPELINES, empty, [], (ElsewhereMatch(RESEARCH, cred("r", HOST)),))
     assert "set tower.workspaceId = 12" in org.remedy
     assert "acme/research (id 12)" in org.message
-    personal = registry_finding(PIPELINES, empty, [],
-                                (ElsewhereMatch(PERSONAL, cred("p", HOST)),))
+    personal = registry_finding(PIPELINES, empty, [], (ElsewhereMatch(PERSONAL, cred("p", HOST)),))
     assert "remove tower.workspaceId and TOWER_WORKSPACE_ID" in personal.remedy
     assert "your personal workspace" in personal.message
 
@@ -67,8 +74,12 @@ def test_roles() -> None:
 
 
 def test_endpoint_finding() -> None:
-    finding = endpoint_finding("https://p.example/api", "nextflow.config:4",
-                               "https://api.cloud.seqera.io")
+    finding = endpoint_finding(
+        "https://p.example/api", "nextflow.config:4", "https://api.cloud.seqera.io"
+    )
     assert finding.status is Status.WARN
     assert "nextflow.config:4" in finding.message
-    assert finding.remedy == "check against the same Platform: set TOWER_API_ENDPOINT=https://p.example/api"
+    assert (
+        finding.remedy
+        == "check against the same Platform: set TOWER_API_ENDPOINT=https://p.example/api"
+    )

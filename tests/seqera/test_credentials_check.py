@@ -46,8 +46,15 @@ OTHER_SERVER = "otheracr.azurecr.io"
 
 def use(image: str, registry: str, *, acr: bool = True, process: str = "ALIGN") -> ImageUse:
     repository, _, tag = image.split("/", 1)[1].partition(":")
-    return ImageUse(image=image, registry=registry, repository=repository, tag=tag or None,
-                    digest=None, acr=acr, processes=(process,))
+    return ImageUse(
+        image=image,
+        registry=registry,
+        repository=repository,
+        tag=tag or None,
+        digest=None,
+        acr=acr,
+        processes=(process,),
+    )
 
 
 SANDBOX_IMAGE = use(f"{LOGIN_SERVER}/tools/align:1.0", LOGIN_SERVER)
@@ -63,8 +70,11 @@ def make_context(
     options: CheckOptions | None = None,
 ) -> CheckContext:
     """A context as a run builds it; ``images=None`` publishes none (the pipeline is read)."""
-    settings = Settings(platform_endpoint=ENDPOINT, workspace=workspace,
-                        platform_token=Secret(token) if token else None)
+    settings = Settings(
+        platform_endpoint=ENDPOINT,
+        workspace=workspace,
+        platform_token=Secret(token) if token else None,
+    )
     context = CheckContext(
         spec=PipelineSpec(root=tmp_path) if images is not None else PipelineSpec.locate(tmp_path),
         settings=settings,
@@ -91,11 +101,21 @@ def pipelines(state: PlatformState) -> int:
     return state.workspace_by_name("acme", "pipelines").id
 
 
-def add(state: PlatformState, name: str, registry: str | None, workspace_id: int | None,
-        owner: str = DEMO_USER) -> str:
-    return state.add_registry_credential(name=name, registry=registry, user_name=f"{name}-tok",
-                                         password="pw-secret-value", workspace_id=workspace_id,
-                                         owner=owner).id
+def add(
+    state: PlatformState,
+    name: str,
+    registry: str | None,
+    workspace_id: int | None,
+    owner: str = DEMO_USER,
+) -> str:
+    return state.add_registry_credential(
+        name=name,
+        registry=registry,
+        user_name=f"{name}-tok",
+        password="pw-secret-value",
+        workspace_id=workspace_id,
+        owner=owner,
+    ).id
 
 
 def run(context: CheckContext) -> list[Finding]:
@@ -103,8 +123,11 @@ def run(context: CheckContext) -> list[Finding]:
 
 
 def test_exact_match_passes_and_is_shared(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     add(state, "near", f"https://{LOGIN_SERVER}", pipelines)
     cred_id = add(state, "acr-sandbox", LOGIN_SERVER, pipelines)
@@ -127,7 +150,9 @@ def test_exact_match_passes_and_is_shared(
 
 
 def test_no_credential_fails_with_the_exact_host(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    demo: str,
 ) -> None:
     finding = by_subject(run(make_context(tmp_path, make_client, token=demo)), LOGIN_SERVER)
     assert finding.status is Status.FAIL
@@ -149,8 +174,13 @@ def test_no_credential_fails_with_the_exact_host(
     ],
 )
 def test_each_near_miss_fails_naming_the_fix(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int, stored: str, kind: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
+    stored: str,
+    kind: str,
 ) -> None:
     cred_id = add(state, "almost", stored, pipelines)
     finding = by_subject(run(make_context(tmp_path, make_client, token=demo)), LOGIN_SERVER)
@@ -160,13 +190,16 @@ def test_each_near_miss_fails_naming_the_fix(
     assert (near["kind"], near["registry"], near["credential_id"]) == (kind, stored, cred_id)
     assert finding.remedy == (
         f"edit credential 'almost' (id {cred_id}) in acme/pipelines and set "
-        f"\"Registry server\" to {LOGIN_SERVER}"
+        f'"Registry server" to {LOGIN_SERVER}'
     )
 
 
 def test_credential_in_another_workspace(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     research = state.workspace_by_name("acme", "research").id
     personal_id = add(state, "mine", LOGIN_SERVER, None)
@@ -179,19 +212,26 @@ def test_credential_in_another_workspace(
 
 
 def test_personal_check_finds_the_org_credential(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     add(state, "org", LOGIN_SERVER, pipelines)
-    finding = by_subject(run(make_context(tmp_path, make_client, token=demo, workspace=None)),
-                         LOGIN_SERVER)
+    finding = by_subject(
+        run(make_context(tmp_path, make_client, token=demo, workspace=None)), LOGIN_SERVER
+    )
     assert finding.details["reason"] == "other-workspace"
     assert f"tower.workspaceId = {pipelines}" in finding.remedy
 
 
 def test_duplicates_fail_and_name_the_one_wave_uses(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     first = add(state, "first", LOGIN_SERVER, pipelines)
     second = add(state, "second", LOGIN_SERVER, pipelines)
@@ -199,34 +239,45 @@ def test_duplicates_fail_and_name_the_one_wave_uses(
     finding = by_subject(run(context), LOGIN_SERVER)
     assert finding.status is Status.FAIL and finding.details["reason"] == "duplicates"
     assert finding.details["credential_id"] == first
-    assert finding.details["duplicates"] == [{"credential_name": "second",
-                                              "credential_id": second}]
+    assert finding.details["duplicates"] == [{"credential_name": "second", "credential_id": second}]
     assert second in finding.remedy
     assert credential_matches(context)[LOGIN_SERVER].credential.id == first
 
 
 def test_one_finding_per_acr_registry(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     add(state, "acr", LOGIN_SERVER, pipelines)
-    images = (SANDBOX_IMAGE, use(f"{LOGIN_SERVER}/tools/sort:2", LOGIN_SERVER),
-              use(f"{OTHER_SERVER}/x/y:1", OTHER_SERVER),
-              use("quay.io/biocontainers/fastqc:0.12", "quay.io", acr=False))
+    images = (
+        SANDBOX_IMAGE,
+        use(f"{LOGIN_SERVER}/tools/sort:2", LOGIN_SERVER),
+        use(f"{OTHER_SERVER}/x/y:1", OTHER_SERVER),
+        use("quay.io/biocontainers/fastqc:0.12", "quay.io", acr=False),
+    )
     context = make_context(tmp_path, make_client, token=demo, images=images)
     assert acr_registries(context) == (LOGIN_SERVER, OTHER_SERVER)
     findings = run(context)
     registry_findings = [f for f in findings if "registry" in f.details]
     assert [(f.subject, f.status) for f in registry_findings] == [
-        (LOGIN_SERVER, Status.PASS), (OTHER_SERVER, Status.FAIL)]
+        (LOGIN_SERVER, Status.PASS),
+        (OTHER_SERVER, Status.FAIL),
+    ]
     assert len(registry_findings[0].details["images"]) == 2
 
 
-@pytest.mark.parametrize(("workspace", "role"), [("acme/pipelines", "view"),
-                                                 ("acme/research", "connect")])
+@pytest.mark.parametrize(
+    ("workspace", "role"), [("acme/pipelines", "view"), ("acme/research", "connect")]
+)
 def test_low_roles_cannot_let_wave_read_keys(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    workspace: str, role: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    workspace: str,
+    role: str,
 ) -> None:
     org, name = workspace.split("/")
     add(state, "acr", LOGIN_SERVER, state.workspace_by_name(org, name).id)
@@ -239,37 +290,48 @@ def test_low_roles_cannot_let_wave_read_keys(
 
 
 def test_launch_role_is_warned_it_cannot_create(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    demo: str,
 ) -> None:
     findings = run(make_context(tmp_path, make_client, token=demo, workspace="acme/research"))
     warn = [f for f in findings if f.status is Status.WARN]
     assert len(warn) == 1 and "cannot create" in warn[0].message
-    assert by_subject([f for f in findings if f.status is not Status.WARN],
-                      "acme/research").status is Status.PASS
+    assert (
+        by_subject([f for f in findings if f.status is not Status.WARN], "acme/research").status
+        is Status.PASS
+    )
 
 
 def test_config_workspace_differs_from_the_checked_one(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     research = state.workspace_by_name("acme", "research").id
     context = make_context(tmp_path, make_client, token=demo)
     context.shared(TOWER_WORKSPACE_KEY, lambda: str(research))
     mismatch = by_subject(run(context), "workspace")
     assert mismatch.status is Status.FAIL
-    assert mismatch.details == {"checked_workspace_id": pipelines,
-                                "wave_workspace_id": research,
-                                "wave_workspace_source": "tower.workspaceId in the configuration"}
+    assert mismatch.details == {
+        "checked_workspace_id": pipelines,
+        "wave_workspace_id": research,
+        "wave_workspace_source": "tower.workspaceId in the configuration",
+    }
 
 
 def test_workspace_from_the_resolved_nextflow_config(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     research = state.workspace_by_name("acme", "research").id
     (tmp_path / "nextflow.config").write_text(
-        "wave.enabled = true\n"
-        f"tower {{\n  workspaceId = {research}\n}}\n"
+        f"wave.enabled = true\ntower {{\n  workspaceId = {research}\n}}\n"
     )
     context = make_context(tmp_path, make_client, token=demo)
     context.shared(CONFIG_KEY, lambda: resolve_config(context.spec))
@@ -284,7 +346,9 @@ def test_workspace_from_the_resolved_nextflow_config(
 
 
 def test_config_endpoint_elsewhere_is_a_warning(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    demo: str,
 ) -> None:
     (tmp_path / "nextflow.config").write_text("tower.endpoint = 'https://tower.example.org/api/'\n")
     context = make_context(tmp_path, make_client, token=demo)
@@ -300,11 +364,15 @@ def test_config_endpoint_elsewhere_is_a_warning(
 
 
 def test_platform_launch_ignores_the_config_workspace(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
-    context = make_context(tmp_path, make_client, token=demo,
-                           options=CheckOptions(platform_launch=True))
+    context = make_context(
+        tmp_path, make_client, token=demo, options=CheckOptions(platform_launch=True)
+    )
     context.shared(TOWER_WORKSPACE_KEY, lambda: "184950002")
     findings = run(context)
     ignored = by_subject(findings, "workspace")
@@ -313,22 +381,29 @@ def test_platform_launch_ignores_the_config_workspace(
 
 @pytest.mark.parametrize(
     ("images", "options", "token"),
-    [((), None, "t"),
-     ((use("quay.io/a/b:1", "quay.io", acr=False),), None, "t"),
-     ((SANDBOX_IMAGE,), CheckOptions(offline=True), "t")],
+    [
+        ((), None, "t"),
+        ((use("quay.io/a/b:1", "quay.io", acr=False),), None, "t"),
+        ((SANDBOX_IMAGE,), CheckOptions(offline=True), "t"),
+    ],
 )
 def test_nothing_to_check_is_a_skip(
-    tmp_path: Path, make_client: Callable[..., PlatformClient],
-    images: tuple[ImageUse, ...], options: CheckOptions | None, token: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    images: tuple[ImageUse, ...],
+    options: CheckOptions | None,
+    token: str,
 ) -> None:
-    findings = run(make_context(tmp_path, make_client, token=token, images=images,
-                                options=options))
+    findings = run(make_context(tmp_path, make_client, token=token, images=images, options=options))
     assert [f.status for f in findings] == [Status.SKIP]
 
 
 def test_images_are_resolved_when_nobody_published_them(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     add(state, "acr", LOGIN_SERVER, pipelines)
     (tmp_path / "main.nf").write_text(
@@ -344,7 +419,9 @@ def test_images_are_resolved_when_nobody_published_them(
 
 
 def test_unreadable_images_are_an_error_not_a_skip(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    demo: str,
 ) -> None:
     (tmp_path / "nextflow.config").write_text("process {\n  container = \n")
     context = make_context(tmp_path, make_client, token=demo, images=None)
@@ -354,26 +431,32 @@ def test_unreadable_images_are_an_error_not_a_skip(
 
 
 def test_platform_without_wave_fails(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     add(state, "acr", LOGIN_SERVER, pipelines)
-    assert not [f for f in run(make_context(tmp_path, make_client, token=demo))
-                if f.subject == "platform"]
+    assert not [
+        f for f in run(make_context(tmp_path, make_client, token=demo)) if f.subject == "platform"
+    ]
     state.wave_enabled = False
     finding = by_subject(run(make_context(tmp_path, make_client, token=demo)), "platform")
     assert finding.status is Status.FAIL and "TOWER_ENABLE_WAVE" in finding.remedy
 
 
 def test_no_token_fails_before_any_call(
-    tmp_path: Path, make_client: Callable[..., PlatformClient],
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
 ) -> None:
     [finding] = run(make_context(tmp_path, make_client, token=None))
     assert finding.status is Status.FAIL and "TOWER_ACCESS_TOKEN" in finding.remedy
 
 
 def test_bad_token_is_one_error_finding_without_the_token(
-    tmp_path: Path, make_client: Callable[..., PlatformClient],
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
 ) -> None:
     bad = "expired-token-0123456789"
     report = run_checks([CredentialsCheck()], make_context(tmp_path, make_client, token=bad))
@@ -384,17 +467,23 @@ def test_bad_token_is_one_error_finding_without_the_token(
 
 
 def test_unknown_workspace_is_an_error_listing_choices(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], demo: str,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    demo: str,
 ) -> None:
-    report = run_checks([CredentialsCheck()],
-                        make_context(tmp_path, make_client, token=demo, workspace="acme/nope"))
+    report = run_checks(
+        [CredentialsCheck()], make_context(tmp_path, make_client, token=demo, workspace="acme/nope")
+    )
     [finding] = report.findings
     assert finding.status is Status.ERROR and "acme/pipelines" in finding.remedy
 
 
 def test_findings_never_hold_a_secret(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
-    demo: str, pipelines: int,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
+    demo: str,
+    pipelines: int,
 ) -> None:
     add(state, "a", LOGIN_SERVER, pipelines)
     add(state, "b", LOGIN_SERVER, pipelines)
@@ -407,7 +496,10 @@ def _plain(finding: Finding) -> dict[str, Any]:
 
 
 def test_the_config_token_is_the_one_wave_uses(
-    tmp_path: Path, emulator: PlatformEmulator, state: PlatformState, pipelines: int,
+    tmp_path: Path,
+    emulator: PlatformEmulator,
+    state: PlatformState,
+    pipelines: int,
 ) -> None:
     """``tower.accessToken`` beats TOWER_ACCESS_TOKEN: the check asks as the config's user."""
     add(state, "acr", LOGIN_SERVER, pipelines)
@@ -421,8 +513,11 @@ def test_the_config_token_is_the_one_wave_uses(
         with httpx.Client(transport=bridge(emulator), timeout=5.0) as http:
             context = CheckContext(
                 spec=PipelineSpec(root=tmp_path),
-                settings=Settings(platform_endpoint=ENDPOINT, workspace="acme/pipelines",
-                                  platform_token=settings_token),
+                settings=Settings(
+                    platform_endpoint=ENDPOINT,
+                    workspace="acme/pipelines",
+                    platform_token=settings_token,
+                ),
                 services=ServiceRegistry({"platform": unused, "http": lambda h=http: h}),
             )
             context.shared(IMAGES_KEY, lambda: (SANDBOX_IMAGE,))
@@ -435,7 +530,10 @@ def test_the_config_token_is_the_one_wave_uses(
 
 
 def test_a_workspace_that_refuses_its_listing_is_left_out(
-    tmp_path: Path, emulator: PlatformEmulator, state: PlatformState, demo: str,
+    tmp_path: Path,
+    emulator: PlatformEmulator,
+    state: PlatformState,
+    demo: str,
 ) -> None:
     research = state.workspace_by_name("acme", "research").id
     add(state, "theirs", LOGIN_SERVER, research)

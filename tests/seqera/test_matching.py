@@ -21,8 +21,14 @@ def cred(
     name: str, registry: str | None, provider: str = "container-reg", user: str = "tok"
 ) -> Credential:
     return Credential(
-        id=f"id-{name}", name=name, provider=provider, registry=registry, user_name=user,
-        date_created=None, last_updated=None, workspace_id=1,
+        id=f"id-{name}",
+        name=name,
+        provider=provider,
+        registry=registry,
+        user_name=user,
+        date_created=None,
+        last_updated=None,
+        workspace_id=1,
     )
 
 

@@ -22,22 +22,29 @@ def call(
     **query: Any,
 ) -> tuple[int, Any]:
     headers = (("Authorization", f"Bearer {token}"),) if token else ()
-    response: Response = emulator.handle(Request(
-        method=method,
-        path=path,
-        query={k: [str(v)] for k, v in query.items()},
-        headers=headers,
-        body=json.dumps(body).encode() if body is not None else b"",
-    ))
+    response: Response = emulator.handle(
+        Request(
+            method=method,
+            path=path,
+            query={k: [str(v)] for k, v in query.items()},
+            headers=headers,
+            body=json.dumps(body).encode() if body is not None else b"",
+        )
+    )
     assert isinstance(response.body, bytes)
     return response.status, json.loads(response.body) if response.body else None
 
 
-def registry_body(name: str, registry: str | None = "sandboxacr.azurecr.io",
-                  password: str = "s3cret-pw") -> dict[str, Any]:
-    return {"credentials": {"name": name, "provider": "container-reg",
-                            "keys": {"userName": "tok", "password": password,
-                                     "registry": registry}}}
+def registry_body(
+    name: str, registry: str | None = "sandboxacr.azurecr.io", password: str = "s3cret-pw"
+) -> dict[str, Any]:
+    return {
+        "credentials": {
+            "name": name,
+            "provider": "container-reg",
+            "keys": {"userName": "tok", "password": password, "registry": registry},
+        }
+    }
 
 
 @pytest.fixture
@@ -65,7 +72,8 @@ def test_describe_is_the_sandbox_contract(state: PlatformState, demo: str) -> No
     assert described["access_token"] == demo
     assert described["user_id"] == 4242
     assert [(w["org"], w["name"], w["role"]) for w in described["workspaces"]] == [
-        ("acme", "pipelines", "owner"), ("acme", "research", "launch"),
+        ("acme", "pipelines", "owner"),
+        ("acme", "research", "launch"),
     ]
     assert all(isinstance(w["id"], int) for w in described["workspaces"])
 
@@ -101,7 +109,9 @@ def test_user_and_workspaces(emulator: PlatformEmulator, demo: str, viewer: str)
     status, body = call(emulator, "GET", f"/user/{user_id}/workspaces", demo)
     rows = body["orgsAndWorkspaces"]
     assert [(r["orgName"], r["workspaceName"], r["roles"]) for r in rows] == [
-        ("acme", None, []), ("acme", "pipelines", ["owner"]), ("acme", "research", ["launch"]),
+        ("acme", None, []),
+        ("acme", "pipelines", ["owner"]),
+        ("acme", "research", ["launch"]),
     ]
     assert call(emulator, "GET", f"/user/{user_id}/workspaces", viewer)[0] == 403
     status, body = call(emulator, "GET", "/orgs", demo)
@@ -115,17 +125,25 @@ def test_user_and_workspaces(emulator: PlatformEmulator, demo: str, viewer: str)
 def test_create_list_describe_never_return_the_password(
     emulator: PlatformEmulator, demo: str, pipelines: int
 ) -> None:
-    status, body = call(emulator, "POST", "/credentials", demo,
-                        registry_body("acr", "https://sandboxacr.azurecr.io/"),
-                        workspaceId=pipelines)
+    status, body = call(
+        emulator,
+        "POST",
+        "/credentials",
+        demo,
+        registry_body("acr", "https://sandboxacr.azurecr.io/"),
+        workspaceId=pipelines,
+    )
     assert status == 200
     new_id = body["credentialsId"]
     assert len(new_id) == 22 and new_id.isalnum()
     _, listing = call(emulator, "GET", "/credentials", demo, workspaceId=pipelines)
     created = next(c for c in listing["credentials"] if c["id"] == new_id)
-    assert created["keys"] == {"userName": "tok", "password": None,
-                               "registry": "https://sandboxacr.azurecr.io/",  # verbatim
-                               "discriminator": "container-reg"}
+    assert created["keys"] == {
+        "userName": "tok",
+        "password": None,
+        "registry": "https://sandboxacr.azurecr.io/",  # verbatim
+        "discriminator": "container-reg",
+    }
     assert created["dateCreated"] and created["lastUpdated"]
     _, described = call(emulator, "GET", f"/credentials/{new_id}", demo, workspaceId=pipelines)
     assert described["credentials"]["keys"]["password"] is None
@@ -155,23 +173,29 @@ def test_personal_workspaces_are_per_user(
     ],
 )
 def test_roles(
-    emulator: PlatformEmulator, state: PlatformState, user: str, workspace: str,
-    create: int, keys: int,
+    emulator: PlatformEmulator,
+    state: PlatformState,
+    user: str,
+    workspace: str,
+    create: int,
+    keys: int,
 ) -> None:
     ws = state.workspace_by_name("acme", workspace).id
-    seeded = state.add_registry_credential(name="seeded", registry="r.azurecr.io",
-                                           user_name="t", password="p", workspace_id=ws)
+    seeded = state.add_registry_credential(
+        name="seeded", registry="r.azurecr.io", user_name="t", password="p", workspace_id=ws
+    )
     token = state.token_of(user)
     assert call(emulator, "GET", "/credentials", token, workspaceId=ws)[0] == 200
-    status, body = call(emulator, "POST", "/credentials", token, registry_body("new"),
-                        workspaceId=ws)
+    status, body = call(
+        emulator, "POST", "/credentials", token, registry_body("new"), workspaceId=ws
+    )
     assert status == create
     if status == 403:
         assert "role" in body["message"]
-    assert call(emulator, "GET", f"/credentials/{seeded.id}/keys", token,
-                workspaceId=ws)[0] == keys
-    assert call(emulator, "DELETE", f"/credentials/{seeded.id}", token,
-                workspaceId=ws)[0] == (204 if create == 200 else 403)
+    assert call(emulator, "GET", f"/credentials/{seeded.id}/keys", token, workspaceId=ws)[0] == keys
+    assert call(emulator, "DELETE", f"/credentials/{seeded.id}", token, workspaceId=ws)[0] == (
+        204 if create == 200 else 403
+    )
 
 
 def test_unknown_workspace_is_403_and_bad_id_400(emulator: PlatformEmulator, demo: str) -> None:
@@ -181,13 +205,20 @@ def test_unknown_workspace_is_403_and_bad_id_400(emulator: PlatformEmulator, dem
 
 
 def test_validate_name(emulator: PlatformEmulator, demo: str, pipelines: int) -> None:
-    assert call(emulator, "GET", "/credentials/validate", demo, name="fresh",
-                workspaceId=pipelines)[0] == 204
-    status, body = call(emulator, "GET", "/credentials/validate", demo, name="dockerhub",
-                        workspaceId=pipelines)
+    assert (
+        call(emulator, "GET", "/credentials/validate", demo, name="fresh", workspaceId=pipelines)[0]
+        == 204
+    )
+    status, body = call(
+        emulator, "GET", "/credentials/validate", demo, name="dockerhub", workspaceId=pipelines
+    )
     assert status == 409 and "already exists" in body["message"]
-    assert call(emulator, "GET", "/credentials/validate", demo, name="no spaces",
-                workspaceId=pipelines)[0] == 400
+    assert (
+        call(
+            emulator, "GET", "/credentials/validate", demo, name="no spaces", workspaceId=pipelines
+        )[0]
+        == 400
+    )
     assert call(emulator, "GET", "/credentials/validate", demo, workspaceId=pipelines)[0] == 400
 
 
@@ -204,35 +235,60 @@ def test_create_rejects_bad_bodies(
     assert create(registry_body("dockerhub")) == 409
     state.duplicate_name_status = 400
     assert create(registry_body("dockerhub")) == 400
-    response = emulator.handle(Request("POST", "/credentials", {"workspaceId": [str(pipelines)]},
-                                       (("Authorization", f"Bearer {demo}"),), b"{not json"))
+    response = emulator.handle(
+        Request(
+            "POST",
+            "/credentials",
+            {"workspaceId": [str(pipelines)]},
+            (("Authorization", f"Bearer {demo}"),),
+            b"{not json",
+        )
+    )
     assert response.status == 400
 
 
 def test_update_keeps_the_password_unless_given(
     emulator: PlatformEmulator, state: PlatformState, demo: str, pipelines: int
 ) -> None:
-    stored = state.add_registry_credential(name="acr", registry="x.azurecr.io", user_name="t",
-                                           password="old-pw", workspace_id=pipelines)
+    stored = state.add_registry_credential(
+        name="acr",
+        registry="x.azurecr.io",
+        user_name="t",
+        password="old-pw",
+        workspace_id=pipelines,
+    )
     before = stored.last_updated
-    body = {"credentials": {"name": "acr-renamed", "provider": "container-reg",
-                            "keys": {"userName": "t2", "registry": "sandboxacr.azurecr.io"}}}
-    assert call(emulator, "PUT", f"/credentials/{stored.id}", demo, body,
-                workspaceId=pipelines)[0] == 204
+    body = {
+        "credentials": {
+            "name": "acr-renamed",
+            "provider": "container-reg",
+            "keys": {"userName": "t2", "registry": "sandboxacr.azurecr.io"},
+        }
+    }
+    assert (
+        call(emulator, "PUT", f"/credentials/{stored.id}", demo, body, workspaceId=pipelines)[0]
+        == 204
+    )
     assert (stored.name, stored.keys["registry"], stored.password) == (
-        "acr-renamed", "sandboxacr.azurecr.io", "old-pw")
+        "acr-renamed",
+        "sandboxacr.azurecr.io",
+        "old-pw",
+    )
     assert stored.last_updated >= before
     body["credentials"]["keys"]["password"] = "new-pw"
     call(emulator, "PUT", f"/credentials/{stored.id}", demo, body, workspaceId=pipelines)
     assert stored.password == "new-pw"
     body["credentials"]["provider"] = "aws"
-    assert call(emulator, "PUT", f"/credentials/{stored.id}", demo, body,
-                workspaceId=pipelines)[0] == 400
+    assert (
+        call(emulator, "PUT", f"/credentials/{stored.id}", demo, body, workspaceId=pipelines)[0]
+        == 400
+    )
     assert call(emulator, "GET", "/credentials/NoSuchId", demo, workspaceId=pipelines)[0] == 404
 
 
-def test_reset_restores_the_seed(state: PlatformState, emulator: PlatformEmulator,
-                                 demo: str, pipelines: int) -> None:
+def test_reset_restores_the_seed(
+    state: PlatformState, emulator: PlatformEmulator, demo: str, pipelines: int
+) -> None:
     seeded = [c.id for c in state.credentials_in(4242, pipelines)]
     call(emulator, "POST", "/credentials", demo, registry_body("acr"), workspaceId=pipelines)
     state.workspaces[pipelines].roles[4242] = "view"
@@ -253,8 +309,16 @@ def test_concurrent_creates_are_all_kept(
     statuses: list[int] = []
 
     def create(i: int) -> None:
-        statuses.append(call(emulator, "POST", "/credentials", demo, registry_body(f"c{i}"),
-                             workspaceId=pipelines)[0])
+        statuses.append(
+            call(
+                emulator,
+                "POST",
+                "/credentials",
+                demo,
+                registry_body(f"c{i}"),
+                workspaceId=pipelines,
+            )[0]
+        )
 
     threads = [threading.Thread(target=create, args=(i,)) for i in range(16)]
     for thread in threads:

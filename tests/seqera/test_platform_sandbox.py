@@ -48,30 +48,41 @@ def sleeps() -> list[float]:
     return []
 
 
-def quick_client(http: httpx.Client, settings: Settings, sleeps: list[float],
-                 token: str | None = None, **kwargs: float) -> PlatformClient:
+def quick_client(
+    http: httpx.Client,
+    settings: Settings,
+    sleeps: list[float],
+    token: str | None = None,
+    **kwargs: float,
+) -> PlatformClient:
     secret = Secret(token) if token is not None else settings.platform_token
     assert secret is not None
-    return PlatformClient(http, settings.platform_endpoint, secret, sleep=sleeps.append,
-                          **kwargs)  # type: ignore[arg-type]
+    return PlatformClient(http, settings.platform_endpoint, secret, sleep=sleeps.append, **kwargs)  # type: ignore[arg-type]
 
 
 def image(registry: str, repository: str, tag: str) -> ImageUse:
-    return ImageUse(image=f"{registry}/{repository}:{tag}", registry=registry,
-                    repository=repository, tag=tag, digest=None, acr=True, processes=("P",))
+    return ImageUse(
+        image=f"{registry}/{repository}:{tag}",
+        registry=registry,
+        repository=repository,
+        tag=tag,
+        digest=None,
+        acr=True,
+        processes=("P",),
+    )
 
 
 def check(tmp_path: Path, settings: Settings, *images: ImageUse) -> list[Finding]:
     services = build_services(settings, os.environ)
-    context = CheckContext(spec=PipelineSpec(root=tmp_path), settings=settings,
-                           services=services)
+    context = CheckContext(spec=PipelineSpec(root=tmp_path), settings=settings, services=services)
     context.shared(IMAGES_KEY, lambda: images or (image(LOGIN, "team/app", "1.0"),))
     try:
         report = run_checks([CredentialsCheck()], context)
     finally:
         services.close()
     assert isinstance(context.peek(MATCHES_KEY), dict) or any(
-        f.status is Status.ERROR for f in report.findings)
+        f.status is Status.ERROR for f in report.findings
+    )
     return list(report.findings)
 
 
@@ -95,8 +106,9 @@ def test_the_sandbox_env_reaches_the_platform(
     assert settings.workspace == str(workspaces[0].id)
 
 
-def test_enterprise_style_api_prefix(sandbox_env: Sandbox, settings: Settings,
-                                     http: httpx.Client) -> None:
+def test_enterprise_style_api_prefix(
+    sandbox_env: Sandbox, settings: Settings, http: httpx.Client
+) -> None:
     assert settings.platform_token is not None
     client = PlatformClient(http, settings.platform_endpoint + "/api", settings.platform_token)
     assert client.user_info().user_name == "demo-user"
@@ -108,10 +120,13 @@ def test_create_list_validate_delete(
     client = build_platform_client(settings, http)
     ws = int(settings.workspace or "0")
     client.validate_credential_name("acr-sandbox", ws)
-    new_id = client.create_credential(ws, name="acr-sandbox", registry=LOGIN,
-                                      user_name="pipeline-reader",
-                                      password=Secret(sandbox_env.password(LOGIN,
-                                                                           "pipeline-reader")))
+    new_id = client.create_credential(
+        ws,
+        name="acr-sandbox",
+        registry=LOGIN,
+        user_name="pipeline-reader",
+        password=Secret(sandbox_env.password(LOGIN, "pipeline-reader")),
+    )
     listed = {c.id: c for c in client.list_credentials(ws)}
     assert (listed[new_id].registry, listed[new_id].user_name) == (LOGIN, "pipeline-reader")
     with pytest.raises(InputError, match="already exists"):
@@ -125,8 +140,12 @@ def test_check_passes_with_the_right_credential(
 ) -> None:
     ws = int(settings.workspace or "0")
     stored = sandbox_env.platform.add_registry_credential(
-        name="acr-sandbox", registry=LOGIN, user_name="pipeline-reader",
-        password="irrelevant-here", workspace_id=ws)
+        name="acr-sandbox",
+        registry=LOGIN,
+        user_name="pipeline-reader",
+        password="irrelevant-here",
+        workspace_id=ws,
+    )
     finding = registry_finding(check(tmp_path, settings))
     assert finding.status is Status.PASS
     assert finding.details["credential_id"] == stored.id
@@ -135,8 +154,9 @@ def test_check_passes_with_the_right_credential(
 def test_check_without_any_credential(
     sandbox_env: Sandbox, settings: Settings, tmp_path: Path
 ) -> None:
-    findings = check(tmp_path, settings, image(LOGIN, "team/app", "1.0"),
-                     image(OTHER, "lab/align", "3.0"))
+    findings = check(
+        tmp_path, settings, image(LOGIN, "team/app", "1.0"), image(OTHER, "lab/align", "3.0")
+    )
     for host in (LOGIN, OTHER):
         finding = registry_finding(findings, host)
         assert finding.status is Status.FAIL and finding.details["reason"] == "missing"
@@ -144,17 +164,28 @@ def test_check_without_any_credential(
 
 @pytest.mark.parametrize(
     ("stored", "kind"),
-    [(f"https://{LOGIN}", "scheme"), (f"{LOGIN}/", "trailing-slash"), (f"{LOGIN}/team", "path"),
-     ("SandboxAcr.azurecr.io", "case"), (f"{LOGIN}:443", "port"), (f"\t{LOGIN}", "whitespace")],
+    [
+        (f"https://{LOGIN}", "scheme"),
+        (f"{LOGIN}/", "trailing-slash"),
+        (f"{LOGIN}/team", "path"),
+        ("SandboxAcr.azurecr.io", "case"),
+        (f"{LOGIN}:443", "port"),
+        (f"\t{LOGIN}", "whitespace"),
+    ],
 )
 def test_check_explains_each_near_miss(
-    sandbox_env: Sandbox, settings: Settings, http: httpx.Client, tmp_path: Path,
-    stored: str, kind: str,
+    sandbox_env: Sandbox,
+    settings: Settings,
+    http: httpx.Client,
+    tmp_path: Path,
+    stored: str,
+    kind: str,
 ) -> None:
     client = build_platform_client(settings, http)
     ws = int(settings.workspace or "0")
-    client.create_credential(ws, name="almost", registry=stored, user_name="pipeline-reader",
-                             password=Secret("pw-pw-pw"))
+    client.create_credential(
+        ws, name="almost", registry=stored, user_name="pipeline-reader", password=Secret("pw-pw-pw")
+    )
     finding = registry_finding(check(tmp_path, settings))
     assert finding.status is Status.FAIL
     assert [n["kind"] for n in finding.details["near_misses"]] == [kind]
@@ -165,7 +196,8 @@ def test_check_finds_the_credential_in_the_personal_workspace(
     sandbox_env: Sandbox, settings: Settings, http: httpx.Client, tmp_path: Path
 ) -> None:
     build_platform_client(settings, http).create_credential(
-        None, name="mine", registry=LOGIN, user_name="pipeline-reader", password=Secret("pw-pw"))
+        None, name="mine", registry=LOGIN, user_name="pipeline-reader", password=Secret("pw-pw")
+    )
     finding = registry_finding(check(tmp_path, settings))
     assert finding.details["reason"] == "other-workspace"
     assert finding.details["found_in"][0]["workspace"] == "user"
@@ -176,10 +208,12 @@ def test_check_flags_duplicates(
 ) -> None:
     client = build_platform_client(settings, http)
     ws = int(settings.workspace or "0")
-    first = client.create_credential(ws, name="first", registry=LOGIN, user_name="a",
-                                     password=Secret("pw-pw"))
-    client.create_credential(ws, name="second", registry=LOGIN, user_name="b",
-                             password=Secret("pw-pw"))
+    first = client.create_credential(
+        ws, name="first", registry=LOGIN, user_name="a", password=Secret("pw-pw")
+    )
+    client.create_credential(
+        ws, name="second", registry=LOGIN, user_name="b", password=Secret("pw-pw")
+    )
     finding = registry_finding(check(tmp_path, settings))
     assert finding.details["reason"] == "duplicates"
     assert finding.details["credential_id"] == first
@@ -201,8 +235,13 @@ def test_403_for_a_viewer_creating_credentials(
     viewer = sandbox_env.platform.token_of(VIEWER_USER)
     client = quick_client(http, settings, sleeps, token=viewer)
     with pytest.raises(PlatformError) as info:
-        client.create_credential(int(settings.workspace or "0"), name="x", registry=LOGIN,
-                                 user_name="u", password=Secret("pw-pw"))
+        client.create_credential(
+            int(settings.workspace or "0"),
+            name="x",
+            registry=LOGIN,
+            user_name="u",
+            password=Secret("pw-pw"),
+        )
     assert "403" in info.value.message and "create credentials" in info.value.message
     assert "view" in info.value.message  # the server's reason names the role
 

@@ -37,11 +37,16 @@ class Recorder:
         response = self.inner.handle_request(request)
         response.read()
         body = json.loads(request.content) if request.content else None
-        self.exchanges.append((
-            request.method, request.url.path,
-            parse_qs(request.url.query.decode(), keep_blank_values=True),
-            body, response.status_code, response.content,
-        ))
+        self.exchanges.append(
+            (
+                request.method,
+                request.url.path,
+                parse_qs(request.url.query.decode(), keep_blank_values=True),
+                body,
+                response.status_code,
+                response.content,
+            )
+        )
         return response
 
 
@@ -78,26 +83,48 @@ def test_every_operation_and_status_conforms(
     client.list_credentials(ws)
     client.list_credentials(None)
     client.validate_credential_name("acr-sandbox", ws)  # 204
-    new_id = client.create_credential(ws, name="acr-sandbox", registry="sandboxacr.azurecr.io",
-                                      user_name="preflight-pull", password=Secret("pw-123456"))
+    new_id = client.create_credential(
+        ws,
+        name="acr-sandbox",
+        registry="sandboxacr.azurecr.io",
+        user_name="preflight-pull",
+        password=Secret("pw-123456"),
+    )
     with pytest.raises(InputError):
         client.validate_credential_name("acr-sandbox", ws)  # 409
     with pytest.raises(InputError):
         client.validate_credential_name("bad name!", ws)  # 400
     assert raw(http, "GET", f"/credentials/{new_id}", token, params={"workspaceId": ws}) == 200
-    assert raw(http, "GET", f"/credentials/{new_id}/keys", token,
-               params={"workspaceId": ws, "pairingId": "p1"}) == 200
-    update = {"credentials": {"name": "acr-sandbox", "provider": "container-reg",
-                              "keys": {"userName": "other", "registry": "sandboxacr.azurecr.io"}}}
-    assert raw(http, "PUT", f"/credentials/{new_id}", token, params={"workspaceId": ws},
-               json=update) == 204
+    assert (
+        raw(
+            http,
+            "GET",
+            f"/credentials/{new_id}/keys",
+            token,
+            params={"workspaceId": ws, "pairingId": "p1"},
+        )
+        == 200
+    )
+    update = {
+        "credentials": {
+            "name": "acr-sandbox",
+            "provider": "container-reg",
+            "keys": {"userName": "other", "registry": "sandboxacr.azurecr.io"},
+        }
+    }
+    assert (
+        raw(http, "PUT", f"/credentials/{new_id}", token, params={"workspaceId": ws}, json=update)
+        == 204
+    )
     with pytest.raises(PlatformError):
-        client.create_credential(ws, name="bad name!", registry="r", user_name="u",
-                                 password=Secret("pw-pw"))  # 400
+        client.create_credential(
+            ws, name="bad name!", registry="r", user_name="u", password=Secret("pw-pw")
+        )  # 400
     viewer_client = PlatformClient(http, ENDPOINT, Secret(viewer), sleep=lambda _: None)
     with pytest.raises(PlatformError):
-        viewer_client.create_credential(ws, name="x1", registry="r", user_name="u",
-                                        password=Secret("pw-pw"))  # 403
+        viewer_client.create_credential(
+            ws, name="x1", registry="r", user_name="u", password=Secret("pw-pw")
+        )  # 403
     assert raw(http, "GET", "/credentials", None) == 401
     client.delete_credential(new_id, ws)  # 204
     assert raw(http, "GET", "/credentials", token, params={"workspaceId": "abc"}) == 400
@@ -111,8 +138,9 @@ def test_every_operation_and_status_conforms(
     assert errors == []
 
 
-def test_the_api_prefix_serves_the_same_shapes(recorder: Recorder, http: httpx.Client,
-                                               emulator: PlatformEmulator) -> None:
+def test_the_api_prefix_serves_the_same_shapes(
+    recorder: Recorder, http: httpx.Client, emulator: PlatformEmulator
+) -> None:
     token = Secret(emulator.state.describe()["access_token"])
     client = PlatformClient(http, ENDPOINT + "/api", token)
     client.list_credentials(None)
@@ -123,20 +151,41 @@ def test_the_api_prefix_serves_the_same_shapes(recorder: Recorder, http: httpx.C
 
 def test_the_validator_catches_departures() -> None:
     """The checker itself must be able to fail, or the tests above prove nothing."""
-    good = {"id": "a", "name": "n", "provider": "container-reg",
-            "keys": {"discriminator": "container-reg", "userName": "u", "registry": "r",
-                     "password": None}}
+    good = {
+        "id": "a",
+        "name": "n",
+        "provider": "container-reg",
+        "keys": {
+            "discriminator": "container-reg",
+            "userName": "u",
+            "registry": "r",
+            "password": None,
+        },
+    }
     assert validate(good, "Credentials", "response", "c") == []
     leaked = {**good, "keys": {**good["keys"], "password": "secret"}}
     assert any("write-only" in e for e in validate(leaked, "Credentials", "response", "c"))
-    assert any("unknown field" in e
-               for e in validate({**good, "regsitry": "x"}, "Credentials", "response", "c"))
-    assert any("not one of" in e
-               for e in validate({**good, "provider": "docker"}, "Credentials", "response", "c"))
-    assert any("read-only" in e for e in validate(
-        {**good, "dateCreated": "2024-01-01T00:00:00+00:00"}, "Credentials", "request", "c"))
-    assert any("expected integer" in e
-               for e in validate({"id": "7"}, "UserResponseDto", "response", "u"))
-    assert check_exchange("GET", "/credentials", {"workspaceId": ["x"]}, None, 200,
-                          b'{"credentials": []}') != []
+    assert any(
+        "unknown field" in e
+        for e in validate({**good, "regsitry": "x"}, "Credentials", "response", "c")
+    )
+    assert any(
+        "not one of" in e
+        for e in validate({**good, "provider": "docker"}, "Credentials", "response", "c")
+    )
+    assert any(
+        "read-only" in e
+        for e in validate(
+            {**good, "dateCreated": "2024-01-01T00:00:00+00:00"}, "Credentials", "request", "c"
+        )
+    )
+    assert any(
+        "expected integer" in e for e in validate({"id": "7"}, "UserResponseDto", "response", "u")
+    )
+    assert (
+        check_exchange(
+            "GET", "/credentials", {"workspaceId": ["x"]}, None, 200, b'{"credentials": []}'
+        )
+        != []
+    )
     assert check_exchange("GET", "/credentials/validate", {}, None, 201, b"") != []

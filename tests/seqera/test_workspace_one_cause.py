@@ -31,9 +31,15 @@ from preflight.settings import Settings
 
 from .conftest import ENDPOINT, LOGIN_SERVER
 
-IMAGE = ImageUse(image=f"{LOGIN_SERVER}/tools/align:1.0", registry=LOGIN_SERVER,
-                 repository="tools/align", tag="1.0", digest=None, acr=True,
-                 processes=("ALIGN",))
+IMAGE = ImageUse(
+    image=f"{LOGIN_SERVER}/tools/align:1.0",
+    registry=LOGIN_SERVER,
+    repository="tools/align",
+    tag="1.0",
+    digest=None,
+    acr=True,
+    processes=("ALIGN",),
+)
 
 
 def checks(
@@ -51,8 +57,9 @@ def checks(
     environ = {"TOWER_ACCESS_TOKEN": token, **environ}
     context = CheckContext(
         spec=PipelineSpec.locate(tmp_path),
-        settings=Settings(platform_endpoint=ENDPOINT, workspace=workspace,
-                          platform_token=Secret(token)),
+        settings=Settings(
+            platform_endpoint=ENDPOINT, workspace=workspace, platform_token=Secret(token)
+        ),
         services=ServiceRegistry({"platform": lambda: make_client(token=token)}),
     )
     context.shared(IMAGES_KEY, lambda: (IMAGE,))
@@ -62,20 +69,28 @@ def checks(
 def about_workspace(report: Report) -> list[Finding]:
     """The findings that are not a pass and are about the workspace (or could not check)."""
     return [
-        f for f in report.findings
+        f
+        for f in report.findings
         if f.status is Status.ERROR
         or (f.status is not Status.PASS and f.subject in ("tower.workspaceId", "workspace"))
     ]
 
 
 def test_a_config_workspace_other_than_the_checked_one_is_one_finding(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
 ) -> None:
     research = state.workspace_by_name("acme", "research").id
     pipelines = state.workspace_by_name("acme", "pipelines").id
-    report = checks(tmp_path, make_client, state.token_of(DEMO_USER),
-                    config=f"tower.workspaceId = {research}\n",
-                    environ={"TOWER_WORKSPACE_ID": str(pipelines)}, workspace=str(pipelines))
+    report = checks(
+        tmp_path,
+        make_client,
+        state.token_of(DEMO_USER),
+        config=f"tower.workspaceId = {research}\n",
+        environ={"TOWER_WORKSPACE_ID": str(pipelines)},
+        workspace=str(pipelines),
+    )
     [mismatch] = [f for f in about_workspace(report) if f.status is Status.FAIL]
     assert (mismatch.check, mismatch.subject) == ("credentials", "workspace")
     assert mismatch.details["wave_workspace_id"] == research
@@ -84,10 +99,18 @@ def test_a_config_workspace_other_than_the_checked_one_is_one_finding(
 
 
 def test_a_non_numeric_config_workspace_is_the_wave_checks_fail(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
 ) -> None:
-    report = checks(tmp_path, make_client, state.token_of(DEMO_USER),
-                    config="tower.workspaceId = 'prod'\n", environ={}, workspace=None)
+    report = checks(
+        tmp_path,
+        make_client,
+        state.token_of(DEMO_USER),
+        config="tower.workspaceId = 'prod'\n",
+        environ={},
+        workspace=None,
+    )
     [fail] = about_workspace(report)
     assert (fail.check, fail.status) == ("wave", Status.FAIL)
     assert str(fail.location) == "nextflow.config:2:1"
@@ -95,10 +118,18 @@ def test_a_non_numeric_config_workspace_is_the_wave_checks_fail(
 
 
 def test_a_non_numeric_tower_workspace_id_is_the_same_fail_reported_once(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
 ) -> None:
-    report = checks(tmp_path, make_client, state.token_of(DEMO_USER), config="",
-                    environ={"TOWER_WORKSPACE_ID": "prod"}, workspace="prod")
+    report = checks(
+        tmp_path,
+        make_client,
+        state.token_of(DEMO_USER),
+        config="",
+        environ={"TOWER_WORKSPACE_ID": "prod"},
+        workspace="prod",
+    )
     [fail] = [f for f in report.findings if f.status in (Status.FAIL, Status.ERROR)]  # one cause
     assert (fail.check, fail.subject) == ("wave", "tower.workspaceId")
     assert "TOWER_WORKSPACE_ID is 'prod'" in fail.message and fail.remedy
@@ -108,10 +139,13 @@ def test_a_non_numeric_tower_workspace_id_is_the_same_fail_reported_once(
 
 
 def test_preflight_s_own_w_option_stays_unusable_input(
-    tmp_path: Path, make_client: Callable[..., PlatformClient], state: PlatformState,
+    tmp_path: Path,
+    make_client: Callable[..., PlatformClient],
+    state: PlatformState,
 ) -> None:
-    report = checks(tmp_path, make_client, state.token_of(DEMO_USER), config="",
-                    environ={}, workspace="prod")
+    report = checks(
+        tmp_path, make_client, state.token_of(DEMO_USER), config="", environ={}, workspace="prod"
+    )
     [error] = [f for f in report.findings if f.status is Status.ERROR]
     assert error.check == "credentials"
     assert "neither a numeric id nor org/workspace" in error.message

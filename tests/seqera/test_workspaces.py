@@ -86,30 +86,41 @@ def test_platform_launch_uses_only_the_launch_workspace() -> None:
 
 def test_wave_refuses_a_non_numeric_workspace() -> None:
     with pytest.raises(InputError, match="numeric") as info:
-        wave_workspace(config_workspace_id="acme/pipelines", env_workspace_id=None,
-                       where="nextflow.config:7")
+        wave_workspace(
+            config_workspace_id="acme/pipelines", env_workspace_id=None, where="nextflow.config:7"
+        )
     assert info.value.where == "nextflow.config:7"
 
 
 def test_mismatch_is_a_failure_naming_both() -> None:
-    assert workspace_mismatch(PIPELINES, wave_workspace(config_workspace_id=11,
-                                                        env_workspace_id=None)) is None
-    finding = workspace_mismatch(PIPELINES, wave_workspace(config_workspace_id=12,
-                                                           env_workspace_id="11"))
+    assert (
+        workspace_mismatch(PIPELINES, wave_workspace(config_workspace_id=11, env_workspace_id=None))
+        is None
+    )
+    finding = workspace_mismatch(
+        PIPELINES, wave_workspace(config_workspace_id=12, env_workspace_id="11")
+    )
     assert finding is not None and finding.status is Status.FAIL
     assert "acme/pipelines (id 11)" in finding.message and "12" in finding.message
     assert "tower.workspaceId = 11" in finding.remedy
     personal = resolve_workspace(None, USER, ALL)
-    finding = workspace_mismatch(personal, wave_workspace(config_workspace_id=11,
-                                                          env_workspace_id=None))
+    finding = workspace_mismatch(
+        personal, wave_workspace(config_workspace_id=11, env_workspace_id=None)
+    )
     assert finding is not None and "personal" in finding.message
 
 
 @pytest.mark.parametrize(
     ("role", "create", "read_keys"),
-    [("owner", True, True), ("admin", True, True), ("maintain", False, True),
-     ("launch", False, True), ("connect", False, False), ("view", False, False),
-     ("stranger", False, False)],
+    [
+        ("owner", True, True),
+        ("admin", True, True),
+        ("maintain", False, True),
+        ("launch", False, True),
+        ("connect", False, False),
+        ("view", False, False),
+        ("stranger", False, False),
+    ],
 )
 def test_roles(role: str, create: bool, read_keys: bool) -> None:
     assert can_create_credentials(role) is create

@@ -94,8 +94,12 @@ def build_arm_gateway(
             "subscription holding the registries",
         )
     # The SDK refuses bearer tokens over plain HTTP: only https:// is usable.
-    checked_endpoint(settings.arm_endpoint, "PREFLIGHT_ARM_ENDPOINT",
-                     example="https://management.azure.com", schemes=("https",))
+    checked_endpoint(
+        settings.arm_endpoint,
+        "PREFLIGHT_ARM_ENDPOINT",
+        example="https://management.azure.com",
+        schemes=("https",),
+    )
     from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 
     owned = None if credential is not None else build_credential(settings, environ)

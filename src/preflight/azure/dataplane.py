@@ -141,8 +141,9 @@ class RegistryDataPlane:
 
         def facts(state: str, detail: str = "", status: int | None = None) -> ManifestFacts:
             text = " ".join(redact(detail, self._secrets).split())[:DETAIL_LIMIT]
-            return ManifestFacts(login_server, repository, reference, state, detail=text,
-                                 status=status)
+            return ManifestFacts(
+                login_server, repository, reference, state, detail=text, status=status
+            )
 
         unreachable = self._unreachable.get(login_server.lower())
         if unreachable is not None:
@@ -161,18 +162,25 @@ class RegistryDataPlane:
             self._unreachable[login_server.lower()] = reason
             return facts("error", reason)
         except ServiceResponseError as exc:
-            return facts("error", f"the connection to {login_server} broke before it "
-                                  f"answered: {_first_line(exc)}")
+            return facts(
+                "error",
+                f"the connection to {login_server} broke before it answered: {_first_line(exc)}",
+            )
         except (DigestValidationError, ValueError) as exc:
             return facts("error", f"the manifest failed validation: {_first_line(exc)}")
         return ManifestFacts(
-            login_server, repository, reference, "found",
-            digest=str(result.digest), media_type=str(result.media_type or "") or None,
+            login_server,
+            repository,
+            reference,
+            "found",
+            digest=str(result.digest),
+            media_type=str(result.media_type or "") or None,
         )
 
     @staticmethod
-    def _refused(exc: Exception, facts: Callable[[str, str, int | None], ManifestFacts]
-                 ) -> ManifestFacts:
+    def _refused(
+        exc: Exception, facts: Callable[[str, str, int | None], ManifestFacts]
+    ) -> ManifestFacts:
         from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
 
         if isinstance(exc, ResourceNotFoundError):

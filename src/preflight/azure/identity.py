@@ -58,8 +58,10 @@ def authority_options(settings: Settings) -> dict[str, Any]:
     """The authority, and instance discovery switched off when Microsoft cannot know it."""
     authority = settings.azure_authority
     url = checked_endpoint(
-        authority if "//" in authority else f"https://{authority}", "AZURE_AUTHORITY_HOST",
-        example="https://login.microsoftonline.com", schemes=("https",),
+        authority if "//" in authority else f"https://{authority}",
+        "AZURE_AUTHORITY_HOST",
+        example="https://login.microsoftonline.com",
+        schemes=("https",),
     )
     host = urlsplit(url).hostname or ""
     options: dict[str, Any] = {"authority": authority}

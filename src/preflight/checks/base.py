@@ -146,7 +146,8 @@ def run_checks(
         except Exception as exc:  # noqa: BLE001 - one check's bug must not hide the others
             found.append(
                 _error_finding(
-                    check.name, exc,
+                    check.name,
+                    exc,
                     remedy="this is a bug in preflight; please report it with --debug output",
                 )
             )

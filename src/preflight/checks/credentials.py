@@ -165,8 +165,13 @@ class CredentialsCheck:
             return [finding(Status.SKIP, "credentials", "skipped: offline")]
         uses = acr_uses(context)
         if not uses:
-            return [finding(Status.SKIP, "credentials",
-                            "the run pulls no ACR image; no registry credential is needed")]
+            return [
+                finding(
+                    Status.SKIP,
+                    "credentials",
+                    "the run pulls no ACR image; no registry credential is needed",
+                )
+            ]
         if wave_token(context) is None:
             return [no_token_finding()]
         findings: list[Finding] = []
@@ -176,19 +181,21 @@ class CredentialsCheck:
             unusable = context.peek(UNUSABLE_ENV_WORKSPACE_KEY)
             if unusable is None or unusable != (context.settings.workspace or "").strip():
                 raise  # preflight's own -w: unusable input (exit 2)
-            return [finding(
-                Status.SKIP, "workspace",
-                f"credentials not checked: TOWER_WORKSPACE_ID {unusable!r} names no workspace "
-                "preflight can check (see the wave check's tower.workspaceId finding)",
-            )]
+            return [
+                finding(
+                    Status.SKIP,
+                    "workspace",
+                    f"credentials not checked: TOWER_WORKSPACE_ID {unusable!r} names no workspace "
+                    "preflight can check (see the wave check's tower.workspaceId finding)",
+                )
+            ]
         findings.extend(_wave_pairing_findings(context))
         findings.extend(_wave_target_findings(context, workspace))
         findings.append(keys_role_finding(workspace))
         try:
             matches = credential_matches(context)
         except PlatformError as exc:
-            findings.append(listing_error_finding(workspace, exc.message, exc.remedy,
-                                                  exc.where))
+            findings.append(listing_error_finding(workspace, exc.message, exc.remedy, exc.where))
             return findings
         for host, match in matches.items():
             images = sorted({u.image for u in uses if u.registry == host})

@@ -51,9 +51,11 @@ def _acr_findings(resolution: ImageResolution) -> Iterator[Finding]:
     acr = resolution.acr_uses
     if not acr:
         yield Finding(
-            check=NAME, status=Status.PASS, subject="ACR images",
+            check=NAME,
+            status=Status.PASS,
+            subject="ACR images",
             message=f"none of the {len(resolution.uses)} image(s) this run pulls is on an "
-                    f"Azure Container Registry (engine: {resolution.engine})",
+            f"Azure Container Registry (engine: {resolution.engine})",
             details={"images": len(resolution.uses), "engine": resolution.engine},
         )
         return
@@ -64,20 +66,27 @@ def _acr_findings(resolution: ImageResolution) -> Iterator[Finding]:
 def _acr_finding(use: ImageUse) -> Finding:
     count = len(use.processes)
     return Finding(
-        check=NAME, status=Status.PASS, subject=use.image,
+        check=NAME,
+        status=Status.PASS,
+        subject=use.image,
         message=f"on ACR {use.registry}; used by {count} process{'es' if count != 1 else ''}",
-        details={"registry": use.registry, "repository": use.repository,
-                 "reference": use.digest or use.tag or "latest",
-                 "processes": list(use.processes)},
+        details={
+            "registry": use.registry,
+            "repository": use.repository,
+            "reference": use.digest or use.tag or "latest",
+            "processes": list(use.processes),
+        },
         location=use.source,
     )
 
 
 def _unresolved_finding(item: Unresolved) -> Finding:
     return Finding(
-        check=NAME, status=Status.WARN, subject=item.process,
+        check=NAME,
+        status=Status.WARN,
+        subject=item.process,
         message=f"container not known before the run: {item.reason}",
         remedy="give the value it depends on (--param, -profile, -c), or check this image by "
-               "hand: preflight cannot tell whether it is on ACR",
+        "hand: preflight cannot tell whether it is on ACR",
         location=item.source,
     )

@@ -57,8 +57,10 @@ def group_uses(uses: Iterable[ImageUse]) -> list[RepositoryRefs]:
         references[reference] = None
         if use.tag and use.digest:
             pinned[use.tag] = use.digest
-    return [RepositoryRefs(registry, repository, tuple(refs), pinned)
-            for (registry, repository), (refs, pinned) in grouped.items()]
+    return [
+        RepositoryRefs(registry, repository, tuple(refs), pinned)
+        for (registry, repository), (refs, pinned) in grouped.items()
+    ]
 
 
 class PullCheck:
@@ -66,8 +68,9 @@ class PullCheck:
 
     name = CHECK
 
-    def __init__(self, *, max_workers: int = DEFAULT_WORKERS,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, *, max_workers: int = DEFAULT_WORKERS, retry: RetryPolicy | None = None
+    ) -> None:
         self._max_workers = max_workers
         self._retry = retry
 
@@ -79,14 +82,18 @@ class PullCheck:
             return [_finding(Status.SKIP, "pull", "the run pulls no ACR image")]
         # Without the credentials (Platform down) the user Wave sends is unknown: say so, not
         # that no credential matches, which would send the user after the wrong cause.
-        no_user = ("no Seqera credential matches this registry, so Wave would pull "
-                   "anonymously (see the credentials check)")
+        no_user = (
+            "no Seqera credential matches this registry, so Wave would pull "
+            "anonymously (see the credentials check)"
+        )
         try:
             matches: Mapping[str, CredentialMatch] = credential_matches(context)
         except PreflightError:
             matches = {}
-            no_user = ("the Seqera credentials could not be read, so the token Wave would "
-                       "use is unknown (see the credentials check)")
+            no_user = (
+                "the Seqera credentials could not be read, so the token Wave would "
+                "use is unknown (see the credentials check)"
+            )
         targets: list[PullTarget] = []
         unproven: list[tuple[RepositoryRefs, str]] = []
         for group in groups:
@@ -94,11 +101,17 @@ class PullCheck:
             user = match.credential.user_name if match and match.credential else None
             password = context.options.password_for(group.registry)
             if user and password:
-                targets.append(PullTarget(
-                    group.registry, group.repository, group.references, user, password,
-                    insecure=group.registry in context.options.insecure_registries,
-                    pinned=group.pinned,
-                ))
+                targets.append(
+                    PullTarget(
+                        group.registry,
+                        group.repository,
+                        group.references,
+                        user,
+                        password,
+                        insecure=group.registry in context.options.insecure_registries,
+                        pinned=group.pinned,
+                    )
+                )
             elif not user:
                 unproven.append((group, no_user))
             else:
@@ -107,28 +120,35 @@ class PullCheck:
         if targets:
             client: httpx.Client = context.services.get("http")
             health: Mapping[str, TokenHealth] = context.peek(HEALTH_KEY) or {}
-            for result in probe_many(client, targets, max_workers=self._max_workers,
-                                     retry=self._retry):
+            for result in probe_many(
+                client, targets, max_workers=self._max_workers, retry=self._retry
+            ):
                 findings.extend(_explained(result, health.get(result.registry)))
         if unproven:
             findings.extend(self._without_password(context, unproven))
         return findings
 
-    def _without_password(self, context: CheckContext,
-                          unproven: Sequence[tuple[RepositoryRefs, str]]) -> list[Finding]:
+    def _without_password(
+        self, context: CheckContext, unproven: Sequence[tuple[RepositoryRefs, str]]
+    ) -> list[Finding]:
         try:
             plane: RegistryDataPlane = context.services.get("dataplane")
         except InputError as exc:
             reason = f"{exc.where}: {exc.message}" if exc.where else exc.message
-            return [_finding(
-                Status.SKIP, f"{group.registry}/{group.repository}",
-                f"pull not proven: {why}, and no Azure identity is set up ({reason})",
-                remedy="give the token password (--password-stdin, or an environment variable "
-                "named with the password option) to prove Wave's pull, or sign in to Azure "
-                "(az login, AZURE_SUBSCRIPTION_ID) to check that the tags exist",
-            ) for group, why in unproven]
-        jobs = [(group, why, reference) for group, why in unproven
-                for reference in group.references]
+            return [
+                _finding(
+                    Status.SKIP,
+                    f"{group.registry}/{group.repository}",
+                    f"pull not proven: {why}, and no Azure identity is set up ({reason})",
+                    remedy="give the token password (--password-stdin, or an environment variable "
+                    "named with the password option) to prove Wave's pull, or sign in to Azure "
+                    "(az login, AZURE_SUBSCRIPTION_ID) to check that the tags exist",
+                )
+                for group, why in unproven
+            ]
+        jobs = [
+            (group, why, reference) for group, why in unproven for reference in group.references
+        ]
 
         def one(job: tuple[RepositoryRefs, str, str]) -> Finding:
             group, why, reference = job
@@ -141,33 +161,60 @@ class PullCheck:
         return map_in_threads(one, jobs, max_workers=workers, name="exists")
 
 
-def _existence(group: RepositoryRefs, reference: str, state: str, digest: str | None,
-               detail: str, why: str) -> Finding:
+def _existence(
+    group: RepositoryRefs, reference: str, state: str, digest: str | None, detail: str, why: str
+) -> Finding:
     separator = "@" if reference.startswith("sha256:") else ":"
     subject = f"{group.registry}/{group.repository}{separator}{reference}"
     said = f" ({detail})" if detail else ""
-    details = {"registry": group.registry, "repository": group.repository,
-               "reference": reference, "via": "azure-identity", "state": state}
+    details = {
+        "registry": group.registry,
+        "repository": group.repository,
+        "reference": reference,
+        "via": "azure-identity",
+        "state": state,
+    }
     pinned = group.pinned.get(reference)
     if state == "found" and pinned and digest != pinned:
-        return _finding(Status.FAIL, subject, f"the tag now points at {digest}, not the pinned "
-                        f"{pinned}", remedy="update the pinned digest in the pipeline",
-                        details={**details, "digest": digest})
+        return _finding(
+            Status.FAIL,
+            subject,
+            f"the tag now points at {digest}, not the pinned {pinned}",
+            remedy="update the pinned digest in the pipeline",
+            details={**details, "digest": digest},
+        )
     if state == "found":
-        return _finding(Status.PASS, subject, f"the image exists ({digest}); the token's own "
-                        f"pull was not tried: {why}", details={**details, "digest": digest})
+        return _finding(
+            Status.PASS,
+            subject,
+            f"the image exists ({digest}); the token's own pull was not tried: {why}",
+            details={**details, "digest": digest},
+        )
     if state == "missing":
-        return _finding(Status.FAIL, subject, f"the manifest request failed: tag or repository "
-                        f"not found{said}", remedy=f"push the image to {group.registry}/"
-                        f"{group.repository}, or fix the reference in the pipeline",
-                        details=details)
+        return _finding(
+            Status.FAIL,
+            subject,
+            f"the manifest request failed: tag or repository not found{said}",
+            remedy=f"push the image to {group.registry}/"
+            f"{group.repository}, or fix the reference in the pipeline",
+            details=details,
+        )
     if state == "denied":
-        return _finding(Status.WARN, subject, f"existence not checked: your Azure identity may "
-                        f"not read this repository{said}", remedy="grant your identity the "
-                        "AcrPull role on the registry, or give the token password instead",
-                        details=details)
-    return _finding(Status.ERROR, subject, f"could not check existence{said}",
-                    remedy="retry; check network access to the registry", details=details)
+        return _finding(
+            Status.WARN,
+            subject,
+            f"existence not checked: your Azure identity may not read this repository{said}",
+            remedy="grant your identity the "
+            "AcrPull role on the registry, or give the token password instead",
+            details=details,
+        )
+    return _finding(
+        Status.ERROR,
+        subject,
+        f"could not check existence{said}",
+        remedy="retry; check network access to the registry",
+        details=details,
+    )
 
 
 def _explained(result: PullResult, health: TokenHealth | None) -> list[Finding]:
@@ -178,7 +225,19 @@ def _explained(result: PullResult, health: TokenHealth | None) -> list[Finding]:
     return [replace(f, message=f"{f.message}. Azure says: {cause}") for f in findings]
 
 
-def _finding(status: Status, subject: str, message: str, *, remedy: str = "",
-             details: Mapping[str, object] | None = None) -> Finding:
-    return Finding(check=CHECK, status=status, subject=subject, message=message, remedy=remedy,
-                   details=dict(details or {}))
+def _finding(
+    status: Status,
+    subject: str,
+    message: str,
+    *,
+    remedy: str = "",
+    details: Mapping[str, object] | None = None,
+) -> Finding:
+    return Finding(
+        check=CHECK,
+        status=status,
+        subject=subject,
+        message=message,
+        remedy=remedy,
+        details=dict(details or {}),
+    )

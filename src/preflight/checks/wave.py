@@ -67,22 +67,28 @@ class WaveCheck:
             return
         listing = "; ".join(f"{u.target} at {u.location} ({u.reason})" for u in config.unread)
         count = len(config.unread)
-        yield _finding(Status.WARN, "includeConfig",
-                       f"{count} included configuration file{'s' if count > 1 else ''} not read, "
-                       f"so no setting there is seen: {listing}",
-                       "if one of them may set wave or tower settings, save it locally and "
-                       "pass it with -c", location=config.unread[0].location)
+        yield _finding(
+            Status.WARN,
+            "includeConfig",
+            f"{count} included configuration file{'s' if count > 1 else ''} not read, "
+            f"so no setting there is seen: {listing}",
+            "if one of them may set wave or tower settings, save it locally and pass it with -c",
+            location=config.unread[0].location,
+        )
 
     def _syntax(self, config: ResolvedConfig) -> Iterator[Finding]:
         """Legacy-only config stops Nextflow 26.04+ unless the legacy parser is asked for."""
         if not config.legacy or (self.environ or {}).get("NXF_SYNTAX_PARSER") == "v1":
             return
         location, reason = config.legacy[0]
-        yield _finding(Status.WARN, "NXF_SYNTAX_PARSER",
-                       f"the configuration needs Nextflow's legacy parser ({location}: {reason}); "
-                       "Nextflow 26.04 and later stop on it by default",
-                       "launch with NXF_SYNTAX_PARSER=v1, or move the code out of the config",
-                       location=location)
+        yield _finding(
+            Status.WARN,
+            "NXF_SYNTAX_PARSER",
+            f"the configuration needs Nextflow's legacy parser ({location}: {reason}); "
+            "Nextflow 26.04 and later stop on it by default",
+            "launch with NXF_SYNTAX_PARSER=v1, or move the code out of the config",
+            location=location,
+        )
 
     # -- wave.enabled
     def _enabled(self, config: ResolvedConfig) -> Generator[Finding, None, bool]:
@@ -91,10 +97,13 @@ class WaveCheck:
         where = config.origin(key)
         disabled_by_env = (self.environ or {}).get("NXF_DISABLE_WAVE_SERVICE", "")
         if disabled_by_env:
-            yield _finding(Status.FAIL, "NXF_DISABLE_WAVE_SERVICE",
-                           "NXF_DISABLE_WAVE_SERVICE is set, so Nextflow turns Wave off whatever "
-                           "the configuration says",
-                           "unset NXF_DISABLE_WAVE_SERVICE in the launch environment")
+            yield _finding(
+                Status.FAIL,
+                "NXF_DISABLE_WAVE_SERVICE",
+                "NXF_DISABLE_WAVE_SERVICE is set, so Nextflow turns Wave off whatever "
+                "the configuration says",
+                "unset NXF_DISABLE_WAVE_SERVICE in the launch environment",
+            )
         if value is True:
             if not disabled_by_env:
                 # A place that is no line of a file (-with-wave) is said, not annotated.
@@ -102,21 +111,32 @@ class WaveCheck:
                 yield _finding(Status.PASS, key, f"Wave is enabled ({where})", location=in_file)
             return not disabled_by_env
         if isinstance(value, Dynamic):
-            yield _finding(Status.WARN, key,
-                           f"wave.enabled is only known at run time: {value.reason}",
-                           "set wave.enabled = true literally, or launch with -with-wave",
-                           location=value.location)
+            yield _finding(
+                Status.WARN,
+                key,
+                f"wave.enabled is only known at run time: {value.reason}",
+                "set wave.enabled = true literally, or launch with -with-wave",
+                location=value.location,
+            )
             return False
         if not config.has(key):
-            yield _finding(Status.FAIL, key,
-                           "Wave is not enabled: no configuration file sets wave.enabled",
-                           _FIX, location=None)
+            yield _finding(
+                Status.FAIL,
+                key,
+                "Wave is not enabled: no configuration file sets wave.enabled",
+                _FIX,
+                location=None,
+            )
             return False
         if isinstance(value, str) and value.strip().lower() == "true":
-            yield _finding(Status.FAIL, key,
-                           f"wave.enabled is the string {value!r}; Nextflow enables Wave only for "
-                           "the boolean true", "write wave.enabled = true, without quotes",
-                           location=where)
+            yield _finding(
+                Status.FAIL,
+                key,
+                f"wave.enabled is the string {value!r}; Nextflow enables Wave only for "
+                "the boolean true",
+                "write wave.enabled = true, without quotes",
+                location=where,
+            )
             return False
         yield _finding(Status.FAIL, key, self._why_off(config, value), _FIX, location=where)
         return False
@@ -125,15 +145,24 @@ class WaveCheck:
     def _why_off(config: ResolvedConfig, value: Any) -> str:
         history = config.assignments("wave.enabled")
         last = history[-1]
-        shown = "null" if value is None else str(value).lower() if isinstance(value, bool) \
+        shown = (
+            "null"
+            if value is None
+            else str(value).lower()
+            if isinstance(value, bool)
             else repr(value)
+        )
         if last.profile is not None:
-            return f"profile '{last.profile}' turns Wave off (wave.enabled = {shown} at " \
-                   f"{last.location})"
+            return (
+                f"profile '{last.profile}' turns Wave off (wave.enabled = {shown} at "
+                f"{last.location})"
+            )
         earlier_on = [a for a in history[:-1] if a.value is True]
         if earlier_on and earlier_on[-1].location.file != last.location.file:
-            return (f"{earlier_on[-1].location} enables Wave, but {last.location}, read later, "
-                    f"sets wave.enabled = {shown}")
+            return (
+                f"{earlier_on[-1].location} enables Wave, but {last.location}, read later, "
+                f"sets wave.enabled = {shown}"
+            )
         return f"Wave is off: wave.enabled = {shown} at {last.location}"
 
     # -- fusion
@@ -142,50 +171,72 @@ class WaveCheck:
         if isinstance(value, Dynamic) or not truthy(value) or wave_on:
             return
         where = config.origin("fusion.enabled")
-        yield _finding(Status.FAIL, "fusion.enabled",
-                       f"Fusion is enabled ({where}) but Wave is not: Nextflow stops with "
-                       "'Fusion feature requires enabling Wave service'", _FIX, location=where)
+        yield _finding(
+            Status.FAIL,
+            "fusion.enabled",
+            f"Fusion is enabled ({where}) but Wave is not: Nextflow stops with "
+            "'Fusion feature requires enabling Wave service'",
+            _FIX,
+            location=where,
+        )
 
     # -- the Platform token Wave sends
     def _token(self, config: ResolvedConfig, context: CheckContext) -> Iterator[Finding]:
         key = "tower.accessToken"
         environ = self.environ
         platform_launch = context.options.platform_launch or bool(
-            (environ or {}).get("TOWER_WORKFLOW_ID"))
-        env_token = bool(environ.get("TOWER_ACCESS_TOKEN")) if environ is not None \
+            (environ or {}).get("TOWER_WORKFLOW_ID")
+        )
+        env_token = (
+            bool(environ.get("TOWER_ACCESS_TOKEN"))
+            if environ is not None
             else context.settings.platform_token is not None
+        )
         if platform_launch:
             status = Status.PASS if env_token or environ is None else Status.FAIL
-            yield _finding(status, key,
-                           "a Platform-launched run: only the launch's TOWER_ACCESS_TOKEN counts"
-                           + ("" if status is Status.PASS else ", and it is not set"),
-                           "" if status is Status.PASS else "launch the run from Seqera Platform")
+            yield _finding(
+                status,
+                key,
+                "a Platform-launched run: only the launch's TOWER_ACCESS_TOKEN counts"
+                + ("" if status is Status.PASS else ", and it is not set"),
+                "" if status is Status.PASS else "launch the run from Seqera Platform",
+            )
             return
         if config.has(key):
             value = config.get(key)
             where = config.origin(key)
             if isinstance(value, Dynamic):
-                yield _finding(Status.WARN, key,
-                               f"tower.accessToken is only known at run time: {value.reason}",
-                               "make sure it holds a Platform access token when the run starts",
-                               location=value.location)
+                yield _finding(
+                    Status.WARN,
+                    key,
+                    f"tower.accessToken is only known at run time: {value.reason}",
+                    "make sure it holds a Platform access token when the run starts",
+                    location=value.location,
+                )
             elif isinstance(value, Secret) and value:
-                yield _finding(Status.PASS, key, f"Wave gets the token set at {where}",
-                               location=where)
+                yield _finding(
+                    Status.PASS, key, f"Wave gets the token set at {where}", location=where
+                )
             else:
-                yield _finding(Status.FAIL, key,
-                               f"tower.accessToken is set but empty at {where}; a config key, "
-                               "even empty, beats TOWER_ACCESS_TOKEN, so Wave gets no token",
-                               "remove the empty tower.accessToken line, or give it a token",
-                               location=where)
+                yield _finding(
+                    Status.FAIL,
+                    key,
+                    f"tower.accessToken is set but empty at {where}; a config key, "
+                    "even empty, beats TOWER_ACCESS_TOKEN, so Wave gets no token",
+                    "remove the empty tower.accessToken line, or give it a token",
+                    location=where,
+                )
             return
         if env_token:
             yield _finding(Status.PASS, key, "Wave gets the token from TOWER_ACCESS_TOKEN")
         else:
-            yield _finding(Status.FAIL, key,
-                           "no Platform access token: Wave cannot use the registry credentials "
-                           "stored in Seqera Platform",
-                           "export TOWER_ACCESS_TOKEN, or set tower.accessToken in the config")
+            yield _finding(
+                Status.FAIL,
+                key,
+                "no Platform access token: Wave cannot use the registry credentials "
+                "stored in Seqera Platform",
+                "export TOWER_ACCESS_TOKEN, or set tower.accessToken in the config",
+            )
 
     # -- the workspace Wave looks in
     def _workspace(self, config: ResolvedConfig, context: CheckContext) -> Iterator[Finding]:
@@ -194,36 +245,59 @@ class WaveCheck:
         where = config.origin(key)
         source = f"tower.workspaceId at {where}"
         if isinstance(value, Dynamic):
-            yield _finding(Status.WARN, key,
-                           f"tower.workspaceId is only known at run time: {value.reason}",
-                           "make sure it names the workspace that holds the registry credential",
-                           location=value.location)
+            yield _finding(
+                Status.WARN,
+                key,
+                f"tower.workspaceId is only known at run time: {value.reason}",
+                "make sure it names the workspace that holds the registry credential",
+                location=value.location,
+            )
             return
         if not truthy(value):
-            value = (self.environ or {}).get("TOWER_WORKSPACE_ID") if self.environ is not None \
+            value = (
+                (self.environ or {}).get("TOWER_WORKSPACE_ID")
+                if self.environ is not None
                 else context.settings.workspace
+            )
             source, where = "TOWER_WORKSPACE_ID", None
         if not truthy(value):
-            yield _finding(Status.PASS, key,
-                           "no workspace set: Wave uses the credentials of your personal workspace")
+            yield _finding(
+                Status.PASS,
+                key,
+                "no workspace set: Wave uses the credentials of your personal workspace",
+            )
             return
         text = str(value).strip()
         if isinstance(value, bool) or not text.isdigit():
             if source == "TOWER_WORKSPACE_ID":
                 context.shared(UNUSABLE_ENV_WORKSPACE_KEY, lambda: text)
-            yield _finding(Status.FAIL, key,
-                           f"{source} is {value!r}; Nextflow needs the numeric workspace id",
-                           "use the number shown by `tw workspaces list`", location=where)
+            yield _finding(
+                Status.FAIL,
+                key,
+                f"{source} is {value!r}; Nextflow needs the numeric workspace id",
+                "use the number shown by `tw workspaces list`",
+                location=where,
+            )
             return
         # Whether this is the workspace whose credentials preflight checks is the credentials
         # check's finding: it knows the workspace it resolved.
-        yield _finding(Status.PASS, key, f"Wave looks in workspace {text} ({source})",
-                       location=where)
+        yield _finding(
+            Status.PASS, key, f"Wave looks in workspace {text} ({source})", location=where
+        )
 
 
 def _finding(
-    status: Status, subject: str, message: str, remedy: str = "",
+    status: Status,
+    subject: str,
+    message: str,
+    remedy: str = "",
     location: Location | None = None,
 ) -> Finding:
-    return Finding(check=NAME, status=status, subject=subject, message=message,
-                   remedy=remedy if status is not Status.PASS else "", location=location)
+    return Finding(
+        check=NAME,
+        status=status,
+        subject=subject,
+        message=message,
+        remedy=remedy if status is not Status.PASS else "",
+        location=location,
+    )

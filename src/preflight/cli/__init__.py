@@ -53,7 +53,8 @@ class LazyVerbs(click.Group):
 @click.group(cls=LazyVerbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="preflight")
 @click.option(
-    "--debug", is_flag=True,
+    "--debug",
+    is_flag=True,
     help="Log every step (HTTP requests included) to stderr; secrets are always hidden.",
 )
 def cli(debug: bool) -> None:

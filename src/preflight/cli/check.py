@@ -25,7 +25,9 @@ from preflight.settings import Settings
 @check_options
 @format_option("text", "json", "junit", "github")
 @click.option(
-    "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
     help="Write the report to FILE (atomically) instead of stdout.",
 )
 def command(
@@ -47,9 +49,15 @@ def command(
     2 unusable input, 3 internal error.
     """
     settings, options = build_check_inputs(
-        workspace=workspace, offline=offline, password_stdin=password_stdin,
-        password_env=password_env, insecure_registries=insecure_registries, ca_bundle=ca_bundle,
-        platform_launch=platform_launch, environ=os.environ, stdin=sys.stdin,
+        workspace=workspace,
+        offline=offline,
+        password_stdin=password_stdin,
+        password_env=password_env,
+        insecure_registries=insecure_registries,
+        ca_bundle=ca_bundle,
+        platform_launch=platform_launch,
+        environ=os.environ,
+        stdin=sys.stdin,
     )
     report = execute_checks(spec, settings, options)
     emit_report(report, output_format, output)

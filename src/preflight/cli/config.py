@@ -15,9 +15,11 @@ from preflight.pipeline import PipelineSpec
 @pipeline_options
 @format_option("flat", "json", default="flat")
 @click.option(
-    "--syntax", type=click.Choice(["auto", "v1", "v2"]), default=None,
+    "--syntax",
+    type=click.Choice(["auto", "v1", "v2"]),
+    default=None,
     help="Nextflow config parser to follow (default: $NXF_SYNTAX_PARSER, else auto: strict "
-         "unless a file needs the legacy one).",
+    "unless a file needs the legacy one).",
 )
 def command(
     spec: PipelineSpec,
@@ -41,5 +43,7 @@ def command(
         return
     click.echo(render_flat(resolved), nl=False)
     for entry in resolved.unread:
-        click.echo(f"preflight: {entry.location}: includeConfig {entry.target} not read: "
-                   f"{entry.reason}", err=True)
+        click.echo(
+            f"preflight: {entry.location}: includeConfig {entry.target} not read: {entry.reason}",
+            err=True,
+        )

@@ -18,9 +18,7 @@ def report_crash(exc: BaseException) -> int:
     The exception text is not echoed: it may come from code we do not own. The file is private
     to the user (mode 0600) and every secret value this process held is redacted from it.
     """
-    details = redact_known(
-        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    )
+    details = redact_known("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     with tempfile.NamedTemporaryFile(
         "w", prefix="preflight-crash-", suffix=".txt", delete=False, encoding="utf-8"
     ) as handle:

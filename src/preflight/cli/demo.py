@@ -37,14 +37,21 @@ class Step:
 def demo_steps(pipeline: Path) -> tuple[Step, ...]:
     where = str(pipeline)
     return (
-        Step("Which images will this run pull, and which are on ACR?",
-             ("images", where), EXIT_PASS),
-        Step("Check before launch: Wave is off and no credential exists, so this must fail.",
-             ("check", where), EXIT_FAIL),
-        Step("Preview the fix without changing anything.",
-             ("fix", where, "--dry-run"), EXIT_PASS),
-        Step("Fix: enable Wave, provision a repository-scoped ACR token and the Platform "
-             "credential, then prove the pull.", ("fix", where, "--yes"), EXIT_PASS),
+        Step(
+            "Which images will this run pull, and which are on ACR?", ("images", where), EXIT_PASS
+        ),
+        Step(
+            "Check before launch: Wave is off and no credential exists, so this must fail.",
+            ("check", where),
+            EXIT_FAIL,
+        ),
+        Step("Preview the fix without changing anything.", ("fix", where, "--dry-run"), EXIT_PASS),
+        Step(
+            "Fix: enable Wave, provision a repository-scoped ACR token and the Platform "
+            "credential, then prove the pull.",
+            ("fix", where, "--yes"),
+            EXIT_PASS,
+        ),
         Step("Check again: everything Wave needs is in place.", ("check", where), EXIT_PASS),
         Step("A second fix plans nothing.", ("fix", where, "--yes"), EXIT_PASS),
     )
@@ -76,8 +83,11 @@ def command(keep: bool) -> None:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     if failures:
-        click.secho(f"Demo: {len(failures)} step(s) did not end as expected: "
-                    + ", ".join(failures), fg="red", bold=True)
+        click.secho(
+            f"Demo: {len(failures)} step(s) did not end as expected: " + ", ".join(failures),
+            fg="red",
+            bold=True,
+        )
         raise click.exceptions.Exit(EXIT_FAIL)
     click.secho("Demo finished: every step ended as the story says.", fg="green", bold=True)
 
@@ -92,12 +102,14 @@ def run_steps(steps: tuple[Step, ...], env: dict[str, str], workdir: Path) -> li
         click.secho(f"$ preflight {shown}", fg="cyan")
         result = subprocess.run(
             [sys.executable, "-m", "preflight", *step.args],
-            env=env, cwd=workdir, stdin=subprocess.DEVNULL, check=False, timeout=300,
+            env=env,
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            timeout=300,
         )
         if result.returncode != step.expected_exit:
-            click.secho(
-                f"  expected exit {step.expected_exit}, got {result.returncode}", fg="red"
-            )
+            click.secho(f"  expected exit {step.expected_exit}, got {result.returncode}", fg="red")
             failures.append(f"step {number}")
         else:
             click.secho(f"  exit {result.returncode}, as expected", fg="green")

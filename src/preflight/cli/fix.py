@@ -36,33 +36,48 @@ if TYPE_CHECKING:
 @click.command(name="fix")
 @pipeline_options
 @click.option(
-    "--only", type=click.Choice(["wave", "credentials"]), default=None,
+    "--only",
+    type=click.Choice(["wave", "credentials"]),
+    default=None,
     help="Fix only this part (default: both).",
 )
 @click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
 @click.option("--yes", "-y", "assume_yes", is_flag=True, help="Apply without asking (for CI).")
 @click.option(
-    "--expiry", default=None, metavar="90d|YYYY-MM-DD",
+    "--expiry",
+    default=None,
+    metavar="90d|YYYY-MM-DD",
     help="Expiry of a new token password (default: none, as Seqera recommends).",
 )
 @click.option(
-    "--rotate", is_flag=True,
+    "--rotate",
+    is_flag=True,
     help="Regenerate password1 of a token a credential uses, and replace that credential.",
 )
 @click.option(
-    "--wildcard", "wildcards", multiple=True, metavar="PREFIX",
+    "--wildcard",
+    "wildcards",
+    multiple=True,
+    metavar="PREFIX",
     help="Grant PREFIX/* instead of each repository under PREFIX (repeatable).",
 )
 @click.option(
-    "--token-name", default=None, metavar="NAME",
+    "--token-name",
+    default=None,
+    metavar="NAME",
     help="Name of a new ACR token (default: wave-pull-<workspace id>).",
 )
 @click.option(
-    "-w", "--workspace", default=None, metavar="ID|ORG/WORKSPACE",
+    "-w",
+    "--workspace",
+    default=None,
+    metavar="ID|ORG/WORKSPACE",
     help="Platform workspace for the credential (default: $TOWER_WORKSPACE_ID, else personal).",
 )
 @click.option(
-    "--ca-bundle", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    "--ca-bundle",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
     help="Extra trusted CA certificates, PEM (default: $PREFLIGHT_CA_BUNDLE).",
 )
 @format_option("text", "json")
@@ -115,7 +130,12 @@ def command(
         raise
     parts = (only,) if only else PARTS
     exit_code, _ = execute_fix(
-        spec, settings, options, parts=parts, dry_run=dry_run, assume_yes=assume_yes,
+        spec,
+        settings,
+        options,
+        parts=parts,
+        dry_run=dry_run,
+        assume_yes=assume_yes,
         output_format=output_format,
     )
     raise click.exceptions.Exit(exit_code)
@@ -152,9 +172,14 @@ def execute_fix(
         services = build_services(settings, os.environ)
         try:
             plan = plan_fix(
-                spec, parts=parts, images=discover_images, arm=lambda: services.get("arm"),
-                platform=lambda: services.get("platform"), workspace=settings.workspace,
-                options=options, progress=_progress,
+                spec,
+                parts=parts,
+                images=discover_images,
+                arm=lambda: services.get("arm"),
+                platform=lambda: services.get("platform"),
+                workspace=settings.workspace,
+                options=options,
+                progress=_progress,
             )
             if output_format == "text":
                 show("\n".join(plan.describe()))
@@ -162,15 +187,20 @@ def execute_fix(
                 if output_format == "json":
                     show(_json({"plan": plan.to_dict(), "applied": False, "result": None}))
                 elif plan.empty:
-                    show("Nothing to apply; see what is blocked above." if plan.blocked
-                         else "Nothing to do.")
+                    show(
+                        "Nothing to apply; see what is blocked above."
+                        if plan.blocked
+                        else "Nothing to do."
+                    )
                 return (EXIT_FAIL if plan.blocked else EXIT_PASS), None
             if not assume_yes and not click.confirm("Apply this plan?", err=True, default=False):
                 click.echo("Nothing changed.", err=True)
                 return EXIT_FAIL, None
             applying = True
             result = apply_fix(
-                plan, arm=lambda: services.get("arm"), platform=lambda: services.get("platform"),
+                plan,
+                arm=lambda: services.get("arm"),
+                platform=lambda: services.get("platform"),
                 progress=_progress,
             )
         finally:
@@ -186,12 +216,18 @@ def execute_fix(
         raise
     proven = verification is None or verification.passed
     if output_format == "json":
-        show(_json({
-            "plan": plan.to_dict(), "applied": True, "result": result.to_dict(),
-            "verification": None if verification is None else json.loads(
-                render("json", verification)
-            ),
-        }))
+        show(
+            _json(
+                {
+                    "plan": plan.to_dict(),
+                    "applied": True,
+                    "result": result.to_dict(),
+                    "verification": None
+                    if verification is None
+                    else json.loads(render("json", verification)),
+                }
+            )
+        )
     else:
         show("Done:\n" + "\n".join(f"  {line}" for line in result.describe()))
         if verification is not None:
@@ -228,14 +264,20 @@ def error_object(error: BaseException) -> dict[str, Any]:
     and the ``exit_code`` of a failure, as JSON."""
     if isinstance(error, PreflightError):
         return {
-            "kind": type(error).__name__, "message": error.message,
-            "remedy": error.remedy or None, "where": error.where or None,
+            "kind": type(error).__name__,
+            "message": error.message,
+            "remedy": error.remedy or None,
+            "where": error.where or None,
             "exit_code": error.exit_code,
         }
     return {
-        "kind": "interrupted", "message": "interrupted", "remedy": None, "where": None,
+        "kind": "interrupted",
+        "message": "interrupted",
+        "remedy": None,
+        "where": None,
         "exit_code": EXIT_INTERRUPTED,
     }
+
 
 def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> CheckOptions:
     """``run --fix``: fix as ``fix --yes`` would (output on stderr), then hand the new
@@ -244,8 +286,15 @@ def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -
     from preflight.provision.planner import ProvisionOptions
 
     _, result = execute_fix(
-        spec, settings, ProvisionOptions(), parts=PARTS, dry_run=False, assume_yes=True,
-        output_format="text", to_stderr=True, verify=False,
+        spec,
+        settings,
+        ProvisionOptions(),
+        parts=PARTS,
+        dry_run=False,
+        assume_yes=True,
+        output_format="text",
+        to_stderr=True,
+        verify=False,
     )
     if result is None or not result.applied.passwords:
         return options

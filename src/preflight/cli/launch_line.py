@@ -13,26 +13,101 @@ from pathlib import Path
 from preflight.errors import InputError
 
 # nextflow run options that take a value, and are not ours to read: skip their argument.
-_NEXTFLOW_VALUE_OPTIONS = frozenset({
-    "-r", "-revision", "-w", "-work-dir", "-name", "-bucket-dir", "-entry", "-hub", "-user",
-    "-main-script", "-with-report", "-with-trace", "-with-timeline", "-with-dag", "-qs",
-    "-queue-size", "-N", "-with-notification", "-with-tower", "-with-wave", "-with-docker",
-    "-with-podman", "-with-singularity", "-with-apptainer", "-with-conda", "-lib", "-plugins",
-    "-dump-channels", "-e.", "-log", "-cache", "-latest-version", "-with-fusion", "-process.",
-    "-ansi-log", "-params-file", "-c", "-config", "-C", "-profile", "-output-dir",
-})
+_NEXTFLOW_VALUE_OPTIONS = frozenset(
+    {
+        "-r",
+        "-revision",
+        "-w",
+        "-work-dir",
+        "-name",
+        "-bucket-dir",
+        "-entry",
+        "-hub",
+        "-user",
+        "-main-script",
+        "-with-report",
+        "-with-trace",
+        "-with-timeline",
+        "-with-dag",
+        "-qs",
+        "-queue-size",
+        "-N",
+        "-with-notification",
+        "-with-tower",
+        "-with-wave",
+        "-with-docker",
+        "-with-podman",
+        "-with-singularity",
+        "-with-apptainer",
+        "-with-conda",
+        "-lib",
+        "-plugins",
+        "-dump-channels",
+        "-e.",
+        "-log",
+        "-cache",
+        "-latest-version",
+        "-with-fusion",
+        "-process.",
+        "-ansi-log",
+        "-params-file",
+        "-c",
+        "-config",
+        "-C",
+        "-profile",
+        "-output-dir",
+    }
+)
 # Options of nextflow run that take no value (so the next word is not theirs).
-_NEXTFLOW_FLAGS = frozenset({
-    "-resume", "-latest", "-stub", "-stub-run", "-preview", "-dsl1", "-dsl2", "-with-conda",
-    "-without-docker", "-without-podman", "-without-wave", "-disable-jobs-cancellation",
-    "-offline", "-bg", "-q", "-quiet",
-})
-_TW_VALUE_OPTIONS = frozenset({
-    "--workspace", "-w", "--compute-env", "-c", "--name", "-n", "--work-dir", "--revision", "-r",
-    "--profile", "--params-file", "--config", "--pre-run", "--post-run", "--pull-latest",
-    "--main-script", "--entry-name", "--schema-name", "--user-secrets", "--workspace-secrets",
-    "--labels", "-l", "--launch-container", "--output", "-o",
-})
+_NEXTFLOW_FLAGS = frozenset(
+    {
+        "-resume",
+        "-latest",
+        "-stub",
+        "-stub-run",
+        "-preview",
+        "-dsl1",
+        "-dsl2",
+        "-with-conda",
+        "-without-docker",
+        "-without-podman",
+        "-without-wave",
+        "-disable-jobs-cancellation",
+        "-offline",
+        "-bg",
+        "-q",
+        "-quiet",
+    }
+)
+_TW_VALUE_OPTIONS = frozenset(
+    {
+        "--workspace",
+        "-w",
+        "--compute-env",
+        "-c",
+        "--name",
+        "-n",
+        "--work-dir",
+        "--revision",
+        "-r",
+        "--profile",
+        "--params-file",
+        "--config",
+        "--pre-run",
+        "--post-run",
+        "--pull-latest",
+        "--main-script",
+        "--entry-name",
+        "--schema-name",
+        "--user-secrets",
+        "--workspace-secrets",
+        "--labels",
+        "-l",
+        "--launch-container",
+        "--output",
+        "-o",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -125,8 +200,14 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
                 pipeline = word
             i += 1
     return LaunchOptions(
-        tool="nextflow", pipeline=pipeline, profiles=tuple(profiles), config_files=tuple(configs),
-        replace_configs=replace, params_file=params_file, params=params, with_wave=with_wave,
+        tool="nextflow",
+        pipeline=pipeline,
+        profiles=tuple(profiles),
+        config_files=tuple(configs),
+        replace_configs=replace,
+        params_file=params_file,
+        params=params,
+        with_wave=with_wave,
     )
 
 
@@ -159,6 +240,10 @@ def _parse_tw(args: list[str]) -> LaunchOptions:
             step = 1
         i += step
     return LaunchOptions(
-        tool="tw", pipeline=pipeline, profiles=tuple(profiles), config_files=tuple(configs),
-        params_file=params_file, workspace=workspace,
+        tool="tw",
+        pipeline=pipeline,
+        profiles=tuple(profiles),
+        config_files=tuple(configs),
+        params_file=params_file,
+        workspace=workspace,
     )

@@ -39,7 +39,13 @@ def pipeline_options(func: F) -> F:
         **kwargs: Any,
     ) -> Any:
         spec = build_spec(
-            pipeline, profiles, config_files, replace_config, params_file, param_pairs, engine,
+            pipeline,
+            profiles,
+            config_files,
+            replace_config,
+            params_file,
+            param_pairs,
+            engine,
             with_wave=with_wave,
         )
         return func(*args, spec=spec, **kwargs)
@@ -52,31 +58,50 @@ def pipeline_options(func: F) -> F:
             type=click.Path(path_type=Path),
         ),
         click.option(
-            "-profile", "--profile", "profiles", multiple=True,
+            "-profile",
+            "--profile",
+            "profiles",
+            multiple=True,
             help="Configuration profile(s), comma-separated or repeated (as in nextflow run).",
         ),
         click.option(
-            "-c", "--config", "config_files", multiple=True, type=click.Path(path_type=Path),
+            "-c",
+            "--config",
+            "config_files",
+            multiple=True,
+            type=click.Path(path_type=Path),
             help="Extra configuration file, applied after the pipeline's own (repeatable).",
         ),
         click.option(
-            "-C", "replace_config", multiple=True, type=click.Path(path_type=Path),
+            "-C",
+            "replace_config",
+            multiple=True,
+            type=click.Path(path_type=Path),
             help="Use only this configuration file, ignoring the defaults (repeatable).",
         ),
         click.option(
-            "--params-file", type=click.Path(path_type=Path),
+            "--params-file",
+            type=click.Path(path_type=Path),
             help="Parameters from a JSON or YAML file.",
         ),
         click.option(
-            "--param", "param_pairs", multiple=True, metavar="KEY=VALUE",
+            "--param",
+            "param_pairs",
+            multiple=True,
+            metavar="KEY=VALUE",
             help="A pipeline parameter, as --KEY VALUE on the nextflow command line (repeatable).",
         ),
         click.option(
-            "--engine", type=click.Choice(ENGINES), default=None,
+            "--engine",
+            type=click.Choice(ENGINES),
+            default=None,
             help="Container engine to resolve images for (default: from the config, else docker).",
         ),
         click.option(
-            "-with-wave", "--with-wave", "with_wave", is_flag=True,
+            "-with-wave",
+            "--with-wave",
+            "with_wave",
+            is_flag=True,
             help="The run is launched with -with-wave (Wave on, whatever the config says).",
         ),
     ]
@@ -120,8 +145,12 @@ def build_spec(
 def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     """``--format`` with the verb's own choices."""
     return click.option(
-        "--format", "output_format", type=click.Choice(choices), default=default,
-        show_default=True, help="Output format.",
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
     )
 
 
@@ -129,31 +158,45 @@ def check_options(func: F) -> F:
     """Options of every verb that runs the checks (``check``, ``run``)."""
     decorators = [
         click.option(
-            "-w", "--workspace", default=None, metavar="ID|ORG/WORKSPACE",
+            "-w",
+            "--workspace",
+            default=None,
+            metavar="ID|ORG/WORKSPACE",
             help="Platform workspace Wave looks in (default: $TOWER_WORKSPACE_ID, else personal).",
         ),
         click.option(
-            "--offline", is_flag=True,
+            "--offline",
+            is_flag=True,
             help="Only the checks that need no network: configuration and images.",
         ),
         click.option(
-            "--password-stdin", is_flag=True,
+            "--password-stdin",
+            is_flag=True,
             help="Read the ACR token password from stdin, for the real pull handshake.",
         ),
         click.option(
-            "--password-env", "password_env", multiple=True, metavar="[REGISTRY=]VAR",
+            "--password-env",
+            "password_env",
+            multiple=True,
+            metavar="[REGISTRY=]VAR",
             help="Take the ACR token password from environment variable VAR (repeatable).",
         ),
         click.option(
-            "--insecure-registry", "insecure_registries", multiple=True, metavar="HOST",
+            "--insecure-registry",
+            "insecure_registries",
+            multiple=True,
+            metavar="HOST",
             help="Allow plain HTTP for this registry host (never for ACR in production).",
         ),
         click.option(
-            "--ca-bundle", type=click.Path(path_type=Path, dir_okay=False), default=None,
+            "--ca-bundle",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
             help="Extra trusted CA certificates, PEM (default: $PREFLIGHT_CA_BUNDLE).",
         ),
         click.option(
-            "--platform-launch", is_flag=True,
+            "--platform-launch",
+            is_flag=True,
             help="The run is launched from Seqera Platform (tw launch, the Launchpad).",
         ),
     ]

@@ -30,23 +30,34 @@ from preflight.pipeline import ENGINES
 
 @click.command(name="run")
 @click.option(
-    "--pipeline", "pipeline_path", type=click.Path(path_type=Path), default=None,
+    "--pipeline",
+    "pipeline_path",
+    type=click.Path(path_type=Path),
+    default=None,
     help="The pipeline to check (default: the one named in a wrapped nextflow run / tw launch).",
 )
 @click.option("-profile", "--profile", "profiles", multiple=True, help="Extra profile(s).")
 @click.option(
-    "-c", "--config", "config_files", multiple=True, type=click.Path(path_type=Path),
+    "-c",
+    "--config",
+    "config_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
     help="Extra configuration file (repeatable).",
 )
 @click.option("--params-file", type=click.Path(path_type=Path), default=None)
 @click.option("--param", "param_pairs", multiple=True, metavar="KEY=VALUE")
 @click.option(
-    "--engine", type=click.Choice(ENGINES), default=None,
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
     help="Container engine to resolve images for.",
 )
 @check_options
 @click.option(
-    "--fix", "apply_fix", is_flag=True,
+    "--fix",
+    "apply_fix",
+    is_flag=True,
     help="Fix what can be fixed first (as preflight fix --yes), then check.",
 )
 @format_option("text", "json", "junit", "github")
@@ -95,9 +106,14 @@ def command(
         with_wave=launch.with_wave,
     )
     settings, options = build_check_inputs(
-        workspace=workspace or launch.workspace, offline=offline, password_stdin=password_stdin,
-        password_env=password_env, insecure_registries=insecure_registries, ca_bundle=ca_bundle,
-        platform_launch=platform_launch or launch.platform_launch, environ=os.environ,
+        workspace=workspace or launch.workspace,
+        offline=offline,
+        password_stdin=password_stdin,
+        password_env=password_env,
+        insecure_registries=insecure_registries,
+        ca_bundle=ca_bundle,
+        platform_launch=platform_launch or launch.platform_launch,
+        environ=os.environ,
         stdin=sys.stdin,
     )
     if apply_fix:

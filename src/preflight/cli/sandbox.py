@@ -83,9 +83,7 @@ def up(as_json: bool, latency_ms: int, faults: tuple[str, ...], state_dir: Path 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = {
-        sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     temporary = state_dir is None
     directory = (
         state_dir if state_dir is not None else Path(tempfile.mkdtemp(prefix="preflight-sandbox-"))

@@ -144,9 +144,7 @@ def _resolve(
     root = str(spec.root)
     params = _params_in_force(scripts, resolved_config.params, root)
     process_scope = _mapping(child(tree, "process"))
-    resolver = _ProcessResolver(
-        engine, rule, params, process_scope, origin, conda_wins(tree), root
-    )
+    resolver = _ProcessResolver(engine, rule, params, process_scope, origin, conda_wins(tree), root)
     processes = tuple(resolver.resolve(instance) for instance in scripts.instances)
     findings = [*engine_findings, *registry_findings(rule)]
     findings.extend(_scan_findings(scripts))
@@ -192,28 +190,57 @@ class _ProcessResolver:
         names = (definition.name, instance.alias, instance.fqn)
         labels = definition.labels
 
-        def result(outcome: Outcome = Outcome.NONE, source: Location | None = None,
-                   **found: Any) -> ProcessImage:
+        def result(
+            outcome: Outcome = Outcome.NONE, source: Location | None = None, **found: Any
+        ) -> ProcessImage:
             # One construction per process: ``dataclasses.replace`` costs as much again.
-            return ProcessImage(instance.fqn, definition.name, instance.alias, labels,
-                                instance.reached, outcome, source=source, **found)
+            return ProcessImage(
+                instance.fqn,
+                definition.name,
+                instance.alias,
+                labels,
+                instance.reached,
+                outcome,
+                source=source,
+                **found,
+            )
 
         if definition.dynamic_labels and self.selectors.labels_set("container"):
             label = definition.dynamic_labels[0]
-            return result(Outcome.UNRESOLVED, label.location,
-                          reason=f"a label is set by an expression ({label.source}) and "
-                                 "withLabel selectors set containers")
+            return result(
+                Outcome.UNRESOLVED,
+                label.location,
+                reason=f"a label is set by an expression ({label.source}) and "
+                "withLabel selectors set containers",
+            )
         directive = _directive_setting(definition.container)
         blocks, declared_blocks = self.selectors.declared_only(names, labels)
-        chosen = select_setting(self.selectors, "container", names=names, labels=labels,
-                                directive=directive, origin=self.origin, blocks=blocks)
-        inspect = chosen if len(declared_blocks) == len(blocks) else select_setting(
-            self.selectors, "container", names=names[:1], labels=labels, directive=directive,
-            origin=self.origin, blocks=declared_blocks,
+        chosen = select_setting(
+            self.selectors,
+            "container",
+            names=names,
+            labels=labels,
+            directive=directive,
+            origin=self.origin,
+            blocks=blocks,
+        )
+        inspect = (
+            chosen
+            if len(declared_blocks) == len(blocks)
+            else select_setting(
+                self.selectors,
+                "container",
+                names=names[:1],
+                labels=labels,
+                directive=directive,
+                origin=self.origin,
+                blocks=declared_blocks,
+            )
         )
         if definition.conda is not None and self.conda_first:
-            return result(Outcome.CONDA, definition.conda.location,
-                          origin="conda directive (wave.strategy)")
+            return result(
+                Outcome.CONDA, definition.conda.location, origin="conda directive (wave.strategy)"
+            )
         if chosen is None:
             return result(source=definition.location)
         ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
@@ -233,8 +260,9 @@ class _ProcessResolver:
         inspect_text: str | None = str(image)
         if inspect != chosen:
             inspect_text = self._inspect_image(inspect, instance, ext) if inspect else None
-        return result(Outcome.IMAGE, where, origin=set_by, image=image, raw=value,
-                      inspect_image=inspect_text)
+        return result(
+            Outcome.IMAGE, where, origin=set_by, image=image, raw=value, inspect_image=inspect_text
+        )
 
     def _inspect_image(
         self, setting: Setting, instance: ProcessInstance, ext: Mapping[str, Any]
@@ -322,8 +350,10 @@ def _params_in_force(scripts: PipelineScripts, config_params: Any, root: str) ->
     params: dict[str, Any] = {}
     for name, directive in scripts.script_params.items():
         try:
-            value = evaluate(parse_expression(directive.source, directive.location),
-                             {"params": params, "projectDir": root, "baseDir": root})
+            value = evaluate(
+                parse_expression(directive.source, directive.location),
+                {"params": params, "projectDir": root, "baseDir": root},
+            )
         except PreflightError:
             continue
         target = params
@@ -354,7 +384,10 @@ def _deep_merge(base: dict[str, Any], over: Any) -> dict[str, Any]:
 def _scan_findings(scripts: PipelineScripts) -> Iterable[Finding]:
     for issue in scripts.issues:
         yield Finding(
-            check=CHECK, status=Status.WARN, subject=str(issue.location), message=issue.message,
+            check=CHECK,
+            status=Status.WARN,
+            subject=str(issue.location),
+            message=issue.message,
             remedy=issue.remedy
             or "fix the include path; processes in a file Nextflow cannot load are not checked",
             location=issue.location,
@@ -391,9 +424,14 @@ def _assemble(
             acr = acr_registry[image.registry] = image.is_acr
         uses.append(
             ImageUse(
-                image=text, registry=image.registry, repository=image.repository, tag=image.tag,
-                digest=image.digest, acr=acr,
-                processes=tuple(sorted(p.process for p in users)), source=users[0].source,
+                image=text,
+                registry=image.registry,
+                repository=image.repository,
+                tag=image.tag,
+                digest=image.digest,
+                acr=acr,
+                processes=tuple(sorted(p.process for p in users)),
+                source=users[0].source,
             )
         )
         findings.extend(_image_findings(image, users))
@@ -401,8 +439,11 @@ def _assemble(
     findings.extend(_inspect_findings(reached))
     findings.extend(_aggregate_findings(no_container, conda, skipped))
     return ImageResolution(
-        engine=engine, uses=tuple(uses), unresolved=tuple(unresolved),
-        findings=tuple(findings), processes=processes,
+        engine=engine,
+        uses=tuple(uses),
+        unresolved=tuple(unresolved),
+        findings=tuple(findings),
+        processes=processes,
     )
 
 
@@ -411,18 +452,24 @@ def _image_findings(image: ImageRef, users: list[ProcessImage]) -> Iterable[Find
     where = users[0].source
     if image.uppercase_repository:
         yield Finding(
-            check=CHECK, status=Status.FAIL, subject=str(image),
+            check=CHECK,
+            status=Status.FAIL,
+            subject=str(image),
             message=f"repository {image.repository!r} has upper-case letters; registries "
-                    "(ACR included) reject it, so the pull will fail",
+            "(ACR included) reject it, so the pull will fail",
             remedy=f"write the repository in lower case: {image.repository.lower()}",
-            details={"processes": list(names)}, location=where,
+            details={"processes": list(names)},
+            location=where,
         )
     if image.implicit_latest:
         yield Finding(
-            check=CHECK, status=Status.WARN, subject=str(image),
+            check=CHECK,
+            status=Status.WARN,
+            subject=str(image),
             message="no tag: the pull means ':latest', which can change under a running pipeline",
             remedy="pin a tag or a digest in the container setting",
-            details={"processes": list(names)}, location=where,
+            details={"processes": list(names)},
+            location=where,
         )
 
 
@@ -430,7 +477,9 @@ def _invalid_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
     for process in processes:
         if process.outcome is Outcome.INVALID:
             yield Finding(
-                check=CHECK, status=Status.FAIL, subject=process.process,
+                check=CHECK,
+                status=Status.FAIL,
+                subject=process.process,
                 message=f"not a valid image: {process.reason}",
                 remedy="correct the container value where it is set",
                 details={"value": process.raw or "", "set_by": process.origin},
@@ -443,13 +492,18 @@ def _inspect_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
         if process.differs_from_inspect:
             reported = process.inspect_image or "no container"
             yield Finding(
-                check=CHECK, status=Status.WARN, subject=process.process,
+                check=CHECK,
+                status=Status.WARN,
+                subject=process.process,
                 message=f"runs {process.image}, but `nextflow inspect` reports {reported}: "
-                        f"{process.origin} targets the include alias or the fully qualified "
-                        "name, which inspect ignores",
+                f"{process.origin} targets the include alias or the fully qualified "
+                "name, which inspect ignores",
                 remedy="mirror or pre-fetch the image preflight lists, not the one inspect lists",
-                details={"image": str(process.image), "inspect": process.inspect_image or "",
-                         "selector": process.origin},
+                details={
+                    "image": str(process.image),
+                    "inspect": process.inspect_image or "",
+                    "selector": process.origin,
+                },
                 location=process.source,
             )
 
@@ -460,27 +514,34 @@ def _aggregate_findings(
     if no_container:
         names = sorted(p.process for p in no_container)
         yield Finding(
-            check=CHECK, status=Status.WARN, subject="processes without a container",
+            check=CHECK,
+            status=Status.WARN,
+            subject="processes without a container",
             message=f"{len(names)} process(es) have no container and run on the bare host: "
-                    + ", ".join(names[:10]) + (" …" if len(names) > 10 else ""),
+            + ", ".join(names[:10])
+            + (" …" if len(names) > 10 else ""),
             remedy="set a container (directive, process.container or a selector), or confirm "
-                   "the executor provides the tools",
+            "the executor provides the tools",
             details={"processes": names},
             location=no_container[0].source,
         )
     if conda:
         names = sorted(p.process for p in conda)
         yield Finding(
-            check=CHECK, status=Status.SKIP, subject="conda builds",
+            check=CHECK,
+            status=Status.SKIP,
+            subject="conda builds",
             message=f"{len(names)} process(es) get an image Wave builds from their conda "
-                    "directive (wave.strategy puts conda first); no registry pull is needed",
+            "directive (wave.strategy puts conda first); no registry pull is needed",
             details={"processes": names},
         )
     if skipped:
         yield Finding(
-            check=CHECK, status=Status.SKIP, subject="images outside a registry",
+            check=CHECK,
+            status=Status.SKIP,
+            subject="images outside a registry",
             message=f"{len(skipped)} process(es) use images that are not registry pulls "
-                    "(URLs or local files for Singularity/Apptainer)",
+            "(URLs or local files for Singularity/Apptainer)",
             details={"processes": {p.process: p.raw or "" for p in skipped}},
         )
 
@@ -491,12 +552,14 @@ def _entry_finding(scripts: PipelineScripts) -> Finding | None:
     if len(followed) < 2:
         return None
     return Finding(
-        check=CHECK, status=Status.WARN, subject="-entry",
+        check=CHECK,
+        status=Status.WARN,
+        subject="-entry",
         message=f"the main script has no unnamed workflow, so the run names one with `-entry`; "
-                f"preflight does not model `-entry` and checks the processes of every named "
-                f"workflow ({', '.join(followed)}), including images a run of one never pulls",
+        f"preflight does not model `-entry` and checks the processes of every named "
+        f"workflow ({', '.join(followed)}), including images a run of one never pulls",
         remedy="expect findings for workflows the run does not start, or check a main script "
-               "whose unnamed workflow calls the one the run uses",
+        "whose unnamed workflow calls the one the run uses",
         details={"workflows": list(followed)},
     )
 
@@ -517,7 +580,8 @@ def _unreached_finding(
     message = (
         f"{len(names)} process(es) are defined but never called from the entry workflow: "
         "not checked, since the run never pulls their images: "
-        + ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+        + ", ".join(names[:10])
+        + (" …" if len(names) > 10 else "")
     )
     if acr:
         message += f" ({len(acr)} of their images on ACR)"
@@ -528,16 +592,24 @@ def _unreached_finding(
         status = Status.WARN
         message += (
             "; `-entry` is not modelled: the main script also defines workflow(s) "
-            + ", ".join(entries) + ", and a run started with `-entry` calls other processes"
+            + ", ".join(entries)
+            + ", and a run started with `-entry` calls other processes"
         )
-        remedy = ("for a run with `-entry NAME`, check a main script whose entry workflow "
-                  "calls NAME, or remove processes the pipeline no longer calls")
+        remedy = (
+            "for a run with `-entry NAME`, check a main script whose entry workflow "
+            "calls NAME, or remove processes the pipeline no longer calls"
+        )
     return Finding(
-        check=CHECK, status=status, subject="processes defined but not called",
-        message=message, remedy=remedy,
+        check=CHECK,
+        status=status,
+        subject="processes defined but not called",
+        message=message,
+        remedy=remedy,
         details={
-            "processes": {p.process: str(p.image) if p.image is not None else p.outcome.value
-                          for p in sorted(unreached, key=lambda p: p.process)},
+            "processes": {
+                p.process: str(p.image) if p.image is not None else p.outcome.value
+                for p in sorted(unreached, key=lambda p: p.process)
+            },
             "other_entries": list(entries),
         },
         location=unreached[0].source,

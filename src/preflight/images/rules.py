@@ -72,7 +72,7 @@ def selectors(process_scope: Mapping[str, Any], kind: str) -> Iterable[tuple[str
     for raw_key, block in entries(process_scope):
         key = raw_key.strip("'\"")
         if key.startswith(prefix) and isinstance(block, Mapping):
-            yield key, key[len(prefix):].strip().strip("'\""), block
+            yield key, key[len(prefix) :].strip().strip("'\""), block
 
 
 def _matcher() -> Callable[[str, str], bool]:
@@ -196,8 +196,7 @@ class SelectorTable:
         found = self._label_blocks.get(labels)
         if found is None:
             found = self._label_blocks[labels] = [
-                (s.key, s.block) for s in self.labels
-                if labels_match(s.pattern, labels, self.match)
+                (s.key, s.block) for s in self.labels if labels_match(s.pattern, labels, self.match)
             ]
         return found
 
@@ -275,8 +274,11 @@ def select_setting(
     ``nextflow inspect`` would use. ``directive`` is the script's own setting, if any.
     ``blocks`` may pass :meth:`SelectorTable.blocks` already computed for these names.
     """
-    table = (process_scope if isinstance(process_scope, SelectorTable)
-             else SelectorTable(process_scope, matches))
+    table = (
+        process_scope
+        if isinstance(process_scope, SelectorTable)
+        else SelectorTable(process_scope, matches)
+    )
     chosen = directive
     if chosen is None and has(table.scope, key):
         chosen = Setting(child(table.scope, key), f"process.{key}", origin(f"process.{key}"))
@@ -295,8 +297,11 @@ def merged_ext(
     blocks: list[tuple[str, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """``task.ext`` for a process: every applicable ``ext`` map merged, by selector priority."""
-    table = (process_scope if isinstance(process_scope, SelectorTable)
-             else SelectorTable(process_scope, matches))
+    table = (
+        process_scope
+        if isinstance(process_scope, SelectorTable)
+        else SelectorTable(process_scope, matches)
+    )
     ext: dict[str, Any] = {}
     applying = blocks if blocks is not None else table.blocks(names, labels)
     for block in (table.scope, *(b for _key, b in applying)):
@@ -317,9 +322,11 @@ def choose_engine(
     if len(enabled) > 1:
         findings.append(
             Finding(
-                check=CHECK, status=Status.FAIL, subject="container engine",
+                check=CHECK,
+                status=Status.FAIL,
+                subject="container engine",
                 message=f"more than one container engine is enabled ({', '.join(enabled)}); "
-                        "Nextflow refuses to start",
+                "Nextflow refuses to start",
                 remedy="enable exactly one engine, e.g. with a single -profile",
                 location=origin(f"{enabled[1]}.enabled"),
             )
@@ -348,7 +355,8 @@ class RegistryRule:
         registry = child(scope, "registry")
         return cls(
             engine=engine,
-            registry=str(registry).strip() if isinstance(registry, str) and registry.strip()
+            registry=str(registry).strip()
+            if isinstance(registry, str) and registry.strip()
             else None,
             override=child(scope, "registryOverride") is True,
             location=origin(f"{engine}.registry"),
@@ -360,7 +368,7 @@ class RegistryRule:
             return name
         prefix = self.registry if self.registry.endswith("/") else f"{self.registry}/"
         if is_absolute_image(name):
-            return prefix + name[name.index("/") + 1:] if self.override else name
+            return prefix + name[name.index("/") + 1 :] if self.override else name
         return prefix + name
 
     def normalise(self, value: str) -> tuple[str, str]:
@@ -371,7 +379,7 @@ class RegistryRule:
         """
         if self.engine in SINGULARITY_LIKE:
             if value.startswith("docker://"):
-                return self.apply(value[len("docker://"):]), ""
+                return self.apply(value[len("docker://") :]), ""
             if _SCHEME.match(value) or value.startswith(("/", "./", "file:")):
                 return value, f"{self.engine} pulls it as a URL or file, not from a registry"
         return self.apply(value), ""
@@ -382,11 +390,13 @@ def registry_findings(rule: RegistryRule) -> Iterable[Finding]:
     if rule.registry and is_acr_host(rule.registry):
         scope = "every image" if rule.override else "every image written without a host"
         yield Finding(
-            check=CHECK, status=Status.WARN, subject=f"{rule.engine}.registry",
+            check=CHECK,
+            status=Status.WARN,
+            subject=f"{rule.engine}.registry",
             message=f"{rule.engine}.registry is the ACR host {rule.registry}: {scope} "
-                    "(e.g. biocontainers/…) becomes an image in that private registry",
+            "(e.g. biocontainers/…) becomes an image in that private registry",
             remedy="make sure the registry mirrors those images, or set the registry to the "
-                   "public one and name ACR images with their full host",
+            "public one and name ACR images with their full host",
             details={"registry": rule.registry, "override": rule.override},
             location=rule.location,
         )

@@ -161,9 +161,7 @@ def _apply_step(
         run.created.append(Created(host, "token", step.name, token.id))
     elif isinstance(step, GeneratePassword):
         token = run.tokens.get(step.token) or _token(arm, registry, step.token)
-        run.password = arm.generate_password(
-            registry, token, slot=step.slot, expiry=step.expiry
-        )
+        run.password = arm.generate_password(registry, token, slot=step.slot, expiry=step.expiry)
         run.username = token.name
         run.created.append(Created(host, "password", f"{token.name}/{step.slot}"))
         if step.replaces:  # whoever held the old value is locked out for good
@@ -180,10 +178,12 @@ def _apply_step(
         else:
             platform.validate_credential_name(step.name, step.workspace_id)
         # Registered first: a POST that fails or is interrupted may still have stored it.
-        run.undo.append(_Undo(
-            f"credential {step.name}, if the Platform stored it",
-            lambda: _delete_credentials_named(platform, step.name, step.workspace_id),
-        ))
+        run.undo.append(
+            _Undo(
+                f"credential {step.name}, if the Platform stored it",
+                lambda: _delete_credentials_named(platform, step.name, step.workspace_id),
+            )
+        )
         credential_id = platform.create_credential(
             step.workspace_id,
             name=step.name,

@@ -91,8 +91,10 @@ class CreateCredential:
 
     def describe(self) -> str:
         where = f"workspace {self.workspace_id}" if self.workspace_id else "personal workspace"
-        verb = f"replace credential {self.name} (id {self.replaces})" if self.replaces else (
-            f"create credential {self.name}"
+        verb = (
+            f"replace credential {self.name} (id {self.replaces})"
+            if self.replaces
+            else (f"create credential {self.name}")
         )
         return f"{verb} in {where}: registry {self.registry}, user {self.user_name}"
 

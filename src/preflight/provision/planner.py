@@ -117,8 +117,12 @@ def plan_provisioning(
     for host, repositories in wanted.items():
         try:
             facts = gather_facts(
-                host, repositories, arm=arm, platform=platform,
-                credentials=credentials, options=options,
+                host,
+                repositories,
+                arm=arm,
+                platform=platform,
+                credentials=credentials,
+                options=options,
             )
         except AzureError as exc:
             plans.append(
@@ -146,9 +150,7 @@ def gather_facts(
         token_name = credential.user_name or ""
     else:
         token_name = options.token_name or names.default_token_name(options.workspace_id)
-    token = (
-        arm.get_token(registry, token_name) if names.TOKEN_NAME.match(token_name) else None
-    )
+    token = arm.get_token(registry, token_name) if names.TOKEN_NAME.match(token_name) else None
     if token is not None:
         scope_map_name = token.scope_map_name
     elif credential is None:
@@ -216,13 +218,18 @@ def _keep_credential(
     if options.rotate:
         steps.append(
             GeneratePassword(
-                token.name, "password1", options.expiry,
+                token.name,
+                "password1",
+                options.expiry,
                 replaces=token.password("password1") is not None,
             )
         )
         steps.append(
             CreateCredential(
-                credential.name, facts.login_server, token.name, options.workspace_id,
+                credential.name,
+                facts.login_server,
+                token.name,
+                options.workspace_id,
                 replaces=credential.id,
             )
         )
@@ -318,12 +325,8 @@ def needed_actions(
     prefixes = [p.strip("/") for p in wildcards if p.strip("/")]
     added: list[str] = []
     for repository in uncovered(repositories, have):
-        prefix = next(
-            (p for p in prefixes if p == "*" or repository.startswith(p + "/")), None
-        )
-        action = (
-            grammar.wildcard_read_action(prefix) if prefix else grammar.read_action(repository)
-        )
+        prefix = next((p for p in prefixes if p == "*" or repository.startswith(p + "/")), None)
+        action = grammar.wildcard_read_action(prefix) if prefix else grammar.read_action(repository)
         if action not in added:
             added.append(action)
     return tuple(added)

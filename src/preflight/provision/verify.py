@@ -36,7 +36,10 @@ def verify_pull(
     from preflight.wiring import run_all_checks
 
     report = run_all_checks(
-        spec, settings, CheckOptions(registry_passwords=passwords), environ,
+        spec,
+        settings,
+        CheckOptions(registry_passwords=passwords),
+        environ,
         checks=(ImagesCheck(), CredentialsCheck(), PullCheck()),
     )
     pull = tuple(f for f in report.findings if f.check == "pull")

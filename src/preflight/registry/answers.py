@@ -51,7 +51,7 @@ def excerpt(response: httpx.Response, secrets: Iterable[Secret | str | None] = (
                     text = body[key]
                     break
     if not text and not isinstance(body, (dict, list)):
-        text = response.content[:EXCERPT_LIMIT * 2].decode("utf-8", "replace").strip()
+        text = response.content[: EXCERPT_LIMIT * 2].decode("utf-8", "replace").strip()
     text = " ".join(text.split())
     if len(text) > EXCERPT_LIMIT:
         text = text[: EXCERPT_LIMIT - 1] + "…"

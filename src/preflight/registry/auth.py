@@ -200,8 +200,11 @@ class RegistryAuth(httpx.Auth):
         if status == 401:
             challenge = pick_challenge(response.headers.get_list("www-authenticate"))
             if challenge is None or (challenge.is_bearer and not challenge.realm):
-                raise self._fail(Problem.BAD_CHALLENGE, response,
-                                 detail=response.headers.get("www-authenticate", "(none)"))
+                raise self._fail(
+                    Problem.BAD_CHALLENGE,
+                    response,
+                    detail=response.headers.get("www-authenticate", "(none)"),
+                )
             return challenge
         if status < 400 or status == 404:
             raise self._fail(Problem.NO_CHALLENGE, response)
@@ -211,19 +214,26 @@ class RegistryAuth(httpx.Auth):
         try:
             realm = httpx.URL(challenge.realm or "")
         except httpx.InvalidURL:
-            raise HandshakeError(self._failure(
-                Problem.BAD_CHALLENGE, detail=f"the realm {challenge.realm!r} is not a URL"
-            )) from None
+            raise HandshakeError(
+                self._failure(
+                    Problem.BAD_CHALLENGE, detail=f"the realm {challenge.realm!r} is not a URL"
+                )
+            ) from None
         if not realm.host:
-            raise HandshakeError(self._failure(
-                Problem.BAD_CHALLENGE, detail=f"the realm {challenge.realm!r} is not a URL"
-            ))
+            raise HandshakeError(
+                self._failure(
+                    Problem.BAD_CHALLENGE, detail=f"the realm {challenge.realm!r} is not a URL"
+                )
+            )
         self.step, self.endpoint = Step.TOKEN, str(realm.copy_with(query=None))
         self._require_secure(realm, Step.TOKEN)
         if _origin(realm)[1:] != _origin(self.base)[1:]:
-            raise HandshakeError(self._failure(
-                Problem.FOREIGN_REALM, detail=f"realm host {realm.host}, registry {self.base.host}"
-            ))
+            raise HandshakeError(
+                self._failure(
+                    Problem.FOREIGN_REALM,
+                    detail=f"realm host {realm.host}, registry {self.base.host}",
+                )
+            )
         params = {"scope": f"repository:{self.repository}:pull"}
         if challenge.service:
             params["service"] = challenge.service
@@ -239,8 +249,11 @@ class RegistryAuth(httpx.Auth):
             same_host = _origin(target)[1:] == _origin(url)[1:]
             secure = target.scheme == "https" or (self._insecure and target.scheme == url.scheme)
             if not (same_host and secure):
-                raise self._fail(Problem.REDIRECT_ELSEWHERE, response,
-                                 detail=f"redirect to {target.scheme}://{target.host}")
+                raise self._fail(
+                    Problem.REDIRECT_ELSEWHERE,
+                    response,
+                    detail=f"redirect to {target.scheme}://{target.host}",
+                )
             url = target
         if response.status_code != 200:
             if response.is_redirect:
@@ -252,8 +265,11 @@ class RegistryAuth(httpx.Auth):
             body = None
         token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
-            raise self._fail(Problem.BAD_TOKEN_RESPONSE, response,
-                             detail="the answer holds neither 'token' nor 'access_token'")
+            raise self._fail(
+                Problem.BAD_TOKEN_RESPONSE,
+                response,
+                detail="the answer holds neither 'token' nor 'access_token'",
+            )
         return Secret(token)
 
     def _check_scope(self, token: Secret) -> None:
@@ -264,15 +280,19 @@ class RegistryAuth(httpx.Auth):
             return  # an opaque token: only the manifest request can tell
         self.granted = granted_actions(access_grants(claims), self.repository)
         if not self.granted & {"pull", "*"}:
-            raise HandshakeError(self._failure(
-                Problem.SCOPE_MISSING, granted=tuple(sorted(self.granted)),
-                detail="the token service issued a token without pull on the repository",
-            ))
+            raise HandshakeError(
+                self._failure(
+                    Problem.SCOPE_MISSING,
+                    granted=tuple(sorted(self.granted)),
+                    detail="the token service issued a token without pull on the repository",
+                )
+            )
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _send(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response,
-                                                         httpx.Response]:
+    def _send(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, httpx.Response]:
         attempt = 0
         while True:
             response = yield request
@@ -296,18 +316,30 @@ class RegistryAuth(httpx.Auth):
         if url.scheme == "http" and self._insecure and url.host.lower() == self.base.host.lower():
             return
         self.step = step
-        raise HandshakeError(self._failure(
-            Problem.INSECURE_REALM, detail=f"{url.scheme}://{url.host} is not HTTPS"
-        ))
-
-    def _failure(self, problem: Problem, *, status: int | None = None, detail: str = "",
-                 granted: tuple[str, ...] = ()) -> HandshakeFailure:
-        return HandshakeFailure(
-            step=self.step, problem=problem, endpoint=self.endpoint, status=status,
-            detail=detail, credentials_sent=self.credentials_sent, granted=granted,
+        raise HandshakeError(
+            self._failure(Problem.INSECURE_REALM, detail=f"{url.scheme}://{url.host} is not HTTPS")
         )
 
-    def _fail(self, problem: Problem, response: httpx.Response, *,
-              detail: str | None = None) -> HandshakeError:
+    def _failure(
+        self,
+        problem: Problem,
+        *,
+        status: int | None = None,
+        detail: str = "",
+        granted: tuple[str, ...] = (),
+    ) -> HandshakeFailure:
+        return HandshakeFailure(
+            step=self.step,
+            problem=problem,
+            endpoint=self.endpoint,
+            status=status,
+            detail=detail,
+            credentials_sent=self.credentials_sent,
+            granted=granted,
+        )
+
+    def _fail(
+        self, problem: Problem, response: httpx.Response, *, detail: str | None = None
+    ) -> HandshakeError:
         text = detail if detail is not None else excerpt(response, self.secrets())
         return HandshakeError(self._failure(problem, status=response.status_code, detail=text))

@@ -30,14 +30,16 @@ from preflight.registry.retry import RetryPolicy
 from preflight.secret import Secret
 
 # What Wave sends (WaveDefault.ACCEPT_HEADERS): OCI index and manifest, Docker list and v2.
-MANIFEST_ACCEPT = ", ".join((
-    "application/json",
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v1+prettyjws",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-))
+MANIFEST_ACCEPT = ", ".join(
+    (
+        "application/json",
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v1+prettyjws",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    )
+)
 DEFAULT_WORKERS = 16
 
 
@@ -111,16 +113,28 @@ def probe_pull(
     result. The password and the token never appear in it.
     """
     references = tuple(dict.fromkeys(tags)) or ("latest",)
-    result = PullResult(registry=registry, repository=repository, username=username,
-                        references=references)
+    result = PullResult(
+        registry=registry, repository=repository, username=username, references=references
+    )
     if repository != repository.lower():
-        return _with(result, failure=HandshakeFailure(
-            step=Step.REFERENCE, problem=Problem.UPPERCASE_REPOSITORY,
-            endpoint=f"{registry}/{repository}", detail=repository,
-        ))
+        return _with(
+            result,
+            failure=HandshakeFailure(
+                step=Step.REFERENCE,
+                problem=Problem.UPPERCASE_REPOSITORY,
+                endpoint=f"{registry}/{repository}",
+                detail=repository,
+            ),
+        )
     auth = RegistryAuth(
-        registry=registry, repository=repository, username=username, password=password,
-        insecure=insecure, challenges=challenges, retry=retry, timeout=timeout,
+        registry=registry,
+        repository=repository,
+        username=username,
+        password=password,
+        insecure=insecure,
+        challenges=challenges,
+        retry=retry,
+        timeout=timeout,
     )
     checks: list[ManifestCheck] = []
     try:
@@ -150,27 +164,45 @@ def probe_many(
 
     def one(target: PullTarget) -> PullResult:
         return probe_pull(
-            client, target.registry, target.repository, target.references,
-            username=target.username, password=target.password, insecure=target.insecure,
-            pinned=target.pinned, challenges=challenges, retry=retry, timeout=timeout,
+            client,
+            target.registry,
+            target.repository,
+            target.references,
+            username=target.username,
+            password=target.password,
+            insecure=target.insecure,
+            pinned=target.pinned,
+            challenges=challenges,
+            retry=retry,
+            timeout=timeout,
         )
 
     workers = max(1, min(max_workers, len(targets)))
     return tuple(map_in_threads(one, targets, max_workers=workers, name="pull-probe"))
 
 
-def _with(result: PullResult, *, failure: HandshakeFailure | None = None,
-          auth: RegistryAuth | None = None, manifests: Sequence[ManifestCheck] = ()) -> PullResult:
+def _with(
+    result: PullResult,
+    *,
+    failure: HandshakeFailure | None = None,
+    auth: RegistryAuth | None = None,
+    manifests: Sequence[ManifestCheck] = (),
+) -> PullResult:
     return PullResult(
-        registry=result.registry, repository=result.repository, username=result.username,
-        references=result.references, manifests=tuple(manifests), failure=failure,
+        registry=result.registry,
+        repository=result.repository,
+        username=result.username,
+        references=result.references,
+        manifests=tuple(manifests),
+        failure=failure,
         granted=tuple(sorted(auth.granted)) if auth else (),
         retries=auth.retries if auth else 0,
     )
 
 
-def _probe_manifest(client: httpx.Client, auth: RegistryAuth, reference: str,
-                    pinned: str | None) -> ManifestCheck:
+def _probe_manifest(
+    client: httpx.Client, auth: RegistryAuth, reference: str, pinned: str | None
+) -> ManifestCheck:
     url = auth.base.join(f"/v2/{auth.repository}/manifests/{reference}")
     head = _send(client, auth, "HEAD", url)
     if head.status_code == 200 and head.headers.get("docker-content-digest"):
@@ -185,12 +217,19 @@ def _probe_manifest(client: httpx.Client, auth: RegistryAuth, reference: str,
     algorithm = (response.headers.get("docker-content-digest") or "sha256:").split(":", 1)[0]
     hasher = hashlib.new(algorithm if algorithm in ("sha256", "sha384", "sha512") else "sha256")
     hasher.update(response.content)
-    return _verified(auth, reference, pinned, str(url), response,
-                     body_digest=f"{hasher.name}:{hasher.hexdigest()}")
+    return _verified(
+        auth,
+        reference,
+        pinned,
+        str(url),
+        response,
+        body_digest=f"{hasher.name}:{hasher.hexdigest()}",
+    )
 
 
-def _not_found(client: httpx.Client, auth: RegistryAuth, reference: str,
-               response: httpx.Response) -> ManifestCheck:
+def _not_found(
+    client: httpx.Client, auth: RegistryAuth, reference: str, response: httpx.Response
+) -> ManifestCheck:
     """Tell a missing tag from a missing repository by asking for the repository's tags.
 
     Registries answer ``MANIFEST_UNKNOWN`` for both; the tag list answers ``NAME_UNKNOWN`` when
@@ -203,16 +242,19 @@ def _not_found(client: httpx.Client, auth: RegistryAuth, reference: str,
     if check.failure is None:
         return check
     if listing.status_code == 404 and "NAME_UNKNOWN" in error_codes(listing):
-        return replace(check, failure=replace(check.failure,
-                                              problem=Problem.REPOSITORY_NOT_FOUND))
+        return replace(check, failure=replace(check.failure, problem=Problem.REPOSITORY_NOT_FOUND))
     if listing.status_code == 200:
         try:
             tags = sorted(str(t) for t in listing.json().get("tags") or [])
         except (ValueError, AttributeError):
             tags = []
         shown = ", ".join(str(t) for t in tags[:10]) + (" …" if len(tags) > 10 else "")
-        return replace(check, failure=replace(
-            check.failure, detail=f"tag {reference} is not there; tags: {shown or 'none'}"))
+        return replace(
+            check,
+            failure=replace(
+                check.failure, detail=f"tag {reference} is not there; tags: {shown or 'none'}"
+            ),
+        )
     return check
 
 
@@ -223,16 +265,33 @@ def _send(client: httpx.Client, auth: RegistryAuth, method: str, url: httpx.URL)
     return response
 
 
-def _verified(auth: RegistryAuth, reference: str, pinned: str | None, endpoint: str,
-              response: httpx.Response, *, body_digest: str | None) -> ManifestCheck:
+def _verified(
+    auth: RegistryAuth,
+    reference: str,
+    pinned: str | None,
+    endpoint: str,
+    response: httpx.Response,
+    *,
+    body_digest: str | None,
+) -> ManifestCheck:
     header = response.headers.get("docker-content-digest")
     media_type = (response.headers.get("content-type") or "").split(";")[0] or None
 
     def failed(problem: Problem, expected: str, actual: str) -> ManifestCheck:
-        return ManifestCheck(reference, actual or None, media_type, HandshakeFailure(
-            step=Step.DIGEST, problem=problem, endpoint=endpoint, status=response.status_code,
-            credentials_sent=True, expected=expected, actual=actual,
-        ))
+        return ManifestCheck(
+            reference,
+            actual or None,
+            media_type,
+            HandshakeFailure(
+                step=Step.DIGEST,
+                problem=problem,
+                endpoint=endpoint,
+                status=response.status_code,
+                credentials_sent=True,
+                expected=expected,
+                actual=actual,
+            ),
+        )
 
     if header and body_digest and header != body_digest:
         return failed(Problem.DIGEST_MISMATCH, header, body_digest)
@@ -249,8 +308,9 @@ def _refused(auth: RegistryAuth, reference: str, response: httpx.Response) -> Ma
     status = response.status_code
     codes = error_codes(response)
     if status == 404:
-        problem = (Problem.REPOSITORY_NOT_FOUND if "NAME_UNKNOWN" in codes
-                   else Problem.MANIFEST_NOT_FOUND)
+        problem = (
+            Problem.REPOSITORY_NOT_FOUND if "NAME_UNKNOWN" in codes else Problem.MANIFEST_NOT_FOUND
+        )
     elif status == 401:
         challenge = pick_challenge(response.headers.get_list("www-authenticate"))
         scope_short = challenge is not None and challenge.error == "insufficient_scope"
@@ -259,8 +319,15 @@ def _refused(auth: RegistryAuth, reference: str, response: httpx.Response) -> Ma
         problem = Problem.REDIRECT_ELSEWHERE
     else:
         problem = status_problem(status)
-    return ManifestCheck(reference, failure=HandshakeFailure(
-        step=Step.MANIFEST, problem=problem, endpoint=str(response.request.url), status=status,
-        detail=excerpt(response, auth.secrets()), credentials_sent=auth.credentials_sent,
-        granted=tuple(sorted(auth.granted)),
-    ))
+    return ManifestCheck(
+        reference,
+        failure=HandshakeFailure(
+            step=Step.MANIFEST,
+            problem=problem,
+            endpoint=str(response.request.url),
+            status=status,
+            detail=excerpt(response, auth.secrets()),
+            credentials_sent=auth.credentials_sent,
+            granted=tuple(sorted(auth.granted)),
+        ),
+    )

@@ -25,12 +25,14 @@ class Renderer(Protocol):
     def __call__(self, report: Report, *, color: bool = False) -> str: ...
 
 
-REPORTERS: Mapping[str, Renderer] = MappingProxyType({
-    "text": text.render,
-    "json": json_report.render,
-    "junit": junit.render,
-    "github": github.render,
-})
+REPORTERS: Mapping[str, Renderer] = MappingProxyType(
+    {
+        "text": text.render,
+        "json": json_report.render,
+        "junit": junit.render,
+        "github": github.render,
+    }
+)
 FORMATS: tuple[str, ...] = tuple(REPORTERS)
 
 

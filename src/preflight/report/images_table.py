@@ -17,8 +17,13 @@ from preflight.images.resolve import ImageResolution, Outcome, ProcessImage
 from preflight.model import SCHEMA_VERSION, Report, Status
 from preflight.report.json_report import finding_object, image_object, unresolved_object
 
-_STATUS_WORD = {Status.PASS: "ok", Status.SKIP: "skip", Status.WARN: "warn", Status.FAIL: "FAIL",
-                Status.ERROR: "ERROR"}
+_STATUS_WORD = {
+    Status.PASS: "ok",
+    Status.SKIP: "skip",
+    Status.WARN: "warn",
+    Status.FAIL: "FAIL",
+    Status.ERROR: "ERROR",
+}
 
 
 def passed(resolution: ImageResolution) -> bool:
@@ -29,8 +34,10 @@ def passed(resolution: ImageResolution) -> bool:
 def _selected(resolution: ImageResolution, acr_only: bool) -> tuple[Any, list[ProcessImage]]:
     uses = resolution.acr_uses if acr_only else resolution.uses
     processes = [
-        p for p in resolution.processes
-        if not acr_only or (p.image is not None and p.image.is_acr)
+        p
+        for p in resolution.processes
+        if not acr_only
+        or (p.image is not None and p.image.is_acr)
         or p.outcome is Outcome.UNRESOLVED
     ]
     return uses, processes
@@ -99,15 +106,19 @@ def render_text(resolution: ImageResolution, pipeline: str, *, acr_only: bool = 
     if uncalled:
         lines += ["", "Not called (not checked):"]
         for process in uncalled:
-            what = str(process.image) if process.image is not None else (
-                process.reason or process.outcome.value)
+            what = (
+                str(process.image)
+                if process.image is not None
+                else (process.reason or process.outcome.value)
+            )
             lines.append(f"  {process.process}: {what}")
     if resolution.findings:
         lines += ["", "Findings:"]
         for finding in resolution.findings:
             where = f" [{finding.location}]" if finding.location else ""
-            lines.append(f"  {_STATUS_WORD[finding.status]:<5} {finding.subject}: "
-                         f"{finding.message}{where}")
+            lines.append(
+                f"  {_STATUS_WORD[finding.status]:<5} {finding.subject}: {finding.message}{where}"
+            )
             if finding.remedy:
                 lines.append(f"        → {finding.remedy}")
     return "\n".join(lines) + "\n"

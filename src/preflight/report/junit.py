@@ -51,20 +51,33 @@ def _first_line(text: str) -> str:
 
 
 def _testcase(finding: Finding) -> ET.Element:
-    case = ET.Element("testcase", {
-        "classname": xml_text(finding.check),
-        "name": xml_text(finding.subject) or xml_text(finding.check),
-    })
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": xml_text(finding.check),
+            "name": xml_text(finding.subject) or xml_text(finding.check),
+        },
+    )
     status = finding.status
     if status is Status.FAIL:
-        element = ET.SubElement(case, "failure", {
-            "message": _first_line(finding.message), "type": "fail",
-        })
+        element = ET.SubElement(
+            case,
+            "failure",
+            {
+                "message": _first_line(finding.message),
+                "type": "fail",
+            },
+        )
         element.text = _body(finding)
     elif status is Status.ERROR:
-        element = ET.SubElement(case, "error", {
-            "message": _first_line(finding.message), "type": "error",
-        })
+        element = ET.SubElement(
+            case,
+            "error",
+            {
+                "message": _first_line(finding.message),
+                "type": "error",
+            },
+        )
         element.text = _body(finding)
     elif status is Status.SKIP:
         ET.SubElement(case, "skipped", {"message": _first_line(finding.message)})

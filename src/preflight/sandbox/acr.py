@@ -229,9 +229,7 @@ class AcrFrontDoor:
                     granted.append(Access(scope.type, scope.name, actions))
         return username, granted
 
-    def _grant_refresh(
-        self, refresh_token: str, scopes: list[Access]
-    ) -> tuple[str, list[Access]]:
+    def _grant_refresh(self, refresh_token: str, scopes: list[Access]) -> tuple[str, list[Access]]:
         """A refresh token is only ever minted for the sandbox's service principal, which may
         do everything on every registry; raises ``AuthRefused`` for a token we did not mint."""
         try:

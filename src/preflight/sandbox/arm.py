@@ -134,8 +134,10 @@ class ArmEmulator:
         provider = ["providers", shapes.PROVIDER.lower()]
         if rest_lower == [*provider, "registries"]:
             return self._only(request, "GET", lambda: self._list_registries(request, None))
-        if rest_lower[:3] == [*provider, "locations"] and len(rest) == 6 and (
-            rest_lower[4] == "operationresults"
+        if (
+            rest_lower[:3] == [*provider, "locations"]
+            and len(rest) == 6
+            and (rest_lower[4] == "operationresults")
         ):
             return self._only(request, "GET", lambda: self._operation_result(rest[5]))
         if len(rest) < 5 or rest_lower[0] != "resourcegroups" or rest_lower[2:4] != provider:

@@ -139,7 +139,9 @@ class EntraEmulator:
                 "jwks_uri": f"{origin}/{self.state.tenant_id}/discovery/v2.0/keys",
                 "issuer": f"{origin}/{self.state.tenant_id}/v2.0",
                 "token_endpoint_auth_methods_supported": [
-                    "client_secret_post", "private_key_jwt", "client_secret_basic"
+                    "client_secret_post",
+                    "private_key_jwt",
+                    "client_secret_basic",
                 ],
                 "response_types_supported": ["code", "id_token", "code id_token", "token"],
                 "scopes_supported": ["openid", "profile", "email", "offline_access"],

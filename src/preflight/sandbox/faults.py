@@ -63,9 +63,7 @@ def parse_fault(text: str) -> dict[str, Any]:
         key, sep, value = part.partition("=")
         key = key.strip()
         if not sep or key not in _FIELD_TYPES:
-            raise ValueError(
-                f"{part!r} is not KEY=VALUE with KEY one of {', '.join(_FIELD_TYPES)}"
-            )
+            raise ValueError(f"{part!r} is not KEY=VALUE with KEY one of {', '.join(_FIELD_TYPES)}")
         kind = _FIELD_TYPES[key]
         if kind is bool:
             fields[key] = value.strip().lower() in ("1", "true", "yes", "on")

@@ -42,11 +42,28 @@ from preflight.seqera.roles import (
 
 __all__ = ["PlatformEmulator", "PlatformState", "seed_platform_state"]
 
-PROVIDERS = frozenset({
-    "aws", "azure", "azure_entra", "google", "github", "github_app", "gitlab", "bitbucket",
-    "ssh", "k8s", "container-reg", "tw-agent", "codecommit", "gitea", "azurerepos",
-    "seqeracompute", "azure-cloud", "s3",
-})
+PROVIDERS = frozenset(
+    {
+        "aws",
+        "azure",
+        "azure_entra",
+        "google",
+        "github",
+        "github_app",
+        "gitlab",
+        "bitbucket",
+        "ssh",
+        "k8s",
+        "container-reg",
+        "tw-agent",
+        "codecommit",
+        "gitea",
+        "azurerepos",
+        "seqeracompute",
+        "azure-cloud",
+        "s3",
+    }
+)
 CREDENTIAL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 _ID = r"([A-Za-z0-9]{1,22})"
 
@@ -99,7 +116,7 @@ class PlatformEmulator:
     def handle(self, request: Request) -> Response:
         path = request.path
         if path == "/api" or path.startswith("/api/"):
-            path = path[len("/api"):] or "/"
+            path = path[len("/api") :] or "/"
         path = path.rstrip("/") or "/"
         try:
             if path == "/service-info":
@@ -183,31 +200,39 @@ class PlatformEmulator:
     # -- service and user -------------------------------------------------------------------
 
     def _service_info(self) -> Response:
-        return Response.of_json(200, {"serviceInfo": {
-            "version": self.state.version,
-            "apiVersion": self.state.api_version,
-            "waveEnabled": self.state.wave_enabled,
-            "userWorkspaceEnabled": True,
-            "seqeraCloud": False,
-            "allowInstanceCredentials": False,
-            "authTypes": ["github", "google"],
-            "loginPath": "/login",
-        }})
+        return Response.of_json(
+            200,
+            {
+                "serviceInfo": {
+                    "version": self.state.version,
+                    "apiVersion": self.state.api_version,
+                    "waveEnabled": self.state.wave_enabled,
+                    "userWorkspaceEnabled": True,
+                    "seqeraCloud": False,
+                    "allowInstanceCredentials": False,
+                    "authTypes": ["github", "google"],
+                    "loginPath": "/login",
+                }
+            },
+        )
 
     def _user_info(self, call: _Call) -> Response:
         account = call.account
-        return Response.of_json(200, {
-            "user": {
-                "id": account.id,
-                "userName": account.user_name,
-                "email": account.email,
-                "deleted": False,
-                "marketingConsent": False,
-                "termsOfUseConsent": True,
-                "notification": True,
+        return Response.of_json(
+            200,
+            {
+                "user": {
+                    "id": account.id,
+                    "userName": account.user_name,
+                    "email": account.email,
+                    "deleted": False,
+                    "marketingConsent": False,
+                    "termsOfUseConsent": True,
+                    "notification": True,
+                },
+                "needConsent": False,
             },
-            "needConsent": False,
-        })
+        )
 
     def _user_workspaces(self, call: _Call) -> Response:
         if int(call.match.group(1)) != call.account.id:
@@ -218,22 +243,42 @@ class PlatformEmulator:
             if user_id not in org.members:
                 continue
             base = {"orgId": org.id, "orgName": org.name, "orgLogoUrl": None, "orgType": "pro"}
-            rows.append({**base, "workspaceId": None, "workspaceName": None,
-                         "workspaceFullName": None, "visibility": None, "roles": []})
+            rows.append(
+                {
+                    **base,
+                    "workspaceId": None,
+                    "workspaceName": None,
+                    "workspaceFullName": None,
+                    "visibility": None,
+                    "roles": [],
+                }
+            )
             for workspace in self.state.workspaces.values():
                 role = workspace.roles.get(user_id)
                 if workspace.org_id == org.id and role is not None:
-                    rows.append({**base, "workspaceId": workspace.id,
-                                 "workspaceName": workspace.name,
-                                 "workspaceFullName": workspace.full_name,
-                                 "visibility": workspace.visibility, "roles": [role]})
+                    rows.append(
+                        {
+                            **base,
+                            "workspaceId": workspace.id,
+                            "workspaceName": workspace.name,
+                            "workspaceFullName": workspace.full_name,
+                            "visibility": workspace.visibility,
+                            "roles": [role],
+                        }
+                    )
         return Response.of_json(200, {"orgsAndWorkspaces": rows})
 
     def _orgs(self, call: _Call) -> Response:
         wanted = call.request.arg("role")
         orgs = [
-            {"orgId": org.id, "name": org.name, "fullName": org.full_name,
-             "memberId": call.account.id * 10, "memberRole": role, "type": "pro"}
+            {
+                "orgId": org.id,
+                "name": org.name,
+                "fullName": org.full_name,
+                "memberId": call.account.id * 10,
+                "memberRole": role,
+                "type": "pro",
+            }
             for org in self.state.orgs.values()
             if (role := org.members.get(call.account.id)) is not None
             and (not wanted or wanted == role)
@@ -287,7 +332,10 @@ class PlatformEmulator:
             raise _Refusal(status, f"Credentials with name '{name}' already exists")
         keys, password = _keys(body.get("keys"), str(provider))
         credential = StoredCredential(
-            id=new_credential_id(), name=name, provider=str(provider), keys=keys,
+            id=new_credential_id(),
+            name=name,
+            provider=str(provider),
+            keys=keys,
             password=password,
             description=_opt_str(body.get("description")),
             base_url=_opt_str(body.get("baseUrl")),
@@ -335,9 +383,7 @@ class PlatformEmulator:
         return Response.of_json(200, {"keys": blob})
 
 
-def _keys(
-    raw: Any, provider: str, *, creating: bool = True
-) -> tuple[dict[str, Any], str | None]:
+def _keys(raw: Any, provider: str, *, creating: bool = True) -> tuple[dict[str, Any], str | None]:
     """Split a request's ``keys`` into what is stored in the open and the password.
 
     An update may leave the password out (it is kept); a new registry credential needs one.

@@ -220,8 +220,11 @@ class PlatformState:
                 id=new_credential_id(),
                 name=name,
                 provider="container-reg",
-                keys={"userName": user_name, "registry": registry,
-                      "discriminator": "container-reg"},
+                keys={
+                    "userName": user_name,
+                    "registry": registry,
+                    "discriminator": "container-reg",
+                },
                 password=password,
             )
             self.credentials_in(user_id, workspace_id).append(credential)
@@ -235,12 +238,14 @@ class PlatformState:
             for workspace in self.workspaces.values():
                 role = workspace.roles.get(user.id)
                 if role is not None:
-                    rows.append({
-                        "id": workspace.id,
-                        "org": self.orgs[workspace.org_id].name,
-                        "name": workspace.name,
-                        "role": role,
-                    })
+                    rows.append(
+                        {
+                            "id": workspace.id,
+                            "org": self.orgs[workspace.org_id].name,
+                            "name": workspace.name,
+                            "role": role,
+                        }
+                    )
             return {"access_token": user.token, "user_id": user.id, "workspaces": rows}
 
 
@@ -252,12 +257,24 @@ def seed_platform_state(registry_login_servers: list[str]) -> PlatformState:
     """
     demo = PlatformAccount(4242, DEMO_USER, "demo-user@example.org", _token())
     viewer = PlatformAccount(4343, VIEWER_USER, "viewer-user@example.org", _token())
-    org = Organization(77001, ORG_NAME, "Acme Genomics",
-                       members={demo.id: "owner", viewer.id: "member"})
-    pipelines = Workspace(184950001, org.id, "pipelines", "Acme pipelines",
-                          roles={demo.id: "owner", viewer.id: "view"})
-    research = Workspace(184950002, org.id, "research", "Acme research", visibility="SHARED",
-                         roles={demo.id: "launch", viewer.id: "connect"})
+    org = Organization(
+        77001, ORG_NAME, "Acme Genomics", members={demo.id: "owner", viewer.id: "member"}
+    )
+    pipelines = Workspace(
+        184950001,
+        org.id,
+        "pipelines",
+        "Acme pipelines",
+        roles={demo.id: "owner", viewer.id: "view"},
+    )
+    research = Workspace(
+        184950002,
+        org.id,
+        "research",
+        "Acme research",
+        visibility="SHARED",
+        roles={demo.id: "launch", viewer.id: "connect"},
+    )
     state = PlatformState(
         accounts={demo.id: demo, viewer.id: viewer},
         orgs={org.id: org},
@@ -266,15 +283,21 @@ def seed_platform_state(registry_login_servers: list[str]) -> PlatformState:
     )
     state.credentials[("workspace", pipelines.id)] = [
         StoredCredential(
-            id=new_credential_id(), name="dockerhub", provider="container-reg",
-            keys={"userName": "acme-bot", "registry": "docker.io",
-                  "discriminator": "container-reg"},
+            id=new_credential_id(),
+            name="dockerhub",
+            provider="container-reg",
+            keys={
+                "userName": "acme-bot",
+                "registry": "docker.io",
+                "discriminator": "container-reg",
+            },
             password=_token(),
         ),
         StoredCredential(
-            id=new_credential_id(), name="azure-batch", provider="azure",
-            keys={"batchName": "acmebatch", "storageName": "acmestore",
-                  "discriminator": "azure"},
+            id=new_credential_id(),
+            name="azure-batch",
+            provider="azure",
+            keys={"batchName": "acmebatch", "storageName": "acmestore", "discriminator": "azure"},
             password=None,
         ),
     ]

@@ -90,6 +90,7 @@ def write_config(config: RegistryConfig) -> Path:
     storage = config.directory / "storage"
     storage.mkdir(parents=True, exist_ok=True)
     path = config.directory / "config.yml"
+
     def quoted(value: object) -> str:  # a JSON string is a YAML string, whatever it holds
         return json.dumps(str(value))
 

@@ -66,8 +66,15 @@ class RegistryProxy:
                 content=request.body or None,
             )
         except httpx.HTTPError as exc:
-            payload = {"errors": [{"code": "UNAVAILABLE", "detail": None,
-                                   "message": f"registry process unreachable: {exc}"}]}
+            payload = {
+                "errors": [
+                    {
+                        "code": "UNAVAILABLE",
+                        "detail": None,
+                        "message": f"registry process unreachable: {exc}",
+                    }
+                ]
+            }
             return Response.of_json(502, payload)
         realm = f"https://{host_header}/oauth2/token"
         response_headers = [

@@ -199,9 +199,7 @@ class Sandbox:
             ) as client:
                 push_image(client, image.repository, image.tag, image.media_type)
 
-        pushes = [
-            pool.submit(push, seed, image) for seed in self.seeds for image in seed.images
-        ]
+        pushes = [pool.submit(push, seed, image) for seed in self.seeds for image in seed.images]
         for done in pushes:
             done.result()
 
@@ -368,4 +366,3 @@ def _launch_registries(
             process.stop()
         raise
     return processes
-

@@ -254,4 +254,3 @@ class HttpsListener:
     def _untrack(self, connection: Any) -> None:
         with self._connections_lock:
             self._connections.discard(connection)
-

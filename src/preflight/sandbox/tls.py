@@ -89,9 +89,9 @@ def make_certificates(directory: Path, names: Sequence[str]) -> SandboxCertifica
     signing_root.write_bytes(signing_ca.cert_pem.bytes())
 
     chain = tuple(
-        base64.b64encode(x509.load_pem_x509_certificate(blob.bytes()).public_bytes(
-            serialization.Encoding.DER
-        )).decode()
+        base64.b64encode(
+            x509.load_pem_x509_certificate(blob.bytes()).public_bytes(serialization.Encoding.DER)
+        ).decode()
         for blob in signer.cert_chain_pems
     )
     return SandboxCertificates(

@@ -66,8 +66,9 @@ class PlatformClient:
     def service_info(self) -> dict[str, Any]:
         """``GET /service-info``: the Platform's version and features (``waveEnabled`` …)."""
         response = self._call("GET", "/service-info", "read the service info")
-        return payloads.service_info(payloads.json_object(response, "service info"),
-                                     _where(response))
+        return payloads.service_info(
+            payloads.json_object(response, "service info"), _where(response)
+        )
 
     def user_info(self) -> PlatformUser:
         """``GET /user-info``: who the access token belongs to."""
@@ -81,8 +82,9 @@ class PlatformClient:
         :mod:`preflight.seqera.workspaces`).
         """
         response = self._call("GET", f"/user/{user_id}/workspaces", "list your workspaces")
-        return payloads.workspaces(payloads.json_object(response, "workspace list"),
-                                   _where(response))
+        return payloads.workspaces(
+            payloads.json_object(response, "workspace list"), _where(response)
+        )
 
     def list_credentials(self, workspace_id: int | None) -> list[Credential]:
         """``GET /credentials[?workspaceId=]``: every credential of one workspace, in API order.
@@ -92,15 +94,19 @@ class PlatformClient:
         response = self._call(
             "GET", "/credentials", "list credentials", params=_workspace(workspace_id)
         )
-        return payloads.credentials(payloads.json_object(response, "credential list"),
-                                    workspace_id, _where(response))
+        return payloads.credentials(
+            payloads.json_object(response, "credential list"), workspace_id, _where(response)
+        )
 
     def validate_credential_name(self, name: str, workspace_id: int | None) -> None:
         """``GET /credentials/validate``: returns if ``name`` is free, else :class:`InputError`."""
         params = {**_workspace(workspace_id), "name": name}
         response = self._call(
-            "GET", "/credentials/validate", "validate a credential name",
-            params=params, accept=(200, 204, 400, 409),
+            "GET",
+            "/credentials/validate",
+            "validate a credential name",
+            params=params,
+            accept=(200, 204, 400, 409),
         )
         if response.status_code == 409:
             raise _duplicate(name, self.endpoint + "/credentials/validate")
@@ -137,20 +143,28 @@ class PlatformClient:
             }
         }
         response = self._call(
-            "POST", "/credentials", "create credentials",
-            params=_workspace(workspace_id), json=body, accept=(200, 409),
+            "POST",
+            "/credentials",
+            "create credentials",
+            params=_workspace(workspace_id),
+            json=body,
+            accept=(200, 409),
             secrets=(password,),
         )
         if response.status_code == 409:
             raise _duplicate(name, self.endpoint + "/credentials")
-        return payloads.created_id(payloads.json_object(response, "created credential"),
-                                   _where(response))
+        return payloads.created_id(
+            payloads.json_object(response, "created credential"), _where(response)
+        )
 
     def delete_credential(self, credential_id: str, workspace_id: int | None) -> None:
         """``DELETE /credentials/{id}``."""
         self._call(
-            "DELETE", f"/credentials/{credential_id}", "delete credentials",
-            params=_workspace(workspace_id), accept=(200, 204),
+            "DELETE",
+            f"/credentials/{credential_id}",
+            "delete credentials",
+            params=_workspace(workspace_id),
+            accept=(200, 204),
         )
 
     # -- transport --------------------------------------------------------------------------
@@ -227,13 +241,15 @@ def build_platform_client(settings: Settings, http: httpx.Client) -> PlatformCli
             "TOWER_ACCESS_TOKEN",
         )
     endpoint = checked_endpoint(
-        settings.platform_endpoint, "TOWER_API_ENDPOINT",
+        settings.platform_endpoint,
+        "TOWER_API_ENDPOINT",
         example="https://api.cloud.seqera.io (Enterprise: https://HOST/api)",
     )
     # It travels in an HTTP header: anything but visible ASCII is a copy-and-paste accident
     # (a quote, a space, a line break) that would fail every request. The token is not shown.
-    bad = next((i for i, c in enumerate(settings.platform_token.reveal())
-                if not "!" <= c <= "~"), None)
+    bad = next(
+        (i for i, c in enumerate(settings.platform_token.reveal()) if not "!" <= c <= "~"), None
+    )
     if bad is not None:
         raise InputError(
             f"the Seqera Platform access token holds a character no access token has "

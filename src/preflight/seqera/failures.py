@@ -42,7 +42,10 @@ def server_message(response: httpx.Response, secrets: Iterable[Secret]) -> str:
 
 
 def status_error(
-    response: httpx.Response, endpoint: str, where: str, operation: str,
+    response: httpx.Response,
+    endpoint: str,
+    where: str,
+    operation: str,
     secrets: Iterable[Secret],
 ) -> PlatformError:
     """The error for an answer outside the operation's expected statuses."""
@@ -93,8 +96,7 @@ def network_error(
     detail = redact(str(exc) or type(exc).__name__, secrets)
     return PlatformError(
         f"Seqera Platform {kind} when trying to {operation}: {detail}",
-        remedy=f"check the network and TOWER_API_ENDPOINT (currently {endpoint}), "
-        "then try again",
+        remedy=f"check the network and TOWER_API_ENDPOINT (currently {endpoint}), then try again",
         where=where,
     )
 

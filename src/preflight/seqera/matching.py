@@ -139,7 +139,7 @@ def near_miss_kind(stored: str, host: str) -> NearMissKind | None:
     scheme = _SCHEME.match(value)
     if scheme:
         kinds.insert(0, NearMissKind.SCHEME)
-        value = value[scheme.end():]
+        value = value[scheme.end() :]
     if "/" in value:
         value, _, rest = value.partition("/")
         kinds.append(NearMissKind.PATH if rest.strip("/") else NearMissKind.TRAILING_SLASH)

@@ -36,8 +36,12 @@ _FORMS = "write the workspace as a numeric id or as org/workspace, e.g. acme/pip
 def personal_workspace(user: PlatformUser) -> WorkspaceRef:
     """The user's personal workspace: no id, no organisation, and the user owns it."""
     return WorkspaceRef(
-        id=None, name=PERSONAL_WORKSPACE_NAME, org_id=None, org_name=None,
-        role="owner", personal=True,
+        id=None,
+        name=PERSONAL_WORKSPACE_NAME,
+        org_id=None,
+        org_name=None,
+        role="owner",
+        personal=True,
     )
 
 
@@ -70,8 +74,7 @@ def resolve_workspace(
         )
     if found is None:
         raise InputError(
-            f"user {user.user_name!r} has no workspace {text!r} "
-            "(names are case-sensitive)",
+            f"user {user.user_name!r} has no workspace {text!r} (names are case-sensitive)",
             remedy=_choices(workspaces),
         )
     return found
@@ -111,8 +114,9 @@ def wave_workspace(
         ignored = "tower.workspaceId in the configuration" if config else ""
         if env is None:
             return WaveWorkspace(None, "the launch (personal workspace)", ignored)
-        return WaveWorkspace(_numeric(env, "TOWER_WORKSPACE_ID", ""), "the launch workspace",
-                             ignored)
+        return WaveWorkspace(
+            _numeric(env, "TOWER_WORKSPACE_ID", ""), "the launch workspace", ignored
+        )
     if config:
         return WaveWorkspace(
             _numeric(config, "tower.workspaceId", where),
@@ -129,7 +133,8 @@ def workspace_mismatch(checked: WorkspaceRef, wave: WaveWorkspace) -> Finding | 
         return None
     used = "the personal workspace" if wave.id is None else f"workspace id {wave.id}"
     target = (
-        "remove tower.workspaceId and TOWER_WORKSPACE_ID" if checked.id is None
+        "remove tower.workspaceId and TOWER_WORKSPACE_ID"
+        if checked.id is None
         else f"set tower.workspaceId = {checked.id}"
     )
     option = "without -w" if wave.id is None else f"-w {wave.id}"
@@ -143,8 +148,11 @@ def workspace_mismatch(checked: WorkspaceRef, wave: WaveWorkspace) -> Finding | 
         ),
         remedy=f"check the workspace Wave uses ({option}), or make the run use the checked "
         f"one ({target})",
-        details={"checked_workspace_id": checked.id, "wave_workspace_id": wave.id,
-                 "wave_workspace_source": wave.source},
+        details={
+            "checked_workspace_id": checked.id,
+            "wave_workspace_id": wave.id,
+            "wave_workspace_source": wave.source,
+        },
     )
 
 

@@ -88,16 +88,22 @@ def plan_wave_injection(
     try:
         original = path.read_bytes() if path.exists() else None
     except OSError as exc:
-        raise ConfigError(f"cannot read {shown}: {exc.strerror or exc}", where=shown,
-                          remedy="check that you may read the file") from None
+        raise ConfigError(
+            f"cannot read {shown}: {exc.strerror or exc}",
+            where=shown,
+            remedy="check that you may read the file",
+        ) from None
     data = original or b""
     digest = hashlib.sha256(data).hexdigest() if original is not None else None
     bom = UTF8_BOM if data.startswith(UTF8_BOM) else b""
     try:
-        text = data[len(bom):].decode("utf-8")
+        text = data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text; preflight edits only UTF-8 files", where=shown,
-                          remedy="save the file as UTF-8, or use -with-wave instead") from None
+        raise ConfigError(
+            "not UTF-8 text; preflight edits only UTF-8 files",
+            where=shown,
+            remedy="save the file as UTF-8, or use -with-wave instead",
+        ) from None
 
     candidates: list[tuple[str, tuple[int, int], str, Location | None]] = []
     flip = _flip_candidate(text, shown)
@@ -106,7 +112,7 @@ def plan_wave_injection(
         candidates.append(("flip", (start, end), "true", flipped))
     if MARKER not in text:
         kind = "append" if original is not None else "create"
-        candidates.append((kind, (len(text), len(text)), _append(text)[len(text):], None))
+        candidates.append((kind, (len(text), len(text)), _append(text)[len(text) :], None))
 
     for kind, (start, end), replacement, where in candidates:
         a = len(bom) + len(text[:start].encode("utf-8"))
@@ -114,10 +120,17 @@ def plan_wave_injection(
         inserted = replacement.encode("utf-8")
         new_bytes = data[:a] + inserted + data[b:]
         if _wins(spec, path, new_bytes, resolved.syntax):
-            return WaveEdit(path, shown, digest, data, new_bytes, kind, where, span=(a, b),
-                            inserted=inserted)
+            return WaveEdit(
+                path, shown, digest, data, new_bytes, kind, where, span=(a, b), inserted=inserted
+            )
     return WaveEdit(
-        path, shown, digest, data, data, "blocked", resolved.origin("wave.enabled"),
+        path,
+        shown,
+        digest,
+        data,
+        data,
+        "blocked",
+        resolved.origin("wave.enabled"),
         blocked_reason=_why_blocked(spec, resolved, marker_present=MARKER in text),
         alternatives=ALTERNATIVES,
     )
@@ -126,8 +139,9 @@ def plan_wave_injection(
 def apply_wave_edit(edit: WaveEdit) -> None:
     """Write ``edit`` atomically; refuse a blocked edit or a file changed since planning."""
     if edit.blocked:
-        raise ApplyError(f"{edit.shown}: {edit.blocked_reason}",
-                         remedy="; or ".join(edit.alternatives))
+        raise ApplyError(
+            f"{edit.shown}: {edit.blocked_reason}", remedy="; or ".join(edit.alternatives)
+        )
     current = _read_current(edit.path)
     current_hash = hashlib.sha256(current).hexdigest() if current is not None else None
     if current_hash != edit.original_sha256:
@@ -172,9 +186,10 @@ def write_atomically(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         if isinstance(exc, OSError):
-            raise ApplyError(f"could not write {path}: {exc.strerror or exc}",
-                             remedy="check free space and permissions; the file is unchanged"
-                             ) from None
+            raise ApplyError(
+                f"could not write {path}: {exc.strerror or exc}",
+                remedy="check free space and permissions; the file is unchanged",
+            ) from None
         raise
 
 
@@ -184,12 +199,13 @@ def _read_current(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ApplyError(f"cannot read {path}: {exc.strerror or exc}",
-                         remedy="check that you may read the file") from None
+        raise ApplyError(
+            f"cannot read {path}: {exc.strerror or exc}", remedy="check that you may read the file"
+        ) from None
 
 
 def _text(data: bytes) -> str:
-    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     return body.decode("utf-8", errors="replace")
 
 
@@ -247,12 +263,16 @@ def _why_blocked(spec: PipelineSpec, resolved: ResolvedConfig, *, marker_present
     if history:
         last = history[-1]
         if last.profile is not None and resolved.syntax == "v1":
-            return (f"profile '{last.profile}' sets wave.enabled at {last.location}, and under "
-                    "the legacy config syntax a selected profile beats every top-level setting "
-                    "of its file")
+            return (
+                f"profile '{last.profile}' sets wave.enabled at {last.location}, and under "
+                "the legacy config syntax a selected profile beats every top-level setting "
+                "of its file"
+            )
         if last.location.file != "nextflow.config":
-            return (f"{last.location} sets wave.enabled after the project nextflow.config is "
-                    "read, so it wins over any edit of that file")
+            return (
+                f"{last.location} sets wave.enabled after the project nextflow.config is "
+                "read, so it wins over any edit of that file"
+            )
         return f"wave.enabled is set at {last.location} in a way an edit cannot override"
     if marker_present:
         return "the block preflight added earlier is present but does not take effect"

@@ -48,7 +48,11 @@ if TYPE_CHECKING:
     from preflight.nextflow.config.scope import ConfigScope
 
 __all__ = [
-    "Assignment", "ConfigSource", "DynamicEntry", "ResolvedConfig", "UnreadInclude",
+    "Assignment",
+    "ConfigSource",
+    "DynamicEntry",
+    "ResolvedConfig",
+    "UnreadInclude",
     "resolve_config",
 ]
 
@@ -57,10 +61,19 @@ DEFAULT_PROFILE = "standard"
 WITH_WAVE = Location("the launch command (-with-wave)", 0)
 SYNTAXES = ("auto", "v1", "v2")
 # Leaf names whose string values are credentials: kept as ``Secret`` in the tree.
-SENSITIVE_KEYS = frozenset({
-    "accessToken", "password", "accountKey", "sasToken", "secretKey", "clientSecret",
-    "secret", "apiKey", "token",
-})
+SENSITIVE_KEYS = frozenset(
+    {
+        "accessToken",
+        "password",
+        "accountKey",
+        "sasToken",
+        "secretKey",
+        "clientSecret",
+        "secret",
+        "apiKey",
+        "token",
+    }
+)
 # Sources of a credential that name where it comes from without holding any of it.
 _SAFE_SOURCE = re.compile(
     r"(System\.getenv|env)\(\s*['\"][A-Za-z_][A-Za-z0-9_]*['\"]\s*\)"
@@ -96,7 +109,7 @@ def resolve_config(
             f"{reason} (Nextflow's strict config syntax)",
             where=str(location),
             remedy="rewrite it in the strict syntax, or run Nextflow (and preflight) with "
-                   "NXF_SYNTAX_PARSER=v1",
+            "NXF_SYNTAX_PARSER=v1",
         )
     return result
 
@@ -105,7 +118,10 @@ class _Run:
     """One pass over every file; holds the tree being built and the evidence."""
 
     def __init__(
-        self, spec: PipelineSpec, syntax: str, cache: dict[Path, ParsedFile],
+        self,
+        spec: PipelineSpec,
+        syntax: str,
+        cache: dict[Path, ParsedFile],
         overrides: Mapping[Path, bytes],
     ) -> None:
         self.spec = spec
@@ -133,8 +149,10 @@ class _Run:
         self.try_depth = 0
         root = str(spec.root)
         self.fixed_names: dict[str, Any] = {
-            "projectDir": root, "baseDir": root,
-            "launchDir": str(spec.launch_dir or spec.root), "secrets": SECRETS,
+            "projectDir": root,
+            "baseDir": root,
+            "launchDir": str(spec.launch_dir or spec.root),
+            "secrets": SECRETS,
         }
         self.cli_params = launch_params(spec)
         self.cli_keys = leaf_keys(self.cli_params)
@@ -166,9 +184,14 @@ class _Run:
                     remedy=f"choose among the known profiles: {listing}",
                 )
         return ResolvedConfig(
-            tree=self.tree, files=self.files, dynamic=self.dynamic,
+            tree=self.tree,
+            files=self.files,
+            dynamic=self.dynamic,
             profiles=tuple(p for p in self.selected if p in self.known_profiles),
-            syntax=self.syntax, known_profiles=known, unread=self.unread, history=self.history,
+            syntax=self.syntax,
+            known_profiles=known,
+            unread=self.unread,
+            history=self.history,
             legacy=self.legacy_seen,
         )
 
@@ -198,8 +221,11 @@ class _Run:
         resolved = self.resolve(path)
         if resolved in self.stack:
             chain = " → ".join(self.shown(p) for p in [*self.stack, resolved])
-            raise ConfigError(f"include cycle: {chain}", where=where or self.shown(path),
-                              remedy="remove the includeConfig that closes the cycle")
+            raise ConfigError(
+                f"include cycle: {chain}",
+                where=where or self.shown(path),
+                remedy="remove the includeConfig that closes the cycle",
+            )
         config, violations = self.parse(path, where)
         self.legacy_seen.extend(violations)
         self.stack.append(resolved)
@@ -231,7 +257,8 @@ class _Run:
             if not prefix and stmt.path[0] == "profiles" and len(stmt.path) > 2:
                 self.profiles_block(
                     (ast.Assign(stmt.location, stmt.path[1:], stmt.value, stmt.value_span),),
-                    stmt.location)
+                    stmt.location,
+                )
                 return
             value = self.value(stmt.value)
             if isinstance(value, Dynamic):
@@ -240,8 +267,11 @@ class _Run:
                     source = REDACTED  # the text itself may hold part of a credential
                 value = Dynamic(value.reason, value.location, source)
             if stmt.op != "=":
-                value = Dynamic(f"'{stmt.op}' computes from the previous value at run time",
-                                stmt.location, stmt.op)
+                value = Dynamic(
+                    f"'{stmt.op}' computes from the previous value at run time",
+                    stmt.location,
+                    stmt.op,
+                )
             self.write(prefix + stmt.path, value, stmt.location)
         elif isinstance(stmt, ast.Block):
             if not prefix and stmt.path[0] == "profiles":
@@ -282,17 +312,26 @@ class _Run:
         for stmt in body:
             if isinstance(stmt, ast.Block):
                 rest = stmt.path[1:]
-                inner = stmt.body if not rest else (
-                    ast.Block(stmt.location, rest, stmt.body, stmt.span),)
+                inner = (
+                    stmt.body
+                    if not rest
+                    else (ast.Block(stmt.location, rest, stmt.body, stmt.span),)
+                )
                 defined.append((stmt.path[0], inner, stmt.location))
             elif isinstance(stmt, ast.Assign) and len(stmt.path) > 1:
-                defined.append((stmt.path[0], (ast.Assign(stmt.location, stmt.path[1:],
-                                                          stmt.value, stmt.value_span),),
-                                stmt.location))
+                defined.append(
+                    (
+                        stmt.path[0],
+                        (ast.Assign(stmt.location, stmt.path[1:], stmt.value, stmt.value_span),),
+                        stmt.location,
+                    )
+                )
             else:
-                raise ConfigError("only named profiles may stand in a profiles block",
-                                  where=str(stmt.location),
-                                  remedy="write profiles { name { … } }")
+                raise ConfigError(
+                    "only named profiles may stand in a profiles block",
+                    where=str(stmt.location),
+                    remedy="write profiles { name { … } }",
+                )
         for name, _, where in defined:
             self.known_profiles.setdefault(name, where)
         if self.syntax == "v2":
@@ -310,32 +349,43 @@ class _Run:
         target = self.value(stmt.target)
         current = self.stack[-1]
         if isinstance(target, Dynamic):
-            self.unread.append(UnreadInclude(stmt.source or target.source, stmt.location,
-                                             f"the path is dynamic: {target.reason}"))
+            self.unread.append(
+                UnreadInclude(
+                    stmt.source or target.source,
+                    stmt.location,
+                    f"the path is dynamic: {target.reason}",
+                )
+            )
             return
         if not isinstance(target, str) or not target.strip():
-            raise ConfigError(f"includeConfig needs a file path, got {groovy_str(target)}",
-                              where=str(stmt.location),
-                              remedy="give a path relative to this file, or '/dev/null'")
+            raise ConfigError(
+                f"includeConfig needs a file path, got {groovy_str(target)}",
+                where=str(stmt.location),
+                remedy="give a path relative to this file, or '/dev/null'",
+            )
         if target == "/dev/null":
             return
         if _URL.match(target) and not target.startswith("file://"):
-            self.unread.append(UnreadInclude(target, stmt.location,
-                                             "a remote config; preflight reads no network"))
+            self.unread.append(
+                UnreadInclude(target, stmt.location, "a remote config; preflight reads no network")
+            )
             return
-        path = Path(target[len("file://"):] if target.startswith("file://") else target)
+        path = Path(target[len("file://") :] if target.startswith("file://") else target)
         if not path.is_absolute():
             path = current.parent / path
         if not path.is_file() and self.resolve(path) not in self.overrides:
             if self.try_depth:
-                self.unread.append(UnreadInclude(target, stmt.location,
-                                                 "missing; the failure is caught by try/catch"))
+                self.unread.append(
+                    UnreadInclude(
+                        target, stmt.location, "missing; the failure is caught by try/catch"
+                    )
+                )
                 return
             raise ConfigError(
                 f"includeConfig '{target}': no such file ({self.shown(path)})",
                 where=str(stmt.location),
                 remedy="create the file, fix the path (it is relative to the including file), "
-                       "or remove the include",
+                "or remove the include",
             )
         self.files.append(ConfigSource(self.shown(path), f"includeConfig from {stmt.location}"))
         self.run_file(path, str(stmt.location), prefix)
@@ -343,9 +393,13 @@ class _Run:
     def if_statement(self, stmt: ast.If, prefix: tuple[str, ...]) -> None:
         condition = self.value(stmt.condition)
         if isinstance(condition, Dynamic):
-            self.dynamic.append(DynamicEntry(
-                f"if ({condition.source})", stmt.location,
-                f"neither branch applied: the condition is dynamic ({condition.reason})"))
+            self.dynamic.append(
+                DynamicEntry(
+                    f"if ({condition.source})",
+                    stmt.location,
+                    f"neither branch applied: the condition is dynamic ({condition.reason})",
+                )
+            )
             return
         self.run(stmt.then if truthy(condition) else stmt.otherwise, prefix)
 
@@ -354,8 +408,11 @@ class _Run:
         try:
             self.run(stmt.body, prefix)
         except ConfigError as error:
-            self.unread.append(UnreadInclude("try", stmt.location,
-                                             f"failed and caught by try/catch: {error.message}"))
+            self.unread.append(
+                UnreadInclude(
+                    "try", stmt.location, f"failed and caught by try/catch: {error.message}"
+                )
+            )
         finally:
             self.try_depth -= 1
         self.run(stmt.final, prefix)
@@ -416,8 +473,11 @@ class _UserFunction:
         self.stmt = stmt
 
     def __call__(self, *args: Any) -> Dynamic:
-        return Dynamic(f"computed by {self.stmt.name}(), defined at {self.stmt.location}",
-                       self.stmt.location, self.stmt.name)
+        return Dynamic(
+            f"computed by {self.stmt.name}(), defined at {self.stmt.location}",
+            self.stmt.location,
+            self.stmt.name,
+        )
 
 
 class _Scope(dict[str, Any]):
@@ -444,8 +504,9 @@ class _Scope(dict[str, Any]):
                 return dict.__getitem__(self.run.tree, name)
             if _ENV_NAME.fullmatch(name):
                 # the legacy parser binds every environment variable as a name
-                return Dynamic(f"environment variable {name} at launch",
-                               Location("<environment>", 0), name)
+                return Dynamic(
+                    f"environment variable {name} at launch", Location("<environment>", 0), name
+                )
         raise KeyError(name)
 
     def __contains__(self, name: object) -> bool:

@@ -41,7 +41,8 @@ def load_params_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
             f"cannot read the params file: {getattr(exc, 'strerror', None) or exc}",
-            where=str(path), remedy="name a readable JSON or YAML file",
+            where=str(path),
+            remedy="name a readable JSON or YAML file",
         ) from None
     try:
         data = _parse_params(path, text)
@@ -52,14 +53,19 @@ def load_params_file(path: Path) -> dict[str, Any]:
         too_deep = _deeper_than(data, MAX_NESTING)
     if too_deep:
         # Reading the config recurses per level too: refuse what no real params file holds.
-        raise InputError(f"values are nested more than {MAX_NESTING} levels deep",
-                         where=str(path), remedy="flatten the nesting; no real params file "
-                         "needs it")
+        raise InputError(
+            f"values are nested more than {MAX_NESTING} levels deep",
+            where=str(path),
+            remedy="flatten the nesting; no real params file needs it",
+        )
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise InputError("a params file must hold a mapping of parameter names to values",
-                         where=str(path), remedy="write e.g. {\"outdir\": \"results\"}")
+        raise InputError(
+            "a params file must hold a mapping of parameter names to values",
+            where=str(path),
+            remedy='write e.g. {"outdir": "results"}',
+        )
     return {str(k): v for k, v in data.items()}
 
 
@@ -68,8 +74,11 @@ def _deeper_than(data: Any, limit: int) -> bool:
     pending: list[tuple[Any, int]] = [(data, 0)]
     while pending:
         value, depth = pending.pop()
-        children = value.values() if isinstance(value, Mapping) else (
-            value if isinstance(value, list) else ())
+        children = (
+            value.values()
+            if isinstance(value, Mapping)
+            else (value if isinstance(value, list) else ())
+        )
         for child in children:
             if isinstance(child, (Mapping, list)):
                 if depth + 1 > limit:
@@ -83,8 +92,11 @@ def _parse_params(path: Path, text: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}",
-                             remedy="fix the JSON syntax at this place") from None
+            raise InputError(
+                f"not valid JSON: {exc.msg}",
+                where=f"{path}:{exc.lineno}:{exc.colno}",
+                remedy="fix the JSON syntax at this place",
+            ) from None
     import yaml
 
     try:
@@ -92,8 +104,11 @@ def _parse_params(path: Path, text: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                         where=where, remedy="fix the YAML syntax at this place") from None
+        raise InputError(
+            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            where=where,
+            remedy="fix the YAML syntax at this place",
+        ) from None
 
 
 def convert_cli_value(raw: str) -> Any:

@@ -48,8 +48,11 @@ class ConfigParser(ExpressionParser):
             return
         if self.i > 0 and self.tokens[self.i - 1].is_op("}"):
             return  # ``a { … } b { … }`` on one line: a block ends its statement
-        raise self.error(f"unexpected {describe(token)} after the statement", token,
-                         remedy="put each statement on its own line")
+        raise self.error(
+            f"unexpected {describe(token)} after the statement",
+            token,
+            remedy="put each statement on its own line",
+        )
 
     def block_body(self) -> tuple[tuple[ast.Stmt, ...], Token]:
         self.expect_op("{")
@@ -85,9 +88,9 @@ class ConfigParser(ExpressionParser):
             if word == "return":
                 self.i += 1
                 at_end = self.tokens[self.i].kind in (NEWLINE, EOF) or self.tokens[self.i].is_op(
-                    ";", "}")
-                return ast.Return(self.location(token),
-                                  None if at_end else self.expression())
+                    ";", "}"
+                )
+                return ast.Return(self.location(token), None if at_end else self.expression())
             if word in _SKIPPED_KEYWORDS:
                 return self.opaque(word)
             # ``name =`` / ``name {`` cannot declare anything (a type needs a name after it)
@@ -117,8 +120,11 @@ class ConfigParser(ExpressionParser):
                 return None
             self.i += 1
             dot = self.tokens[self.i]
-            if (dot.kind == OP and dot.value == "."
-                    and self.tokens[self.i + 1].kind in (NAME, STRING)):
+            if (
+                dot.kind == OP
+                and dot.value == "."
+                and self.tokens[self.i + 1].kind in (NAME, STRING)
+            ):
                 self.i += 1
                 continue
             return tuple(parts)
@@ -136,8 +142,13 @@ class ConfigParser(ExpressionParser):
             value_start = self.tokens[self.i]
             value = self.expression()
             value_end = self.tokens[self.i - 1]
-            return ast.Assign(self.location(first), path, value,
-                              (value_start.start, value_end.end), op=str(token.value))
+            return ast.Assign(
+                self.location(first),
+                path,
+                value,
+                (value_start.start, value_end.end),
+                op=str(token.value),
+            )
         if token.kind == OP and token.value == "{":
             body, close = self.block_body()
             return ast.Block(self.location(first), path, body, (first.start, close.end))
@@ -160,13 +171,16 @@ class ConfigParser(ExpressionParser):
         elif token.kind == NAME:
             pattern = str(token.value)
         else:
-            raise self.error(f"expected a name pattern after {kind_token.value}: "
-                             f"but found {describe(token)}", token,
-                             remedy="write e.g. withName: 'FASTQC|MULTIQC' { … }")
+            raise self.error(
+                f"expected a name pattern after {kind_token.value}: but found {describe(token)}",
+                token,
+                remedy="write e.g. withName: 'FASTQC|MULTIQC' { … }",
+            )
         self.i += 1
         if not self.tokens[self.i].is_op("{"):
-            raise self.error(f"expected '{{' after {kind_token.value}: {pattern}",
-                             self.tokens[self.i])
+            raise self.error(
+                f"expected '{{' after {kind_token.value}: {pattern}", self.tokens[self.i]
+            )
         body, _ = self.block_body()
         kind = str(kind_token.value)
         return ast.Selector(self.location(kind_token), kind, negate + pattern, body)
@@ -177,13 +191,19 @@ class ConfigParser(ExpressionParser):
         body, _ = self.block_body()
         ids: list[ast.Expr] = []
         for stmt in body:
-            if (isinstance(stmt, ast.ExprStatement) and isinstance(stmt.expr, ast.Call)
-                    and stmt.expr.target is None and stmt.expr.name == "id" and stmt.expr.args):
+            if (
+                isinstance(stmt, ast.ExprStatement)
+                and isinstance(stmt.expr, ast.Call)
+                and stmt.expr.target is None
+                and stmt.expr.name == "id"
+                and stmt.expr.args
+            ):
                 ids.append(stmt.expr.args[0])
             else:
                 raise ConfigError(
                     "only `id 'plugin-name@version'` lines are allowed in a plugins block",
-                    where=str(stmt.location), remedy="write e.g. id 'nf-schema@2.1.1'",
+                    where=str(stmt.location),
+                    remedy="write e.g. id 'nf-schema@2.1.1'",
                 )
         return ast.Plugins(self.location(token), tuple(ids))
 
@@ -267,8 +287,9 @@ class ConfigParser(ExpressionParser):
             if name_token.kind == STRING and self.tokens[self.i + 1].is_op("("):
                 pass  # def 'quoted name'(…)
             else:
-                raise self.error(f"expected a name after 'def' but found {describe(name_token)}",
-                                 name_token)
+                raise self.error(
+                    f"expected a name after 'def' but found {describe(name_token)}", name_token
+                )
         name = name_token.value if name_token.kind == NAME else "".join(map(str, name_token.value))
         self.i += 1
         location = self.location(self.tokens[start])
@@ -397,8 +418,11 @@ def parse_config(text: str, file: str) -> ast.ConfigFile:
 
 
 def too_deep(file: str) -> ConfigError:
-    return ConfigError("brackets, blocks or strings are nested too deeply to read",
-                       where=f"{file}:1:1", remedy="flatten the nesting; no real config needs it")
+    return ConfigError(
+        "brackets, blocks or strings are nested too deeply to read",
+        where=f"{file}:1:1",
+        remedy="flatten the nesting; no real config needs it",
+    )
 
 
 def strict_violations(config: ast.ConfigFile) -> list[tuple[Location, str]]:

@@ -54,8 +54,8 @@ _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def _escape(text: str) -> str:
     """One line per setting, and no control character reaches the terminal as is."""
     return "".join(
-        _ESCAPES.get(char) or (f"\\u{ord(char):04x}" if ord(char) < 32 or ord(char) == 127
-                               else char)
+        _ESCAPES.get(char)
+        or (f"\\u{ord(char):04x}" if ord(char) < 32 or ord(char) == 127 else char)
         for char in text
     )
 
@@ -68,8 +68,13 @@ def render_json(config: ResolvedConfig) -> dict[str, Any]:
         "profiles": list(config.profiles),
         "config": json_value(to_plain(config.tree)),
         "dynamic": [
-            {"key": entry.key, "location": f"{entry.location.file}:{entry.location.line}",
-             "file": entry.location.file, "line": entry.location.line, "reason": entry.reason}
+            {
+                "key": entry.key,
+                "location": f"{entry.location.file}:{entry.location.line}",
+                "file": entry.location.file,
+                "line": entry.location.line,
+                "reason": entry.reason,
+            }
             for entry in config.dynamic
         ],
         "files": [{"path": source.path, "reason": source.reason} for source in config.files],

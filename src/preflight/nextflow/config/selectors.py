@@ -58,5 +58,5 @@ def split_selector(key: str) -> tuple[str, str] | None:
     """``'withName:FOO'`` → ``('withName', 'FOO')``; a key that is not a selector → None."""
     for prefix in SELECTOR_PREFIXES:
         if key.startswith(prefix):
-            return prefix[:-1], key[len(prefix):].strip()
+            return prefix[:-1], key[len(prefix) :].strip()
     return None

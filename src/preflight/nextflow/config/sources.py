@@ -53,7 +53,7 @@ def _given(path: Path, launch: Path, option: str) -> Path:
             f"{option} {path}: no such configuration file",
             where=str(path),
             remedy=f"check the path given to {option} "
-                   "(relative paths start at the launch directory)",
+            "(relative paths start at the launch directory)",
         )
     return full
 

@@ -186,19 +186,38 @@ class ClosureExpr:
             return NotImplemented
         assert isinstance(other, ClosureExpr)
         return (self.location, self.params, self.source, self.body) == (
-            other.location, other.params, other.source, other.body)
+            other.location,
+            other.params,
+            other.source,
+            other.body,
+        )
 
     def __hash__(self) -> int:
         return hash((self.location, self.params, self.source))
 
     def __repr__(self) -> str:
-        return (f"ClosureExpr(location={self.location!r}, params={self.params!r}, "
-                f"body={self.body!r}, source={self.source!r})")
+        return (
+            f"ClosureExpr(location={self.location!r}, params={self.params!r}, "
+            f"body={self.body!r}, source={self.source!r})"
+        )
 
 
 Expr = (
-    Literal | GString | ListExpr | MapExpr | Name | Property | Index | Call | Unary | Binary
-    | Ternary | Elvis | Cast | New | ClosureExpr
+    Literal
+    | GString
+    | ListExpr
+    | MapExpr
+    | Name
+    | Property
+    | Index
+    | Call
+    | Unary
+    | Binary
+    | Ternary
+    | Elvis
+    | Cast
+    | New
+    | ClosureExpr
 )
 
 # ----------------------------------------------------------------------------- statements
@@ -296,8 +315,18 @@ class Opaque(NamedTuple):
 
 
 Stmt = (
-    Assign | Block | Selector | Include | Plugins | If | Try | VarDecl | FunctionDef
-    | ExprStatement | Return | Opaque
+    Assign
+    | Block
+    | Selector
+    | Include
+    | Plugins
+    | If
+    | Try
+    | VarDecl
+    | FunctionDef
+    | ExprStatement
+    | Return
+    | Opaque
 )
 
 LEGACY_STATEMENTS: dict[type, str] = {
@@ -331,9 +360,32 @@ def _node_differs(self: tuple[Any, ...], other: object) -> bool:
 # Nodes are named tuples (cheap to define at import, cheap to build while parsing), but compare
 # like records: equal only to a node of the same class, never to a plain tuple.
 for _node in (
-    Literal, GString, ListExpr, MapExpr, Name, Property, Call, Unary, Binary, Ternary,
-    Elvis, Cast, New, Assign, Block, Selector, Include, Plugins, If, Try, VarDecl, FunctionDef,
-    ExprStatement, Return, Opaque, ConfigFile,
+    Literal,
+    GString,
+    ListExpr,
+    MapExpr,
+    Name,
+    Property,
+    Call,
+    Unary,
+    Binary,
+    Ternary,
+    Elvis,
+    Cast,
+    New,
+    Assign,
+    Block,
+    Selector,
+    Include,
+    Plugins,
+    If,
+    Try,
+    VarDecl,
+    FunctionDef,
+    ExprStatement,
+    Return,
+    Opaque,
+    ConfigFile,
 ):
     setattr(_node, "__eq__", _node_equals)  # noqa: B010 - replaces the tuple method
     setattr(_node, "__ne__", _node_differs)  # noqa: B010

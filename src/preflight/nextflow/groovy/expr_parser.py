@@ -41,8 +41,32 @@ _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (
 )
 _PRECEDENCE = {op: level for level, ops in enumerate(_BINARY_LEVELS) for op in ops}
 # Operators Groovy lets a new line start (the expression continues); others end a statement.
-_CONTINUES_ON_NEW_LINE = {"?", ":", "?:", "&&", "||", ".", "?.", "*.", "==", "!=", "=~", "==~",
-                          "<", "<=", ">", ">=", "*", "/", "%", "**", "|", "&", "^", "<=>"}
+_CONTINUES_ON_NEW_LINE = {
+    "?",
+    ":",
+    "?:",
+    "&&",
+    "||",
+    ".",
+    "?.",
+    "*.",
+    "==",
+    "!=",
+    "=~",
+    "==~",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "*",
+    "/",
+    "%",
+    "**",
+    "|",
+    "&",
+    "^",
+    "<=>",
+}
 _CONTINUED_BINARY = tuple(op for op in _PRECEDENCE if op in _CONTINUES_ON_NEW_LINE)
 _LITERAL_NAMES = {"true": True, "false": False, "null": None}
 # ``a.b.c`` as an interpolation: names only, so parsed without the lexer (see ``_dotted_name``).
@@ -144,7 +168,7 @@ class ExpressionParser:
         )
 
     def source(self, start: int, end: int) -> str:
-        return self.text[start - self.base:end - self.base]
+        return self.text[start - self.base : end - self.base]
 
     def nested(self, insensitive: bool) -> _Nesting:
         return _Nesting(self, insensitive)
@@ -280,8 +304,12 @@ class ExpressionParser:
     def _looks_like_cast(self) -> bool:
         """``(Type) expr``: a capitalised name alone in parentheses, then an operand."""
         first, second, third = self.peek(1), self.peek(2), self.peek(3)
-        return (first.kind == NAME and str(first.value)[:1].isupper() and second.is_op(")")
-                and (third.kind in (NAME, NUMBER, STRING) or third.is_op("(", "[")))
+        return (
+            first.kind == NAME
+            and str(first.value)[:1].isupper()
+            and second.is_op(")")
+            and (third.kind in (NAME, NUMBER, STRING) or third.is_op("(", "["))
+        )
 
     def postfix(self, target: ast.Expr) -> ast.Expr:
         while True:
@@ -298,17 +326,31 @@ class ExpressionParser:
                     raise self.error(f"expected a name after '{token.value}'", name_token)
                 if self.at_op("(") and not self._newline_before():
                     args = self.arguments()
-                    target = ast.Call(self.location(name_token), target, name, args,
-                                      safe=token.value == "?.")
+                    target = ast.Call(
+                        self.location(name_token), target, name, args, safe=token.value == "?."
+                    )
                 elif self._closure_follows():
-                    target = ast.Call(self.location(name_token), target, name,
-                                      (self.closure(),), safe=token.value == "?.")
+                    target = ast.Call(
+                        self.location(name_token),
+                        target,
+                        name,
+                        (self.closure(),),
+                        safe=token.value == "?.",
+                    )
                 else:
-                    target = ast.Property(self.location(name_token), target, name,
-                                          safe=token.value == "?.", spread=token.value == "*.")
+                    target = ast.Property(
+                        self.location(name_token),
+                        target,
+                        name,
+                        safe=token.value == "?.",
+                        spread=token.value == "*.",
+                    )
                 continue
-            if (token.is_op("(") and not self._newline_before()
-                    and isinstance(target, ast.ClosureExpr)):
+            if (
+                token.is_op("(")
+                and not self._newline_before()
+                and isinstance(target, ast.ClosureExpr)
+            ):
                 args = self.arguments()
                 target = ast.Call(self.location(token), target, "call", args)
                 continue
@@ -480,7 +522,7 @@ class ExpressionParser:
             end = self._matching_brace(self.i)
         close_token = self.tokens[end]
         source = self.source(open_token.start, close_token.end)
-        inner = self.tokens[self.i + 1:end]
+        inner = self.tokens[self.i + 1 : end]
         self.i = end + 1
         params: tuple[str, ...] = ()
         # Parameters are names, commas and new lines up to the first ``->``; the scan stops at
@@ -496,9 +538,10 @@ class ExpressionParser:
             names = [str(t.value) for t in inner[:arrow] if t.kind == NAME]
             # typed parameters ``String x ->`` keep only the last word of each
             params = tuple(names)
-            inner = inner[arrow + 1:]
-        end_token = Token(EOF, "", close_token.line, close_token.col, close_token.start,
-                          close_token.start)
+            inner = inner[arrow + 1 :]
+        end_token = Token(
+            EOF, "", close_token.line, close_token.col, close_token.start, close_token.start
+        )
 
         parser_type, file, text, base = type(self), self.file, self.text, self.base
 
@@ -509,8 +552,7 @@ class ExpressionParser:
             except RecursionError:
                 return None  # nested beyond what is read: opaque, like other unread Groovy
 
-        return ast.ClosureExpr(self.location(open_token), params, None, source,
-                               read_body=read_body)
+        return ast.ClosureExpr(self.location(open_token), params, None, source, read_body=read_body)
 
     def closure_body(self) -> tuple[ast.Stmt, ...] | None:
         """This parser's tokens read as a closure body: one expression, else None.
@@ -576,6 +618,9 @@ def parse_expression_text(text: str, location: Location) -> ast.Expr:
             if end.kind != EOF:
                 raise parser.error(f"unexpected {describe(end)} after the expression", end)
     except RecursionError:
-        raise ConfigError("the expression is nested too deeply to read", where=str(location),
-                          remedy="flatten the nesting") from None
+        raise ConfigError(
+            "the expression is nested too deeply to read",
+            where=str(location),
+            remedy="flatten the nesting",
+        ) from None
     return expr

@@ -36,7 +36,13 @@ from preflight.nextflow.groovy.unparse import to_source
 from preflight.nextflow.groovy.values import Closure, Dynamic, MemoryUnit, unit_value
 
 __all__ = [
-    "SECRETS", "Expr", "call_closure", "evaluate", "groovy_str", "parse_expression", "truthy",
+    "SECRETS",
+    "Expr",
+    "call_closure",
+    "evaluate",
+    "groovy_str",
+    "parse_expression",
+    "truthy",
 ]
 
 
@@ -52,8 +58,11 @@ def evaluate(expr: Expr, scope: Mapping[str, Any]) -> Any:
     except Exception as exc:  # noqa: BLE001 - valid Groovy must give a value, never a crash
         # Groovy that fails on these values (1 / 0, a bad regex, a method on the wrong type)
         # fails at run time too: say so, with the place, instead of guessing.
-        return Dynamic(f"cannot be computed before the run ({type(exc).__name__})",
-                       expr.location, _describe(expr))
+        return Dynamic(
+            f"cannot be computed before the run ({type(exc).__name__})",
+            expr.location,
+            _describe(expr),
+        )
 
 
 def call_closure(closure: Closure, scope: Mapping[str, Any], *args: Any) -> Any:
@@ -64,12 +73,16 @@ def call_closure(closure: Closure, scope: Mapping[str, Any], *args: Any) -> Any:
     """
     expr = closure.expr
     if not isinstance(expr, ast.ClosureExpr):
-        return Dynamic("the closure's body is beyond what preflight evaluates",
-                       closure.location, closure.source)
+        return Dynamic(
+            "the closure's body is beyond what preflight evaluates",
+            closure.location,
+            closure.source,
+        )
     single = expr.single_expression
     if single is None:
-        return Dynamic("the closure runs several statements at run time",
-                       closure.location, closure.source)
+        return Dynamic(
+            "the closure runs several statements at run time", closure.location, closure.source
+        )
     merged = {**closure.captured, **scope}
     names = expr.params or ("it",)
     for name, value in zip(names, args, strict=False):
@@ -86,10 +99,16 @@ def _describe(expr: Expr) -> str:
 
 
 _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
-    "-": operator.sub, "*": operator.mul, "%": operator.mod, "**": operator.pow,
+    "-": operator.sub,
+    "*": operator.mul,
+    "%": operator.mod,
+    "**": operator.pow,
 }
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 
 
@@ -133,8 +152,9 @@ class _Evaluator:
             key = self.eval(key_expr)
             if isinstance(key, Dynamic):
                 return key
-            result[key if isinstance(key, (str, int, float, bool)) or key is None
-                   else groovy_str(key)] = self.eval(value_expr)
+            result[
+                key if isinstance(key, (str, int, float, bool)) or key is None else groovy_str(key)
+            ] = self.eval(value_expr)
         return result
 
     def _Name(self, expr: ast.Name) -> Any:
@@ -343,10 +363,17 @@ class _Evaluator:
         return converted
 
 
-
 def _memory_property(value: MemoryUnit, name: str, expr: ast.Property, ev: _Evaluator) -> Any:
-    sizes = {"bytes": 1, "kilo": 1 << 10, "mega": 1 << 20, "giga": 1 << 30, "toGiga": 1 << 30,
-             "toMega": 1 << 20, "toKilo": 1 << 10, "toBytes": 1}
+    sizes = {
+        "bytes": 1,
+        "kilo": 1 << 10,
+        "mega": 1 << 20,
+        "giga": 1 << 30,
+        "toGiga": 1 << 30,
+        "toMega": 1 << 20,
+        "toKilo": 1 << 10,
+        "toBytes": 1,
+    }
     if name in sizes:
         return value.bytes // sizes[name]
     return ev.dynamic(expr, f"property '{name}' of a memory amount")

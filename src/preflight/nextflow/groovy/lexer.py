@@ -31,8 +31,10 @@ OPERATORS = sorted(
 )
 _OPERATOR_PATTERN = "|".join(re.escape(op) for op in OPERATORS)
 _NAME_PATTERN = r"[A-Za-z_$][A-Za-z0-9_$]*"
-_NUMBER_PATTERN = (r"0[xX][0-9a-fA-F_]+[lLgGiI]?"
-                   r"|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?[lLgGiIdDfF]?")
+_NUMBER_PATTERN = (
+    r"0[xX][0-9a-fA-F_]+[lLgGiI]?"
+    r"|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?[lLgGiIdDfF]?"
+)
 # One pattern for every token the main loop meets, in the order the rules apply at a position:
 # comments, then strings (a plain one-line string whole; any other opens the slow path at its
 # quote), ``$/``, then white space, names, numbers and operators. A ``/`` operator is checked
@@ -61,14 +63,25 @@ _STRING_RUN = {"'": re.compile(r"[^'\\\n]+"), '"': re.compile(r'[^"\\\n$]+')}
 _BALANCED_RUN = re.compile(r"[^{}'\"]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _INTERPOLATION = re.compile(
-    r"\$\{([^{}'\"\\\n]*)\}|\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+    r"\$\{([^{}'\"\\\n]*)\}|\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+)
 _OCTAL = re.compile(r"[0-7]{1,3}")
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 # After these tokens a ``/`` divides; anywhere else it opens a slashy string.
 _OPERAND_END = {")", "]", "}"}
 _KEYWORDS_BEFORE_VALUE = {"return", "in", "case", "assert", "throw", "else"}
-_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "s": " ",
-            '"': '"', "'": "'", "\\": "\\", "$": "$"}
+_ESCAPES = {
+    "b": "\b",
+    "t": "\t",
+    "n": "\n",
+    "f": "\f",
+    "r": "\r",
+    "s": " ",
+    '"': '"',
+    "'": "'",
+    "\\": "\\",
+    "$": "$",
+}
 
 
 class Interpolation(NamedTuple):
@@ -176,8 +189,20 @@ class Lexer:
                 after = match.end()  # past the blanks that follow the token
                 if kind == "name":
                     value = match.group(kind)
-                    append(new(Token, (NAME, value, line, pos - line_start + 1,
-                                       pos + base, pos + len(value) + base, False)))
+                    append(
+                        new(
+                            Token,
+                            (
+                                NAME,
+                                value,
+                                line,
+                                pos - line_start + 1,
+                                pos + base,
+                                pos + len(value) + base,
+                                False,
+                            ),
+                        )
+                    )
                     pos = after
                 elif kind == "op":
                     value = match.group(kind)
@@ -186,13 +211,37 @@ class Lexer:
                         self._slashy()
                         pos, line, line_start = self.pos, self.line, self.line_start
                         break  # scan again from after the string
-                    append(new(Token, (OP, value, line, pos - line_start + 1,
-                                       pos + base, pos + len(value) + base, False)))
+                    append(
+                        new(
+                            Token,
+                            (
+                                OP,
+                                value,
+                                line,
+                                pos - line_start + 1,
+                                pos + base,
+                                pos + len(value) + base,
+                                False,
+                            ),
+                        )
+                    )
                     pos = after
                 elif kind == "nl":
                     if not tokens or tokens[-1][0] != NEWLINE:
-                        append(new(Token, (NEWLINE, "\n", line, pos - line_start + 1,
-                                           pos + base, pos + 1 + base, False)))
+                        append(
+                            new(
+                                Token,
+                                (
+                                    NEWLINE,
+                                    "\n",
+                                    line,
+                                    pos - line_start + 1,
+                                    pos + base,
+                                    pos + 1 + base,
+                                    False,
+                                ),
+                            )
+                        )
                     line += 1
                     line_start = pos + 1
                     pos = after
@@ -204,20 +253,55 @@ class Lexer:
                     pos = after
                 elif kind == "plain":
                     end = match.end(kind)
-                    append(new(Token, (STRING, (text[pos + 1:end - 1],), line, pos - line_start + 1,
-                                       pos + base, end + base, False)))
+                    append(
+                        new(
+                            Token,
+                            (
+                                STRING,
+                                (text[pos + 1 : end - 1],),
+                                line,
+                                pos - line_start + 1,
+                                pos + base,
+                                end + base,
+                                False,
+                            ),
+                        )
+                    )
                     pos = after
                 elif kind == "number":
                     value = match.group(kind)
-                    append(new(Token, (NUMBER, _number(value), line, pos - line_start + 1,
-                                       pos + base, pos + len(value) + base, False)))
+                    append(
+                        new(
+                            Token,
+                            (
+                                NUMBER,
+                                _number(value),
+                                line,
+                                pos - line_start + 1,
+                                pos + base,
+                                pos + len(value) + base,
+                                False,
+                            ),
+                        )
+                    )
                     pos = after
                 elif kind == "gstring":
                     end = match.end(kind)
                     parts = _gstring_parts(text, pos + 1, end - 1, line, line_start, base)
-                    append(new(Token, (STRING, tuple(parts), line, pos - line_start + 1,
-                                       pos + base, end + base, len(parts) > 1 or not isinstance(
-                                           parts[0], str))))
+                    append(
+                        new(
+                            Token,
+                            (
+                                STRING,
+                                tuple(parts),
+                                line,
+                                pos - line_start + 1,
+                                pos + base,
+                                end + base,
+                                len(parts) > 1 or not isinstance(parts[0], str),
+                            ),
+                        )
+                    )
                     pos = after
                 elif kind == "comment":
                     newlines = text.count("\n", pos, after)
@@ -248,8 +332,15 @@ class Lexer:
     ) -> None:
         """Append a token that starts at the current position."""
         self.tokens.append(
-            Token(kind, value, self.line, start - self.line_start + 1,
-                  start + self.base, end + self.base, interpolated)
+            Token(
+                kind,
+                value,
+                self.line,
+                start - self.line_start + 1,
+                start + self.base,
+                end + self.base,
+                interpolated,
+            )
         )
 
     def _slashy_allowed(self) -> bool:
@@ -330,7 +421,7 @@ class Lexer:
             if digits is not None:
                 buffer.append(chr(int(digits.group(), 16)))
                 return pos + 6
-        octal = _OCTAL.match(text[pos + 1:pos + 4])
+        octal = _OCTAL.match(text[pos + 1 : pos + 4])
         if octal:
             buffer.append(chr(int(octal.group(), 8) & 0xFF))
             return pos + 1 + len(octal.group())
@@ -341,18 +432,24 @@ class Lexer:
         text = self.text
         if text.startswith("${", pos):
             end = skip_balanced(text, pos + 1, self)
-            inner = text[pos + 2:end - 1]
+            inner = text[pos + 2 : end - 1]
             return (
-                Interpolation(inner, self._line_at(pos + 2), self._col_at(pos + 2),
-                              pos + 2 + self.base, True),
+                Interpolation(
+                    inner, self._line_at(pos + 2), self._col_at(pos + 2), pos + 2 + self.base, True
+                ),
                 end,
             )
         match = _DOTTED_NAME.match(text, pos + 1)
         if not match:
             return None, pos
         return (
-            Interpolation(match.group(), self._line_at(pos + 1), self._col_at(pos + 1),
-                          pos + 1 + self.base, False),
+            Interpolation(
+                match.group(),
+                self._line_at(pos + 1),
+                self._col_at(pos + 1),
+                pos + 1 + self.base,
+                False,
+            ),
             match.end(),
         )
 
@@ -377,8 +474,9 @@ class Lexer:
         buffer: list[str] = []
         while True:
             if pos >= len(text):
-                raise self.error("unterminated slashy string", start,
-                                 remedy=f"close it with {close}")
+                raise self.error(
+                    "unterminated slashy string", start, remedy=f"close it with {close}"
+                )
             if text.startswith(close, pos):
                 pos += len(close)
                 break
@@ -419,8 +517,15 @@ def _gstring_parts(
             parts.append(text[last:at])
         braced = found.group(1) is not None
         inner = at + 2 if braced else at + 1
-        parts.append(Interpolation(found.group(1) if braced else found.group(2),
-                                   line, inner - line_start + 1, inner + base, braced))
+        parts.append(
+            Interpolation(
+                found.group(1) if braced else found.group(2),
+                line,
+                inner - line_start + 1,
+                inner + base,
+                braced,
+            )
+        )
         last = found.end()
     if last < end or not parts:
         parts.append(text[last:end])

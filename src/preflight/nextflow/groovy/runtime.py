@@ -36,7 +36,6 @@ def groovy_str(value: Any) -> str:
     return str(value)
 
 
-
 NOT_CONVERTED = object()
 
 

@@ -17,8 +17,10 @@ def to_source(expr: ast.Expr) -> str:
             return "true" if value else "false"
         return str(value)
     if isinstance(expr, ast.GString):
-        parts = (p.replace('"', '\\"') if isinstance(p, str) else "${" + to_source(p) + "}"
-                 for p in expr.parts)
+        parts = (
+            p.replace('"', '\\"') if isinstance(p, str) else "${" + to_source(p) + "}"
+            for p in expr.parts
+        )
         return '"' + "".join(parts) + '"'
     if isinstance(expr, ast.ListExpr):
         return "[" + ", ".join(to_source(i) for i in expr.items) + "]"
@@ -44,8 +46,7 @@ def to_source(expr: ast.Expr) -> str:
     if isinstance(expr, ast.Binary):
         return f"{_operand(expr.left)} {expr.op} {_operand(expr.right)}"
     if isinstance(expr, ast.Ternary):
-        return (f"{_operand(expr.condition)} ? {_operand(expr.then)} : "
-                f"{_operand(expr.otherwise)}")
+        return f"{_operand(expr.condition)} ? {_operand(expr.then)} : {_operand(expr.otherwise)}"
     if isinstance(expr, ast.Elvis):
         return f"{_operand(expr.left)} ?: {_operand(expr.right)}"
     if isinstance(expr, ast.Cast):

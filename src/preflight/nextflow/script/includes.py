@@ -65,7 +65,7 @@ def _not_utf8(data: bytes, bad: int, display: str) -> ScanIssue:
 
 def _display(path: str, root: str) -> str:
     prefix = root.rstrip(os.sep) + os.sep
-    return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else path
+    return path[len(prefix) :].replace(os.sep, "/") if path.startswith(prefix) else path
 
 
 def canonical(path: str) -> str:
@@ -90,7 +90,7 @@ def _resolve_include(directory: str, target: str, project: str = "") -> str | No
     variable = _DIR_VARIABLE.match(target)
     if variable is not None:  # "${projectDir}/modules/x", "$moduleDir/../y"
         base_dir = directory if variable.group(1) == "moduleDir" else project or directory
-        target = base_dir + target[variable.end():]
+        target = base_dir + target[variable.end() :]
     if not target.startswith(("./", "../", "/")):
         return None
     base = target if target.startswith("/") else os.path.join(directory, target)
@@ -107,7 +107,6 @@ def _resolve_include(directory: str, target: str, project: str = "") -> str | No
 
 
 MODULE_DIRS = ("workflows", "subworkflows", "modules")
-
 
 
 @dataclass
@@ -151,8 +150,9 @@ def load_scripts(top: str, main: str | None) -> LoadedScripts:
                     queue.append(target)
                 elif not include.path.startswith("plugin/"):
                     issues.append(
-                        ScanIssue(f"include target {include.path!r} was not found",
-                                  include.location)
+                        ScanIssue(
+                            f"include target {include.path!r} was not found", include.location
+                        )
                     )
     else:
         for directory in MODULE_DIRS:

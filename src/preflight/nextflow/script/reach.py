@@ -22,8 +22,9 @@ class _Target:
     name: str
 
 
-def _scope(path: str, files: dict[str, ScriptFile],
-           targets: dict[tuple[str, str], str | None]) -> dict[str, _Target]:
+def _scope(
+    path: str, files: dict[str, ScriptFile], targets: dict[tuple[str, str], str | None]
+) -> dict[str, _Target]:
     """The names a workflow body in ``path`` may call: its includes (under their aliases), then
     its own processes and named workflows, which win over an include of the same name."""
     script = files[path]
@@ -118,7 +119,8 @@ def reach(
         prefix = "" if workflow.name is None else f"{workflow.name}:"
         walk(main or "", workflow, prefix)
     others = tuple(
-        w.name for w in workflows
+        w.name
+        for w in workflows
         if w.name is not None and entry and f"{main}:{w.name}" not in entered
     )
     # Without a workflow to follow, nothing can be ruled out: every process may run.
@@ -131,4 +133,3 @@ def reach(
                     process.name, ProcessInstance(process, process.name, process.name, unknown)
                 )
     return list(found.values()), others
-

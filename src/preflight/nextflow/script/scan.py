@@ -81,8 +81,10 @@ def _scan_pipeline(root: Path, main_script: Path | None) -> PipelineScripts:
     files = loaded.files
     instances, other_entries = reach(files, loaded.targets, main)
     workflows = files[main].workflows if main is not None and main in files else ()
-    followed = () if any(w.name is None for w in workflows) else tuple(
-        w.name for w in workflows if w.name is not None
+    followed = (
+        ()
+        if any(w.name is None for w in workflows)
+        else tuple(w.name for w in workflows if w.name is not None)
     )
     script_params = dict(files[main].params) if main is not None and main in files else {}
     ordered = tuple(sorted(files.values(), key=lambda f: f.display))

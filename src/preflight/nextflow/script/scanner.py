@@ -96,8 +96,11 @@ class _Scanner:
         pos = 0
         while True:
             proc = self.proc
-            if self.stack and self.workflow_code is None and (proc is None
-                                                              or not proc.in_directives):
+            if (
+                self.stack
+                and self.workflow_code is None
+                and (proc is None or not proc.in_directives)
+            ):
                 pos = up_to_brace(text, pos).end()  # type: ignore[union-attr]
                 if pos >= len(text):
                     break
@@ -173,13 +176,20 @@ class _Scanner:
         depth = len(self.stack)
         kind = word.lastgroup
         proc = self.proc
-        if kind == "value" and proc is not None and proc.in_directives and depth in (
-            _BODY, _BRANCH
-        ) and not CONTINUES_BEFORE.match(self.text, word.end() + 1):
+        if (
+            kind == "value"
+            and proc is not None
+            and proc.in_directives
+            and depth in (_BODY, _BRANCH)
+            and not CONTINUES_BEFORE.match(self.text, word.end() + 1)
+        ):
             # The common ``label 'x'`` line: one string, and the next line does not continue it.
-            record_directive(proc, word.group("directive"),
-                    Directive(word.group("value"), self.at(word.start("value"))),
-                    nested=depth == _BRANCH)
+            record_directive(
+                proc,
+                word.group("directive"),
+                Directive(word.group("value"), self.at(word.start("value"))),
+                nested=depth == _BRANCH,
+            )
             return word.end("value")
         named = "keyword"
         if kind == "value":  # not a directive here, or continued: read it as a statement
@@ -188,8 +198,9 @@ class _Scanner:
             if depth == 0:
                 start = word.end() - len(word.group().lstrip())
                 self.includes.append(
-                    Include(include_entries(word.group("names")), word.group("path"),
-                            self.at(start))
+                    Include(
+                        include_entries(word.group("names")), word.group("path"), self.at(start)
+                    )
                 )
             return word.end()
         if kind == "param":
@@ -257,4 +268,3 @@ class _Scanner:
             self.workflow_code = []
             self.workflow_head = (head.group(1), self.at(start))
         return head.end()
-

@@ -34,10 +34,12 @@ SKIPPED = (
 # consumed on its own.
 _BY_FIRST = (
     ("/", r"/[^\n]*|\*[^*]*\*+(?:[^/*][^*]*\*+)*/"),
-    ('"', r'""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
-          r'|[^"\\\n$]*(?:(?:\\.|' + _INTERPOLATION + r'|\$)[^"\\\n$]*)*"'),
-    ("'", "''" + r"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*" + "'''"
-          + r"|[^'\\\n]*(?:\\.[^'\\\n]*)*'"),
+    (
+        '"',
+        r'""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+        r'|[^"\\\n$]*(?:(?:\\.|' + _INTERPOLATION + r'|\$)[^"\\\n$]*)*"',
+    ),
+    ("'", "''" + r"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*" + "'''" + r"|[^'\\\n]*(?:\\.[^'\\\n]*)*'"),
     (r"\$", r"/.*?/\$"),
     ("[(,=~]", r"[ \t]*/(?![/*\s])[^/\\\n]*(?:\\.[^/\\\n]*)*/"),
 )
@@ -49,14 +51,20 @@ def _skipped_by_first(*, lone: bool) -> str:
 
 
 # What may follow the start of a statement (verbose syntax).
-WORD_PATTERN = r"""[ \t]*(?:
+WORD_PATTERN = (
+    r"""[ \t]*(?:
         include\s*\{(?P<names>[^{}]*)\}\s*from\s*(?P<q>['"])(?P<path>[^'"\n]*)(?P=q)
       | params\.(?P<param>[\w.]+)[ \t]*=(?!=)
       | (?P<section>input|output|script|shell|exec|when|stub)[ \t]*:(?!:)
-      | (?P<directive>container|conda|label)[ \t]+(?P<value>""" + _SQ + "|" + SKIPPED[3] + r""")
+      | (?P<directive>container|conda|label)[ \t]+(?P<value>"""
+    + _SQ
+    + "|"
+    + SKIPPED[3]
+    + r""")
         [ \t]*(?=\n)
       | (?P<keyword>process|workflow|container|conda|label|if|else)\b
     )"""
+)
 # Read right after a brace, where a statement may start on the same line.
 WORD = re.compile(WORD_PATTERN, re.VERBOSE | re.DOTALL)
 # The main scan stops only at strings and comments (skipped whole), braces, and statements that
@@ -71,9 +79,7 @@ TOKEN = re.compile(
 BRACES = re.compile(_skipped_by_first(lone=False) + r"|\{|\}", re.DOTALL)
 # Inside a process past its directives, or a function, only braces matter: one match runs over
 # everything else — strings and comments whole — up to the next brace.
-UP_TO_BRACE = re.compile(
-    r"""(?:[^{}"'/$(,=~]+|""" + _skipped_by_first(lone=True) + ")*", re.DOTALL
-)
+UP_TO_BRACE = re.compile(r"""(?:[^{}"'/$(,=~]+|""" + _skipped_by_first(lone=True) + ")*", re.DOTALL)
 SKIPPED_FIRST = frozenset("/\"'$(,=~")
 PROCESS_HEAD = re.compile(r"\s+([A-Za-z_]\w*)\s*\{")
 WORKFLOW_HEAD = re.compile(r"\s*([A-Za-z_]\w*)?\s*\{")
@@ -125,12 +131,13 @@ def statement_end(text: str, pos: int) -> int:
         elif depth == 0:  # end of a line, or ';'
             if match.group() == ";":
                 return end
-            if tail and not tail.endswith(_CONTINUES_AFTER) and not CONTINUES_BEFORE.match(
-                text, match.end()
+            if (
+                tail
+                and not tail.endswith(_CONTINUES_AFTER)
+                and not CONTINUES_BEFORE.match(text, match.end())
             ):
                 return end
         pos = match.end()
-
 
 
 def balanced_parens_end(text: str, pos: int) -> int | None:
@@ -151,7 +158,6 @@ def balanced_parens_end(text: str, pos: int) -> int | None:
             if depth == 0:
                 return match.end()
         scan = match.end()
-
 
 
 def include_entries(names: str) -> tuple[tuple[str, str], ...]:
