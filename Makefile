@@ -41,6 +41,7 @@ system-deps:
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 typecheck: $(STAMP)
