@@ -12,6 +12,7 @@ azure-identity already use, so a shell set up for them works unchanged.
     PREFLIGHT_ARM_ENDPOINT    Azure Resource Manager endpoint (default https://management.azure.com)
     PREFLIGHT_CA_BUNDLE       extra trusted CA certificates (PEM)
     PREFLIGHT_CONNECT_TO      host map, HOST:PORT:ADDR:ADDRPORT[,…] (see preflight.net.connect_to)
+    NXF_SYNTAX_PARSER         Nextflow's config parser, v1 or v2 (default: auto, as Nextflow)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from preflight.secret import Secret
 DEFAULT_PLATFORM_ENDPOINT = "https://api.cloud.seqera.io"
 DEFAULT_ARM_ENDPOINT = "https://management.azure.com"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+SYNTAXES = ("auto", "v1", "v2")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Settings:
     arm_endpoint: str = DEFAULT_ARM_ENDPOINT
     ca_bundle: Path | None = None
     connect_to: str = ""
+    syntax: str = "auto"
 
     @classmethod
     def from_environ(
@@ -59,6 +62,7 @@ class Settings:
         endpoint = pick("platform_endpoint", "TOWER_API_ENDPOINT", DEFAULT_PLATFORM_ENDPOINT)
         authority = pick("azure_authority", "AZURE_AUTHORITY_HOST", DEFAULT_AUTHORITY)
         arm = pick("arm_endpoint", "PREFLIGHT_ARM_ENDPOINT", DEFAULT_ARM_ENDPOINT)
+        syntax = pick("syntax", "NXF_SYNTAX_PARSER", "auto")
         return cls(
             platform_endpoint=(endpoint or DEFAULT_PLATFORM_ENDPOINT).rstrip("/"),
             platform_token=token if isinstance(token, Secret) else None,
@@ -68,4 +72,6 @@ class Settings:
             arm_endpoint=(arm or DEFAULT_ARM_ENDPOINT).rstrip("/"),
             ca_bundle=Path(ca) if ca else None,
             connect_to=pick("connect_to", "PREFLIGHT_CONNECT_TO", "") or "",
+            # Nextflow takes only v1 and v2; anything else leaves its own default.
+            syntax=syntax if syntax in SYNTAXES else "auto",
         )

@@ -1,31 +1,30 @@
 """Build the objects one run needs — clients, checks, context — from settings.
 
-This is the only place that knows which concrete client serves each name in
-:class:`~preflight.checks.base.ServiceRegistry`; every import of a client module happens inside
+This is the only place that knows which concrete client serves each of
+:class:`~preflight.checks.services.Services`; every import of a client module happens inside
 its factory, so a run that never talks to Azure never imports the Azure SDKs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from preflight import __version__
-from preflight.checks.base import (
-    Check,
-    CheckContext,
-    CheckOptions,
-    Progress,
-    ServiceRegistry,
-    run_checks,
-)
+from preflight.checks.base import Check, CheckContext, CheckOptions, Progress, run_checks
+from preflight.checks.services import Services
 from preflight.model import Report
 from preflight.net import connect_to
 from preflight.net.tls import ssl_context
 from preflight.pipeline import PipelineSpec
 from preflight.settings import Settings
+
+if TYPE_CHECKING:
+    from preflight.azure.arm import ArmGateway
+    from preflight.azure.dataplane import RegistryDataPlane
+    from preflight.seqera.client import PlatformClient
 
 # Connect fast, read patiently: a registry or Platform that does not answer within these
 # bounds becomes a finding, never a hang in front of a launch.
@@ -43,34 +42,32 @@ def build_http_client(settings: Settings) -> httpx.Client:
     )
 
 
-def build_services(settings: Settings, environ: Mapping[str, str]) -> ServiceRegistry:
+def build_services(settings: Settings, environ: Mapping[str, str]) -> Services:
     """Factories for every client a check may ask for; each is built on first use."""
     if settings.connect_to:
         connect_to.install(connect_to.parse(settings.connect_to))
-    registry: ServiceRegistry
+    services: Services
 
     def http() -> httpx.Client:
         return build_http_client(settings)
 
-    def platform() -> Any:
+    def platform() -> PlatformClient:
         from preflight.seqera.client import build_platform_client
 
-        return build_platform_client(settings, registry.get("http"))
+        return build_platform_client(settings, services.http)
 
-    def arm() -> Any:
+    def arm() -> ArmGateway:
         from preflight.azure.arm import build_arm_gateway
 
         return build_arm_gateway(settings, environ)
 
-    def dataplane() -> Any:
+    def dataplane() -> RegistryDataPlane:
         from preflight.azure.dataplane import build_dataplane
 
         return build_dataplane(settings, environ)
 
-    registry = ServiceRegistry(
-        {"http": http, "platform": platform, "arm": arm, "dataplane": dataplane}
-    )
-    return registry
+    services = Services(http=http, platform=platform, arm=arm, dataplane=dataplane)
+    return services
 
 
 def default_checks(environ: Mapping[str, str]) -> Sequence[Check]:
@@ -117,6 +114,4 @@ def run_all_checks(
         chosen = default_checks(environ) if checks is None else checks
         return run_checks(chosen, context, progress)
     finally:
-        services = context.services
-        if isinstance(services, ServiceRegistry):
-            services.close()
+        context.services.close()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from tests.registry.check_context import LOGIN, OTHER, TOKEN, add_credential, context, image
 
-from preflight.checks.base import ServiceRegistry
 from preflight.checks.pull import PullCheck, group_uses
+from preflight.checks.services import Services
 from preflight.checks.token_health import TokenHealthCheck
 from preflight.model import Finding, Status
 from preflight.registry.retry import RetryPolicy
@@ -27,7 +27,7 @@ def _run(ctx: object) -> list[Finding]:
         return list(PullCheck(retry=QUICK).run(ctx))  # type: ignore[arg-type]
     finally:
         services = ctx.services  # type: ignore[attr-defined]
-        if isinstance(services, ServiceRegistry):
+        if isinstance(services, Services):
             services.close()
 
 
@@ -148,7 +148,7 @@ def test_offline_and_no_acr_images_are_skips(tmp_path: Path) -> None:
 
     (tmp_path / "main.nf").write_text("workflow {}\n")
     spec = PipelineSpec.locate(tmp_path)
-    offline = CheckContext(spec, Settings(), ServiceRegistry({}), CheckOptions(offline=True))
+    offline = CheckContext(spec, Settings(), Services(), CheckOptions(offline=True))
     assert [f.status for f in PullCheck().run(offline)] == [Status.SKIP]
-    empty = CheckContext(spec, Settings(), ServiceRegistry({}))
+    empty = CheckContext(spec, Settings(), Services())
     assert [f.status for f in PullCheck().run(empty)] == [Status.SKIP]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from preflight.checks.base import (
     CheckContext,
-    ServiceRegistry,
     gate_exit_code,
     run_checks,
 )
+from preflight.checks.services import Services
 from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, InputError
 from preflight.model import Finding, Status
 from preflight.pipeline import PipelineSpec
@@ -35,7 +35,7 @@ class _Passes:
 
 
 def _context(tmp_path: Path) -> CheckContext:
-    return CheckContext(PipelineSpec(root=tmp_path), Settings(), ServiceRegistry({}))
+    return CheckContext(PipelineSpec(root=tmp_path), Settings(), Services())
 
 
 def test_a_raising_check_becomes_an_error_and_the_others_still_run(tmp_path: Path) -> None:

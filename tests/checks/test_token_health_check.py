@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests.registry.check_context import LOGIN, OTHER, TOKEN, add_credential, context, image
 
-from preflight.checks.token_health import HEALTH_KEY, TokenHealthCheck, parse_time
+from preflight.checks.token_health import TokenHealthCheck, parse_time
 from preflight.model import Finding, Status
 from preflight.sandbox.runtime import Sandbox
 from preflight.sandbox.state import utcnow
@@ -31,7 +31,7 @@ def _run(
         findings = list(TokenHealthCheck().run(ctx))
     finally:
         ctx.services.close()  # type: ignore[attr-defined]
-    return findings, ctx.peek(HEALTH_KEY)
+    return findings, ctx.facts.token_health
 
 
 def _token(sandbox: Sandbox):  # type: ignore[no-untyped-def]

@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from preflight.checks.base import (
-    IMAGES_KEY,
-    UNRESOLVED_KEY,
     CheckContext,
-    ServiceRegistry,
     run_checks,
 )
-from preflight.checks.images import RESOLUTION_KEY, ImagesCheck
+from preflight.checks.images import ImagesCheck
+from preflight.checks.services import Services
 from preflight.model import Status
 from preflight.pipeline import PipelineSpec
 from preflight.settings import Settings
@@ -21,7 +19,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "images"
 
 def context_for(name: str, tmp_path: Path, **options: object) -> CheckContext:
     spec = PipelineSpec.locate(FIXTURES / name, launch_dir=tmp_path, **options)
-    return CheckContext(spec=spec, settings=Settings(), services=ServiceRegistry({}))
+    return CheckContext(spec=spec, settings=Settings(), services=Services())
 
 
 def test_acr_images_are_reported_and_published(tmp_path: Path) -> None:
@@ -34,8 +32,8 @@ def test_acr_images_are_reported_and_published(tmp_path: Path) -> None:
     }
     assert all(f.check == "images" and f.location is not None for f in acr)
     assert len(report.images) == 6 and report.unresolved == ()
-    assert context.peek(IMAGES_KEY) == report.images
-    assert context.peek(RESOLUTION_KEY).engine == "docker"
+    assert context.facts.known_images()[0] == report.images
+    assert context.facts.resolution.known().engine == "docker"
     assert report.passed
 
 
@@ -45,7 +43,7 @@ def test_unresolved_entries_are_warnings_with_their_place(tmp_path: Path) -> Non
     warn = next(f for f in report.findings if f.subject == "PER_SAMPLE")
     assert warn.status is Status.WARN and str(warn.location) == "main.nf:4:15"
     assert "not known before the run" in warn.message and warn.remedy
-    assert [u.process for u in context.peek(UNRESOLVED_KEY)] == ["PER_SAMPLE"]
+    assert [u.process for u in context.facts.known_images()[1]] == ["PER_SAMPLE"]
 
 
 def test_no_acr_images_is_said_plainly(tmp_path: Path) -> None:
@@ -65,7 +63,7 @@ def test_an_unreadable_config_is_one_error_finding(tmp_path: Path) -> None:
     (tmp_path / "p" / "main.nf").write_text("workflow { }\n")
     (tmp_path / "p" / "nextflow.config").write_text("process {\n  container = \n")
     spec = PipelineSpec.locate(tmp_path / "p", launch_dir=tmp_path)
-    context = CheckContext(spec=spec, settings=Settings(), services=ServiceRegistry({}))
+    context = CheckContext(spec=spec, settings=Settings(), services=Services())
     report = run_checks([ImagesCheck()], context)
     assert [f.status for f in report.findings] == [Status.ERROR]
-    assert context.peek(IMAGES_KEY) is None
+    assert context.facts.resolution.known() is None

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from preflight.checks.base import IMAGES_KEY, UNRESOLVED_KEY, CheckContext, ServiceRegistry
+from preflight.checks.base import CheckContext
 from preflight.checks.base import run_checks as run
-from preflight.checks.credentials import acr_registries
 from preflight.checks.images import ImagesCheck
+from preflight.checks.services import Services
 from preflight.cli import main
 from preflight.images.resolve import ImageResolution, resolve_images
 from preflight.model import Status
@@ -100,15 +100,15 @@ def test_other_named_workflows_make_it_a_warning_about_entry(tmp_path: Path) -> 
 
 
 def test_the_check_publishes_only_what_the_run_pulls(tmp_path: Path) -> None:
-    """The credentials, token and pull checks read IMAGES_KEY: no ACR registry must be there."""
+    """The credentials, token and pull checks read the run's image uses: no ACR registry there."""
     spec = PipelineSpec.locate(FIXTURES / "unreached", launch_dir=tmp_path)
-    context = CheckContext(spec=spec, settings=Settings(), services=ServiceRegistry({}))
+    context = CheckContext(spec=spec, settings=Settings(), services=Services())
     report = run([ImagesCheck()], context)
-    assert [u.image for u in context.peek(IMAGES_KEY)] == [
+    assert [u.image for u in context.facts.known_images()[0]] == [
         "quay.io/biocontainers/fastqc:0.12.1--hdfd78af_0"
     ]
-    assert context.peek(UNRESOLVED_KEY) == ()
-    assert acr_registries(context) == ()
+    assert context.facts.known_images()[1] == ()
+    assert context.facts.acr_registries() == ()
     assert report.passed
     skip = [f for f in report.findings if f.status is Status.SKIP]
     assert [f.subject for f in skip] == ["processes defined but not called"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from preflight.checks.base import CheckContext, CheckOptions, ServiceRegistry, run_checks
-from preflight.checks.wave import CONFIG_KEY, WaveCheck
+from preflight.checks.base import CheckContext, CheckOptions, run_checks
+from preflight.checks.services import Services
+from preflight.checks.wave import WaveCheck
 from preflight.model import Finding, Status
 from preflight.pipeline import PipelineSpec
 from preflight.secret import Secret
@@ -31,13 +32,13 @@ def findings(
     context = CheckContext(
         spec=spec,
         settings=settings or Settings(),
-        services=ServiceRegistry({}),
+        services=Services(),
         options=options or CheckOptions(),
     )
     env = {"TOWER_ACCESS_TOKEN": TOKEN} if environ is None else environ
     report = run_checks([WaveCheck(env)], context)
     if not any(f.status is Status.ERROR for f in report.findings):
-        assert context.peek(CONFIG_KEY) is not None
+        assert context.facts.config.known() is not None
     return {f.subject: f for f in report.findings}
 
 
@@ -126,7 +127,7 @@ def test_without_an_environment_the_settings_token_counts(tmp_path: Path) -> Non
     context = CheckContext(
         spec=PipelineSpec(root=root, launch_dir=root),
         settings=Settings(platform_token=Secret(TOKEN)),
-        services=ServiceRegistry({}),
+        services=Services(),
     )
     report = run_checks([WaveCheck()], context)
     token = next(f for f in report.findings if f.subject == "tower.accessToken")
@@ -181,5 +182,5 @@ def test_legacy_only_config_warns_unless_the_legacy_parser_is_chosen(tmp_path: P
     finding = findings(tmp_path, config)["NXF_SYNTAX_PARSER"]
     assert finding.status is Status.WARN
     assert str(finding.location) == "nextflow.config:2:1"
-    env = {"TOWER_ACCESS_TOKEN": TOKEN, "NXF_SYNTAX_PARSER": "v1"}
-    assert "NXF_SYNTAX_PARSER" not in findings(tmp_path, config, env)
+    legacy = Settings.from_environ({"NXF_SYNTAX_PARSER": "v1"})
+    assert "NXF_SYNTAX_PARSER" not in findings(tmp_path, config, settings=legacy)

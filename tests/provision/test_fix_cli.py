@@ -120,14 +120,12 @@ def test_check_passes_with_the_pull_handshake_right_after_fix(
         plan = plan_fix(
             spec,
             images=discover_images,
-            arm=lambda: services.get("arm"),
-            platform=lambda: services.get("platform"),
+            arm=lambda: services.arm,
+            platform=lambda: services.platform,
             workspace=settings.workspace,
             options=ProvisionOptions(),
         )
-        result = apply_fix(
-            plan, arm=lambda: services.get("arm"), platform=lambda: services.get("platform")
-        )
+        result = apply_fix(plan, arm=lambda: services.arm, platform=lambda: services.platform)
     finally:
         services.close()
     passwords = dict(result.applied.passwords)

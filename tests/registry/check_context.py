@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from preflight.checks.base import IMAGES_KEY, CheckContext, CheckOptions
+from preflight.checks.base import CheckContext, CheckOptions
 from preflight.model import ImageUse
 from preflight.pipeline import PipelineSpec
 from preflight.sandbox.runtime import Sandbox
@@ -73,5 +73,5 @@ def context(
         CheckOptions(registry_passwords=dict(passwords or {})),
         env,
     )
-    built.shared(IMAGES_KEY, lambda: tuple(uses))
+    built.facts.image_uses.provide(tuple(uses))
     return built

@@ -15,20 +15,14 @@ import httpx
 import pytest
 
 from preflight.checks.base import (
-    IMAGES_KEY,
     CheckContext,
     CheckOptions,
-    ServiceRegistry,
     run_checks,
 )
 from preflight.checks.credentials import (
-    CONFIG_KEY,
-    MATCHES_KEY,
-    TOWER_WORKSPACE_KEY,
     CredentialsCheck,
-    acr_registries,
-    credential_matches,
 )
+from preflight.checks.services import Services
 from preflight.model import Finding, ImageUse, Status
 from preflight.nextflow.config.evaluator import resolve_config
 from preflight.pipeline import PipelineSpec
@@ -78,11 +72,11 @@ def make_context(
     context = CheckContext(
         spec=PipelineSpec(root=tmp_path) if images is not None else PipelineSpec.locate(tmp_path),
         settings=settings,
-        services=ServiceRegistry({"platform": lambda: make_client(token=token or "")}),
+        services=Services(platform=lambda: make_client(token=token or "")),
         options=options or CheckOptions(),
     )
     if images is not None:
-        context.shared(IMAGES_KEY, lambda: images)
+        context.facts.image_uses.provide(images)
     return context
 
 
@@ -142,10 +136,10 @@ def test_exact_match_passes_and_is_shared(
     assert "acr-sandbox" in finding.message and cred_id in finding.message
     role = by_subject(findings, "acme/pipelines")
     assert role.status is Status.PASS and role.details["role"] == "owner"
-    matches = context.peek(MATCHES_KEY)
+    matches = context.facts.matches.known()
     assert isinstance(matches, dict) and isinstance(matches[LOGIN_SERVER], CredentialMatch)
     assert matches[LOGIN_SERVER].credential.id == cred_id
-    assert credential_matches(context) is matches
+    assert context.facts.matches.get() is matches
     json.dumps([f.details for f in findings])  # the JSON report can carry every detail
 
 
@@ -241,7 +235,7 @@ def test_duplicates_fail_and_name_the_one_wave_uses(
     assert finding.details["credential_id"] == first
     assert finding.details["duplicates"] == [{"credential_name": "second", "credential_id": second}]
     assert second in finding.remedy
-    assert credential_matches(context)[LOGIN_SERVER].credential.id == first
+    assert context.facts.matches.get()[LOGIN_SERVER].credential.id == first
 
 
 def test_one_finding_per_acr_registry(
@@ -259,7 +253,7 @@ def test_one_finding_per_acr_registry(
         use("quay.io/biocontainers/fastqc:0.12", "quay.io", acr=False),
     )
     context = make_context(tmp_path, make_client, token=demo, images=images)
-    assert acr_registries(context) == (LOGIN_SERVER, OTHER_SERVER)
+    assert context.facts.acr_registries() == (LOGIN_SERVER, OTHER_SERVER)
     findings = run(context)
     registry_findings = [f for f in findings if "registry" in f.details]
     assert [(f.subject, f.status) for f in registry_findings] == [
@@ -312,7 +306,7 @@ def test_config_workspace_differs_from_the_checked_one(
 ) -> None:
     research = state.workspace_by_name("acme", "research").id
     context = make_context(tmp_path, make_client, token=demo)
-    context.shared(TOWER_WORKSPACE_KEY, lambda: str(research))
+    context.facts.tower_workspace_id = str(research)
     mismatch = by_subject(run(context), "workspace")
     assert mismatch.status is Status.FAIL
     assert mismatch.details == {
@@ -334,14 +328,14 @@ def test_workspace_from_the_resolved_nextflow_config(
         f"wave.enabled = true\ntower {{\n  workspaceId = {research}\n}}\n"
     )
     context = make_context(tmp_path, make_client, token=demo)
-    context.shared(CONFIG_KEY, lambda: resolve_config(context.spec))
+    context.facts.config.provide(resolve_config(context.spec))
     mismatch = by_subject(run(context), "workspace")
     assert mismatch.status is Status.FAIL
     assert mismatch.details["wave_workspace_id"] == research
     assert "nextflow.config:3" in mismatch.details["wave_workspace_source"]
     (tmp_path / "nextflow.config").write_text(f"tower.workspaceId = '{pipelines}'\n")
     agreeing = make_context(tmp_path, make_client, token=demo)
-    agreeing.shared(CONFIG_KEY, lambda: resolve_config(agreeing.spec))
+    agreeing.facts.config.provide(resolve_config(agreeing.spec))
     assert not [f for f in run(agreeing) if f.subject == "workspace"]
 
 
@@ -352,14 +346,14 @@ def test_config_endpoint_elsewhere_is_a_warning(
 ) -> None:
     (tmp_path / "nextflow.config").write_text("tower.endpoint = 'https://tower.example.org/api/'\n")
     context = make_context(tmp_path, make_client, token=demo)
-    context.shared(CONFIG_KEY, lambda: resolve_config(context.spec))
+    context.facts.config.provide(resolve_config(context.spec))
     finding = by_subject(run(context), "tower.endpoint")
     assert finding.status is Status.WARN
     assert "https://tower.example.org/api " in finding.message + " "
     assert "nextflow.config:1" in finding.message
     (tmp_path / "nextflow.config").write_text(f"tower.endpoint = '{ENDPOINT}/'\n")
     same = make_context(tmp_path, make_client, token=demo)
-    same.shared(CONFIG_KEY, lambda: resolve_config(same.spec))
+    same.facts.config.provide(resolve_config(same.spec))
     assert not [f for f in run(same) if f.subject == "tower.endpoint"]
 
 
@@ -373,7 +367,7 @@ def test_platform_launch_ignores_the_config_workspace(
     context = make_context(
         tmp_path, make_client, token=demo, options=CheckOptions(platform_launch=True)
     )
-    context.shared(TOWER_WORKSPACE_KEY, lambda: "184950002")
+    context.facts.tower_workspace_id = "184950002"
     findings = run(context)
     ignored = by_subject(findings, "workspace")
     assert ignored.status is Status.WARN and "ignored" in ignored.message
@@ -518,10 +512,10 @@ def test_the_config_token_is_the_one_wave_uses(
                     workspace="acme/pipelines",
                     platform_token=settings_token,
                 ),
-                services=ServiceRegistry({"platform": unused, "http": lambda h=http: h}),
+                services=Services(platform=unused, http=lambda h=http: h),
             )
-            context.shared(IMAGES_KEY, lambda: (SANDBOX_IMAGE,))
-            context.shared(CONFIG_KEY, lambda c=context: resolve_config(c.spec))
+            context.facts.image_uses.provide((SANDBOX_IMAGE,))
+            context.facts.config.provide(resolve_config(context.spec))
             findings = run(context)
         role = by_subject(findings, "acme/pipelines")
         assert role.status is Status.FAIL and role.details["role"] == "view"

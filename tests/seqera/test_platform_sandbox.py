@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from preflight.checks.base import IMAGES_KEY, CheckContext, run_checks
-from preflight.checks.credentials import MATCHES_KEY, CredentialsCheck
+from preflight.checks.base import CheckContext, run_checks
+from preflight.checks.credentials import CredentialsCheck
 from preflight.errors import InputError, PlatformError
 from preflight.model import Finding, ImageUse, Status
 from preflight.net.tls import ssl_context
@@ -75,12 +75,12 @@ def image(registry: str, repository: str, tag: str) -> ImageUse:
 def check(tmp_path: Path, settings: Settings, *images: ImageUse) -> list[Finding]:
     services = build_services(settings, os.environ)
     context = CheckContext(spec=PipelineSpec(root=tmp_path), settings=settings, services=services)
-    context.shared(IMAGES_KEY, lambda: images or (image(LOGIN, "team/app", "1.0"),))
+    context.facts.image_uses.provide(images or (image(LOGIN, "team/app", "1.0"),))
     try:
         report = run_checks([CredentialsCheck()], context)
     finally:
         services.close()
-    assert isinstance(context.peek(MATCHES_KEY), dict) or any(
+    assert isinstance(context.facts.matches.known(), dict) or any(
         f.status is Status.ERROR for f in report.findings
     )
     return list(report.findings)

@@ -12,13 +12,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from preflight.checks.base import (
-    IMAGES_KEY,
     CheckContext,
-    ServiceRegistry,
     gate_exit_code,
     run_checks,
 )
 from preflight.checks.credentials import CredentialsCheck
+from preflight.checks.services import Services
 from preflight.checks.wave import WaveCheck
 from preflight.errors import EXIT_FAIL, EXIT_INPUT
 from preflight.model import Finding, ImageUse, Report, Status
@@ -60,9 +59,9 @@ def checks(
         settings=Settings(
             platform_endpoint=ENDPOINT, workspace=workspace, platform_token=Secret(token)
         ),
-        services=ServiceRegistry({"platform": lambda: make_client(token=token)}),
+        services=Services(platform=lambda: make_client(token=token)),
     )
-    context.shared(IMAGES_KEY, lambda: (IMAGE,))
+    context.facts.image_uses.provide((IMAGE,))
     return run_checks((WaveCheck(environ), CredentialsCheck()), context)
 
 

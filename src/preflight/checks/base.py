@@ -1,29 +1,26 @@
 """What a check is, what it is given, and the runner that never lets one check hide another.
 
 A check is an object with a ``name`` and ``run(context) -> Iterable[Finding]``. The context is
-shared by every check of one run: expensive results (the resolved configuration, the images,
-the Platform's credentials) are computed once, on first use, through :meth:`CheckContext.shared`.
-Clients come from :class:`Services`, built by the caller, so tests hand in clients pointed at the
-sandbox instead of patching anything.
+shared by every check of one run: what the checks know (the resolved configuration, the images,
+the Platform's credentials) is in :attr:`CheckContext.facts`, each fact typed and computed once;
+clients come from :attr:`CheckContext.services`, built by the caller, so tests hand in clients
+pointed at the sandbox instead of patching anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
+from preflight.checks.facts import RunFacts
+from preflight.checks.services import Services
 from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, PreflightError
-from preflight.model import Finding, ImageUse, Report, Status, Unresolved
+from preflight.model import Finding, Report, Status
 from preflight.pipeline import PipelineSpec
 from preflight.secret import Secret, redact_known
 from preflight.settings import Settings
 
-T = TypeVar("T")
-
-# Keys of CheckContext.shared that the runner reads back into the report.
-IMAGES_KEY = "images.uses"
-UNRESOLVED_KEY = "images.unresolved"
 # The key of an error finding's details that holds the exit code its exception stood for.
 ERROR_EXIT_CODE = "exit_code"
 # The key of CheckOptions.registry_passwords for a password given without naming its registry.
@@ -49,68 +46,18 @@ class CheckOptions:
         return self.registry_passwords.get(registry) or self.registry_passwords.get(ANY_REGISTRY)
 
 
-class Services(Protocol):
-    """The clients checks may use; each is created on first use by whoever builds the context."""
-
-    def get(self, name: str) -> Any:
-        """The client registered under ``name`` (``http``, ``platform``, ``arm``, ``dataplane``)."""
-
-
-class ServiceRegistry:
-    """A :class:`Services` built from factories; each client is made once, on first use."""
-
-    def __init__(self, factories: Mapping[str, Callable[[], Any]]) -> None:
-        self._factories = dict(factories)
-        self._made: dict[str, Any] = {}
-
-    def get(self, name: str) -> Any:
-        if name not in self._made:
-            if name not in self._factories:
-                raise PreflightError(f"no service named {name!r} was configured")
-            self._made[name] = self._factories[name]()
-        return self._made[name]
-
-    def close(self) -> None:
-        """Close every client that was made and has a ``close``."""
-        for client in self._made.values():
-            close = getattr(client, "close", None)
-            if callable(close):
-                close()
-        self._made.clear()
-
-
 @dataclass
 class CheckContext:
-    """Shared by every check of one run."""
+    """Shared by every check of one run: its inputs, its clients and what it has found out."""
 
     spec: PipelineSpec
     settings: Settings
-    services: Services
+    services: Services = field(default_factory=Services)
     options: CheckOptions = field(default_factory=CheckOptions)
-    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
+    facts: RunFacts = field(init=False, repr=False)
 
-    def shared(self, key: str, factory: Callable[[], T]) -> T:
-        """The value under ``key``, computed by ``factory`` the first time it is asked for.
-
-        A factory that raises is not cached as a value: the exception is stored and raised again
-        for every later caller, so a failed step is reported once per dependent check and never
-        recomputed.
-        """
-        if key not in self._shared:
-            try:
-                self._shared[key] = ("ok", factory())
-            except Exception as exc:  # noqa: BLE001 - re-raised to every caller below
-                self._shared[key] = ("error", exc)
-        kind, value = self._shared[key]
-        if kind == "error":
-            raise value
-        result: T = value
-        return result
-
-    def peek(self, key: str) -> Any | None:
-        """The value under ``key`` if it was computed successfully, else ``None``."""
-        kind, value = self._shared.get(key, ("missing", None))
-        return value if kind == "ok" else None
+    def __post_init__(self) -> None:
+        self.facts = RunFacts(self.spec, self.settings, self.options, self.services)
 
 
 class Progress(Protocol):
@@ -133,30 +80,32 @@ class Check(Protocol):
 def run_checks(
     checks: Iterable[Check], context: CheckContext, progress: Progress | None = None
 ) -> Report:
-    """Run every check in order; a check that raises becomes one ``error`` finding."""
+    """Run every check in order; a check that raises becomes one ``error`` finding.
+
+    A fact that failed raises the same exception object to every check that reads it: it is
+    reported as an error once, by the first of them; the others say they could not check
+    because of it (a ``skip``), so one unreadable file is one error, where it is.
+    """
     findings: list[Finding] = []
+    reported: dict[int, str] = {}
     for check in checks:
         if progress is not None:
             progress.start(check.name)
         found: list[Finding] = []
         try:
             found.extend(check.run(context))
-        except PreflightError as exc:
-            found.append(_error_finding(check.name, exc, remedy=exc.remedy))
-        except Exception as exc:  # noqa: BLE001 - one check's bug must not hide the others
-            found.append(
-                _error_finding(
-                    check.name,
-                    exc,
-                    remedy="this is a bug in preflight; please report it with --debug output",
-                )
-            )
+        except Exception as exc:  # noqa: BLE001 - one check's failure must not hide the others
+            first = reported.get(id(exc))
+            if first is not None:
+                found.append(_blocked_finding(check.name, exc, first))
+            else:
+                reported[id(exc)] = check.name
+                found.append(_error_finding(check.name, exc))
         findings.extend(found)
         if progress is not None:
             worst = max((f.status for f in found), key=_SEVERITY.index, default=Status.PASS)
             progress.done(check.name, worst)
-    images: tuple[ImageUse, ...] = tuple(context.peek(IMAGES_KEY) or ())
-    unresolved: tuple[Unresolved, ...] = tuple(context.peek(UNRESOLVED_KEY) or ())
+    images, unresolved = context.facts.known_images()
     return Report(
         findings=tuple(findings),
         images=images,
@@ -168,22 +117,34 @@ def run_checks(
 _SEVERITY = list(Status)
 
 
-def _error_finding(name: str, exc: Exception, *, remedy: str) -> Finding:
+def _error_finding(name: str, exc: Exception) -> Finding:
     # Every Secret registers its value when made (tokens, given and generated passwords), so
     # text from code we do not own is redacted of all of them, not only of this run's options.
-    message = redact_known(
-        exc.message if isinstance(exc, PreflightError) else f"{type(exc).__name__}: {exc}"
-    )
-    where = exc.where if isinstance(exc, PreflightError) else ""
+    if isinstance(exc, PreflightError):
+        message, remedy, where = exc.message, exc.remedy, exc.where
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+        remedy = "this is a bug in preflight; please report it with --debug output"
+        where = ""
     return Finding(
         check=name,
         status=Status.ERROR,
         subject=where or name,
-        message=f"could not check: {message}",
+        message=f"could not check: {redact_known(message)}",
         remedy=redact_known(remedy),
         # The exit code the error would have had on its own: unusable input stays exit 2 and a
         # bug stays exit 3 even when the runner turned them into findings.
         details={ERROR_EXIT_CODE: exc.exit_code if isinstance(exc, PreflightError) else 3},
+    )
+
+
+def _blocked_finding(name: str, exc: Exception, first: str) -> Finding:
+    where = exc.where if isinstance(exc, PreflightError) else ""
+    return Finding(
+        check=name,
+        status=Status.SKIP,
+        subject=where or name,
+        message=f"not checked: its input could not be read (see the {first} check's error)",
     )
 
 

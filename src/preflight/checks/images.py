@@ -1,38 +1,21 @@
 """The ``images`` check: which images the run pulls, which live on ACR, and what will trip it.
 
-The resolution is computed once per run (:data:`RESOLUTION_KEY`) from the shared configuration,
-and its images and unresolved entries are published under
-:data:`~preflight.checks.base.IMAGES_KEY` and :data:`~preflight.checks.base.UNRESOLVED_KEY` for
-the checks that follow (credentials, token health, pull) and for the report. Only processes the
-run calls count: an image used only by a process that is included but never called is not
-published, so no later check asks a credential, a token or a pull for it (one ``skip`` finding
-names those processes).
+The resolution is a fact of the run (:attr:`~preflight.checks.facts.RunFacts.resolution`),
+shared with the checks that follow (credentials, token health, pull) and the report. Only
+processes the run calls count: an image used only by a process that is included but never
+called is not among the run's image uses, so no later check asks a credential, a token or a
+pull for it (one ``skip`` finding names those processes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from preflight.checks.base import IMAGES_KEY, UNRESOLVED_KEY, CheckContext
-from preflight.images.resolve import ImageResolution, resolve_images
+from preflight.checks.base import CheckContext
+from preflight.images.resolve import ImageResolution
 from preflight.model import Finding, ImageUse, Status, Unresolved
 
-RESOLUTION_KEY = "images.resolution"
 NAME = "images"
-
-
-def shared_resolution(context: CheckContext) -> ImageResolution:
-    """The run's image resolution, computed once and shared; publishes uses and unresolved."""
-
-    def compute() -> ImageResolution:
-        from preflight.checks.wave import shared_config
-
-        return resolve_images(context.spec, shared_config(context))
-
-    resolution = context.shared(RESOLUTION_KEY, compute)
-    context.shared(IMAGES_KEY, lambda: resolution.uses)
-    context.shared(UNRESOLVED_KEY, lambda: resolution.unresolved)
-    return resolution
 
 
 class ImagesCheck:
@@ -41,7 +24,7 @@ class ImagesCheck:
     name = NAME
 
     def run(self, context: CheckContext) -> Iterator[Finding]:
-        resolution = shared_resolution(context)
+        resolution = context.facts.resolution.get()
         yield from _acr_findings(resolution)
         yield from (_unresolved_finding(item) for item in resolution.unresolved)
         yield from resolution.findings

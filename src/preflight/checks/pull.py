@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from preflight.checks.base import CheckContext
-from preflight.checks.credentials import acr_uses, credential_matches
-from preflight.checks.token_health import HEALTH_KEY, TokenHealth
+from preflight.checks.token_health import TokenHealth
 from preflight.errors import InputError, PreflightError
 from preflight.model import Finding, ImageUse, Status
 from preflight.net.threads import map_in_threads
@@ -77,7 +76,7 @@ class PullCheck:
     def run(self, context: CheckContext) -> Iterable[Finding]:
         if context.options.offline:
             return [_finding(Status.SKIP, "pull", "skipped: offline")]
-        groups = group_uses(acr_uses(context))
+        groups = group_uses(context.facts.acr_uses())
         if not groups:
             return [_finding(Status.SKIP, "pull", "the run pulls no ACR image")]
         # Without the credentials (Platform down) the user Wave sends is unknown: say so, not
@@ -87,7 +86,7 @@ class PullCheck:
             "anonymously (see the credentials check)"
         )
         try:
-            matches: Mapping[str, CredentialMatch] = credential_matches(context)
+            matches: Mapping[str, CredentialMatch] = context.facts.matches.get()
         except PreflightError:
             matches = {}
             no_user = (
@@ -118,8 +117,8 @@ class PullCheck:
                 unproven.append((group, "no password for the credential's token was given"))
         findings: list[Finding] = []
         if targets:
-            client: httpx.Client = context.services.get("http")
-            health: Mapping[str, TokenHealth] = context.peek(HEALTH_KEY) or {}
+            client: httpx.Client = context.services.http
+            health: Mapping[str, TokenHealth] = context.facts.token_health
             for result in probe_many(
                 client, targets, max_workers=self._max_workers, retry=self._retry
             ):
@@ -132,7 +131,7 @@ class PullCheck:
         self, context: CheckContext, unproven: Sequence[tuple[RepositoryRefs, str]]
     ) -> list[Finding]:
         try:
-            plane: RegistryDataPlane = context.services.get("dataplane")
+            plane: RegistryDataPlane = context.services.dataplane
         except InputError as exc:
             reason = f"{exc.where}: {exc.message}" if exc.where else exc.message
             return [

@@ -7,7 +7,7 @@ password that has not expired (a warning when one expires soon), no password was
 after the credential was last saved (regenerating replaces the value, so the credential would
 hold a dead one), and its scope map grants ``content/read`` on every repository the run pulls.
 
-Results are also shared (``token.health``) so that the pull check can say *which* of "wrong
+Results are also published (``facts.token_health``) so that the pull check can say *which* of "wrong
 password, disabled token, expired password" it was when ACR only answers "unauthorized".
 """
 
@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from preflight.azure import actions
 from preflight.azure.models import TokenInfo
 from preflight.checks.base import CheckContext
-from preflight.checks.credentials import acr_uses, credential_matches
 from preflight.errors import AzureError, InputError, PreflightError
 from preflight.model import Finding, ImageUse, Status
 
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from preflight.seqera.matching import CredentialMatch
 
 NAME = "token"
-HEALTH_KEY = "token.health"
 EXPIRY_WARNING_DAYS = 30
 
 
@@ -106,11 +104,11 @@ class TokenHealthCheck:
     def run(self, context: CheckContext) -> Iterable[Finding]:
         if context.options.offline:
             return [_finding(Status.SKIP, "token", "skipped: offline")]
-        needed = repositories_by_registry(acr_uses(context))
+        needed = repositories_by_registry(context.facts.acr_uses())
         if not needed:
             return [_finding(Status.SKIP, "token", "the run pulls no ACR image")]
         try:
-            matches: Mapping[str, CredentialMatch] = credential_matches(context)
+            matches: Mapping[str, CredentialMatch] = context.facts.matches.get()
         except PreflightError:
             return [
                 _finding(
@@ -138,7 +136,7 @@ class TokenHealthCheck:
         if not tokens:
             return findings
         try:
-            arm: ArmGateway = context.services.get("arm")
+            arm: ArmGateway = context.services.arm
         except InputError as exc:
             return [
                 *findings,
@@ -176,7 +174,7 @@ class TokenHealthCheck:
                 continue
             health[registry] = verdict
             findings.extend(found)
-        context.shared(HEALTH_KEY, lambda: health)
+        context.facts.token_health.update(health)
         return findings
 
     def _judge(

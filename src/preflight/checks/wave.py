@@ -19,28 +19,13 @@ from typing import Any
 
 from preflight.checks.base import CheckContext
 from preflight.model import Finding, Location, Status
-from preflight.nextflow.config.evaluator import resolve_config
 from preflight.nextflow.config.resolved import ResolvedConfig
 from preflight.nextflow.groovy.expressions import truthy
 from preflight.nextflow.groovy.values import Dynamic
 from preflight.secret import Secret
 
-CONFIG_KEY = "config.resolved"
-# The TOWER_WORKSPACE_ID text this check reported as unusable to Nextflow (non-numeric), so the
-# credentials check does not report the same cause a second time, with another exit code.
-UNUSABLE_ENV_WORKSPACE_KEY = "wave.unusable_env_workspace"
 NAME = "wave"
 _FIX = "run `preflight fix --only wave`, or launch with `nextflow run … -with-wave`"
-
-
-def shared_config(
-    context: CheckContext, environ: Mapping[str, str] | None = None
-) -> ResolvedConfig:
-    """The run's resolved configuration, computed once per run and shared by every check."""
-    syntax = (environ or {}).get("NXF_SYNTAX_PARSER", "auto") or "auto"
-    if syntax not in ("v1", "v2"):
-        syntax = "auto"
-    return context.shared(CONFIG_KEY, lambda: resolve_config(context.spec, syntax=syntax))
 
 
 class WaveCheck:
@@ -52,9 +37,9 @@ class WaveCheck:
         self.environ = dict(environ) if environ is not None else None
 
     def run(self, context: CheckContext) -> Iterator[Finding]:
-        config = shared_config(context, self.environ)
+        config = context.facts.config.get()
         yield from self._unread(config)
-        yield from self._syntax(config)
+        yield from self._syntax(config, context)
         enabled = yield from self._enabled(config)
         yield from self._fusion(config, enabled)
         yield from self._token(config, context)
@@ -76,9 +61,10 @@ class WaveCheck:
             location=config.unread[0].location,
         )
 
-    def _syntax(self, config: ResolvedConfig) -> Iterator[Finding]:
+    @staticmethod
+    def _syntax(config: ResolvedConfig, context: CheckContext) -> Iterator[Finding]:
         """Legacy-only config stops Nextflow 26.04+ unless the legacy parser is asked for."""
-        if not config.legacy or (self.environ or {}).get("NXF_SYNTAX_PARSER") == "v1":
+        if not config.legacy or context.settings.syntax == "v1":
             return
         location, reason = config.legacy[0]
         yield _finding(
@@ -270,7 +256,8 @@ class WaveCheck:
         text = str(value).strip()
         if isinstance(value, bool) or not text.isdigit():
             if source == "TOWER_WORKSPACE_ID":
-                context.shared(UNUSABLE_ENV_WORKSPACE_KEY, lambda: text)
+                # The credentials check must not report the same cause again, as exit 2.
+                context.facts.unusable_env_workspace = text
             yield _finding(
                 Status.FAIL,
                 key,

@@ -174,9 +174,9 @@ def execute_fix(
             plan = plan_fix(
                 spec,
                 parts=parts,
-                images=discover_images,
-                arm=lambda: services.get("arm"),
-                platform=lambda: services.get("platform"),
+                images=lambda pipeline: discover_images(pipeline, settings),
+                arm=lambda: services.arm,
+                platform=lambda: services.platform,
                 workspace=settings.workspace,
                 options=options,
                 progress=_progress,
@@ -199,8 +199,8 @@ def execute_fix(
             applying = True
             result = apply_fix(
                 plan,
-                arm=lambda: services.get("arm"),
-                platform=lambda: services.get("platform"),
+                arm=lambda: services.arm,
+                platform=lambda: services.platform,
                 progress=_progress,
             )
         finally:
@@ -302,11 +302,13 @@ def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -
     return replace(options, registry_passwords=passwords)
 
 
-def discover_images(spec: PipelineSpec) -> Sequence[ImageUse]:
-    """Every image the pipeline's processes use (the one switch for image discovery)."""
-    from preflight.images.resolve import resolve_images
+def discover_images(spec: PipelineSpec, settings: Settings) -> Sequence[ImageUse]:
+    """Every image the pipeline's processes use, read as the checks read it (the settings'
+    config syntax included)."""
+    from preflight.checks.facts import RunFacts
+    from preflight.checks.services import Services
 
-    return resolve_images(spec).uses
+    return RunFacts(spec, settings, CheckOptions(), Services()).image_uses.get()
 
 
 def _progress(message: str) -> None:
