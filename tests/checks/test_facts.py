@@ -10,9 +10,9 @@ from preflight.checks.base import CheckContext, run_checks
 from preflight.checks.facts import Fact
 from preflight.checks.images import ImagesCheck
 from preflight.checks.wave import WaveCheck
-from preflight.cli.fix import discover_images
 from preflight.errors import InputError
 from preflight.pipeline import PipelineSpec
+from preflight.provision.session import discover_images
 from preflight.settings import Settings
 
 # Accepted by Nextflow's legacy (v1) parser only: a strict (v2) run stops on `def`.

@@ -14,10 +14,10 @@ import pytest
 import preflight
 from preflight.checks.base import CheckOptions
 from preflight.cli import main
-from preflight.cli.fix import discover_images
 from preflight.pipeline import PipelineSpec
 from preflight.provision.fix import apply_fix, plan_fix
 from preflight.provision.planner import ProvisionOptions
+from preflight.provision.session import discover_images
 from preflight.settings import Settings
 from preflight.wiring import build_services, run_all_checks
 
@@ -119,7 +119,7 @@ def test_check_passes_with_the_pull_handshake_right_after_fix(
     try:
         plan = plan_fix(
             spec,
-            images=discover_images,
+            images=lambda s: discover_images(s, settings),
             arm=lambda: services.arm,
             platform=lambda: services.platform,
             workspace=settings.workspace,

@@ -9,12 +9,7 @@ from pathlib import Path
 import click
 
 from preflight.checks.base import CheckOptions, gate_exit_code
-from preflight.cli.options import (
-    build_check_inputs,
-    check_options,
-    format_option,
-    pipeline_options,
-)
+from preflight.cli.options import check_options, format_option, pipeline_options
 from preflight.model import Report
 from preflight.pipeline import PipelineSpec
 from preflight.settings import Settings
@@ -32,13 +27,8 @@ from preflight.settings import Settings
 )
 def command(
     spec: PipelineSpec,
-    workspace: str | None,
-    offline: bool,
-    password_stdin: bool,
-    password_env: tuple[str, ...],
-    insecure_registries: tuple[str, ...],
-    ca_bundle: Path | None,
-    platform_launch: bool,
+    settings: Settings,
+    options: CheckOptions,
     output_format: str,
     output: Path | None,
 ) -> None:
@@ -48,17 +38,6 @@ def command(
     Exit codes: 0 every check passed (warnings allowed), 1 a check failed,
     2 unusable input, 3 internal error.
     """
-    settings, options = build_check_inputs(
-        workspace=workspace,
-        offline=offline,
-        password_stdin=password_stdin,
-        password_env=password_env,
-        insecure_registries=insecure_registries,
-        ca_bundle=ca_bundle,
-        platform_launch=platform_launch,
-        environ=os.environ,
-        stdin=sys.stdin,
-    )
     report = execute_checks(spec, settings, options)
     emit_report(report, output_format, output)
     raise click.exceptions.Exit(gate_exit_code(report))

@@ -1,36 +1,33 @@
 """``preflight fix``: turn Wave on and provision the ACR tokens and credentials that are missing.
 
-Parse options, build the clients, show the plan, ask (or take ``--yes``), apply, summarise.
-Progress goes to stderr, the plan and summary to stdout (one JSON object with
-``--format json`` — on failure too, with an ``error`` member and the error's own exit code).
-Nothing secret is ever shown: passwords exist only inside the apply.
+The verb parses options and renders; :class:`~preflight.provision.session.FixSession` plans,
+applies and proves. Progress goes to stderr, the plan and summary to stdout (one JSON object
+with ``--format json`` — on failure too, with an ``error`` member and the error's own exit
+code). Nothing secret is ever shown: passwords exist only inside the apply.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from preflight.checks.base import CheckOptions
-from preflight.cli.options import format_option, pipeline_options
-from preflight.errors import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, InputError, PreflightError
-from preflight.model import ImageUse
+from preflight.cli.options import format_option, pipeline_options, settings_options
+from preflight.errors import EXIT_FAIL, InputError, PreflightError
 from preflight.pipeline import PipelineSpec
-from preflight.provision.verify import verify_pull
 from preflight.report import render
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
-    from preflight.provision.fix import FixPlan, FixResult
+    from preflight.provision.fix import FixPlan
     from preflight.provision.planner import ProvisionOptions
+    from preflight.provision.session import FixOutcome
 
 
 @click.command(name="fix")
@@ -67,19 +64,7 @@ if TYPE_CHECKING:
     metavar="NAME",
     help="Name of a new ACR token (default: wave-pull-<workspace id>).",
 )
-@click.option(
-    "-w",
-    "--workspace",
-    default=None,
-    metavar="ID|ORG/WORKSPACE",
-    help="Platform workspace for the credential (default: $TOWER_WORKSPACE_ID, else personal).",
-)
-@click.option(
-    "--ca-bundle",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Extra trusted CA certificates, PEM (default: $PREFLIGHT_CA_BUNDLE).",
-)
+@settings_options
 @format_option("text", "json")
 def command(
     spec: PipelineSpec,
@@ -90,8 +75,7 @@ def command(
     rotate: bool,
     wildcards: tuple[str, ...],
     token_name: str | None,
-    workspace: str | None,
-    ca_bundle: Path | None,
+    settings: Settings,
     output_format: str,
 ) -> None:
     """Enable Wave and provision what PIPELINE's private ACR images need.
@@ -109,9 +93,9 @@ def command(
     from preflight.provision.fix import PARTS
     from preflight.provision.names import check_token_name, check_wildcard, parse_expiry
     from preflight.provision.planner import ProvisionOptions
+    from preflight.report.fix_json import failure_document
 
     try:
-        settings = Settings.from_environ(os.environ, workspace=workspace, ca_bundle=ca_bundle)
         options = ProvisionOptions(
             expiry=parse_expiry(expiry, datetime.now(timezone.utc)) if expiry else None,
             rotate=rotate,
@@ -126,19 +110,18 @@ def command(
             )
     except PreflightError as exc:
         if output_format == "json":
-            click.echo(_json(failure_document(None, applied=False, error=exc)))
+            click.echo(failure_document(None, applied=False, error=exc))
         raise
-    parts = (only,) if only else PARTS
-    exit_code, _ = execute_fix(
+    outcome = execute_fix(
         spec,
         settings,
         options,
-        parts=parts,
+        parts=(only,) if only else PARTS,
         dry_run=dry_run,
         assume_yes=assume_yes,
         output_format=output_format,
     )
-    raise click.exceptions.Exit(exit_code)
+    raise click.exceptions.Exit(outcome.exit_code if outcome else EXIT_FAIL)
 
 
 def execute_fix(
@@ -152,131 +135,59 @@ def execute_fix(
     output_format: str,
     to_stderr: bool = False,
     verify: bool = True,
-) -> tuple[int, FixResult | None]:
-    """Plan, show, confirm, apply, summarise: the exit code and what was applied (if anything).
+) -> FixOutcome | None:
+    """Run the fix and render it; ``None`` when the user declined at the prompt.
 
     ``to_stderr`` sends the plan and summary to stderr too (``run --fix``: stdout is the
     report's). ``verify`` proves the pull with each new password right after the apply
     (``run --fix`` leaves that to the checks that follow).
     """
-    from preflight.provision.fix import apply_fix, plan_fix
-    from preflight.wiring import build_services
+    from preflight.provision.session import FixSession
+    from preflight.report.fix_json import failure_document, outcome_document
 
     def show(text: str) -> None:
         click.echo(text, err=to_stderr)
 
-    plan: FixPlan | None = None
-    result: FixResult | None = None
-    applying = False
+    def show_plan(plan: FixPlan) -> None:
+        if output_format == "text":
+            show("\n".join(plan.describe()))
+
+    def confirm(_plan: FixPlan) -> bool:
+        return assume_yes or click.confirm("Apply this plan?", err=True, default=False)
+
+    session = FixSession(
+        spec, settings, options, environ=os.environ, parts=parts, progress=_progress
+    )
     try:
-        services = build_services(settings, os.environ)
-        try:
-            plan = plan_fix(
-                spec,
-                parts=parts,
-                images=lambda pipeline: discover_images(pipeline, settings),
-                arm=lambda: services.arm,
-                platform=lambda: services.platform,
-                workspace=settings.workspace,
-                options=options,
-                progress=_progress,
-            )
-            if output_format == "text":
-                show("\n".join(plan.describe()))
-            if dry_run or plan.empty:
-                if output_format == "json":
-                    show(_json({"plan": plan.to_dict(), "applied": False, "result": None}))
-                elif plan.empty:
-                    show(
-                        "Nothing to apply; see what is blocked above."
-                        if plan.blocked
-                        else "Nothing to do."
-                    )
-                return (EXIT_FAIL if plan.blocked else EXIT_PASS), None
-            if not assume_yes and not click.confirm("Apply this plan?", err=True, default=False):
-                click.echo("Nothing changed.", err=True)
-                return EXIT_FAIL, None
-            applying = True
-            result = apply_fix(
-                plan,
-                arm=lambda: services.arm,
-                platform=lambda: services.platform,
-                progress=_progress,
-            )
-        finally:
-            services.close()
-        verification = (
-            verify_pull(spec, settings, result.applied.passwords, os.environ) if verify else None
-        )
+        outcome = session.run(dry_run=dry_run, show_plan=show_plan, confirm=confirm, verify=verify)
     except (PreflightError, KeyboardInterrupt, click.Abort) as exc:
         # Scripts read stdout: a failure is one JSON object there too; main() still says it
         # on stderr and ends with the error's own exit code.
         if output_format == "json":
-            show(_json(failure_document(plan, applied=applying, result=result, error=exc)))
-        raise
-    proven = verification is None or verification.passed
-    if output_format == "json":
-        show(
-            _json(
-                {
-                    "plan": plan.to_dict(),
-                    "applied": True,
-                    "result": result.to_dict(),
-                    "verification": None
-                    if verification is None
-                    else json.loads(render("json", verification)),
-                }
+            show(
+                failure_document(
+                    session.plan, applied=session.applying, result=session.result, error=exc
+                )
             )
-        )
+        raise
+    if outcome.declined:
+        click.echo("Nothing changed.", err=True)
+        return None
+    if output_format == "json":
+        show(outcome_document(outcome))
+    elif not outcome.applied:
+        plan = outcome.plan
+        if plan.empty:
+            show(
+                "Nothing to apply; see what is blocked above." if plan.blocked else "Nothing to do."
+            )
     else:
-        show("Done:\n" + "\n".join(f"  {line}" for line in result.describe()))
-        if verification is not None:
+        assert outcome.result is not None
+        show("Done:\n" + "\n".join(f"  {line}" for line in outcome.result.describe()))
+        if outcome.verification is not None:
             show("Proving the pull with the new token, as Wave will:")
-            show(render("text", verification))
-    return (EXIT_FAIL if plan.blocked or not proven else EXIT_PASS), result
-
-
-def failure_document(
-    plan: FixPlan | None,
-    *,
-    applied: bool,
-    error: BaseException,
-    result: FixResult | None = None,
-) -> dict[str, Any]:
-    """The ``--format json`` answer of a ``fix`` that could not finish.
-
-    ``plan`` is the plan if planning got that far, else ``None``; ``applied`` is true once the
-    apply started (some changes may be kept: ``error.message`` says which and what was rolled
-    back); ``result`` is what the apply made when only the proof after it failed, else ``None``.
-    ``error`` carries the exit code the run ends with.
-    Messages are the exceptions' own, which never hold a secret.
-    """
-    return {
-        "plan": None if plan is None else plan.to_dict(),
-        "applied": applied,
-        "result": None if result is None else result.to_dict(),
-        "error": error_object(error),
-    }
-
-
-def error_object(error: BaseException) -> dict[str, Any]:
-    """``kind`` (the exception class, or ``interrupted``), ``message``, ``remedy``, ``where``
-    and the ``exit_code`` of a failure, as JSON."""
-    if isinstance(error, PreflightError):
-        return {
-            "kind": type(error).__name__,
-            "message": error.message,
-            "remedy": error.remedy or None,
-            "where": error.where or None,
-            "exit_code": error.exit_code,
-        }
-    return {
-        "kind": "interrupted",
-        "message": "interrupted",
-        "remedy": None,
-        "where": None,
-        "exit_code": EXIT_INTERRUPTED,
-    }
+            show(render("text", outcome.verification))
+    return outcome
 
 
 def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> CheckOptions:
@@ -285,7 +196,7 @@ def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -
     from preflight.provision.fix import PARTS
     from preflight.provision.planner import ProvisionOptions
 
-    _, result = execute_fix(
+    outcome = execute_fix(
         spec,
         settings,
         ProvisionOptions(),
@@ -296,24 +207,11 @@ def fix_for_run(spec: PipelineSpec, settings: Settings, options: CheckOptions) -
         to_stderr=True,
         verify=False,
     )
-    if result is None or not result.applied.passwords:
+    if outcome is None or outcome.result is None or not outcome.result.applied.passwords:
         return options
-    passwords = {**options.registry_passwords, **result.applied.passwords}
+    passwords = {**options.registry_passwords, **outcome.result.applied.passwords}
     return replace(options, registry_passwords=passwords)
-
-
-def discover_images(spec: PipelineSpec, settings: Settings) -> Sequence[ImageUse]:
-    """Every image the pipeline's processes use, read as the checks read it (the settings'
-    config syntax included)."""
-    from preflight.checks.facts import RunFacts
-    from preflight.checks.services import Services
-
-    return RunFacts(spec, settings, CheckOptions(), Services()).image_uses.get()
 
 
 def _progress(message: str) -> None:
     click.echo(message, err=True)
-
-
-def _json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, sort_keys=False)

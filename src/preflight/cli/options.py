@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
@@ -154,8 +155,17 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     )
 
 
-def check_options(func: F) -> F:
-    """Options of every verb that runs the checks (``check``, ``run``)."""
+def settings_options(func: F) -> F:
+    """``-w/--workspace`` and ``--ca-bundle``; the command receives ``settings: Settings``
+    (flag > environment > default, from this process's environment)."""
+
+    @functools.wraps(func)
+    def with_settings(
+        *args: Any, workspace: str | None, ca_bundle: Path | None, **kwargs: Any
+    ) -> Any:
+        settings = Settings.from_environ(os.environ, workspace=workspace, ca_bundle=ca_bundle)
+        return func(*args, settings=settings, **kwargs)
+
     decorators = [
         click.option(
             "-w",
@@ -164,6 +174,44 @@ def check_options(func: F) -> F:
             metavar="ID|ORG/WORKSPACE",
             help="Platform workspace Wave looks in (default: $TOWER_WORKSPACE_ID, else personal).",
         ),
+        click.option(
+            "--ca-bundle",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="Extra trusted CA certificates, PEM (default: $PREFLIGHT_CA_BUNDLE).",
+        ),
+    ]
+    return cast(F, _apply(decorators, with_settings))
+
+
+def check_options(func: F) -> F:
+    """The options of every verb that runs the checks (``check``, ``run``): the settings
+    options plus how far the checks go. The command receives ``settings: Settings`` and
+    ``options: CheckOptions``, as :func:`pipeline_options` hands it a spec."""
+
+    @functools.wraps(func)
+    def with_inputs(
+        *args: Any,
+        settings: Settings,
+        offline: bool,
+        password_stdin: bool,
+        password_env: tuple[str, ...],
+        insecure_registries: tuple[str, ...],
+        platform_launch: bool,
+        **kwargs: Any,
+    ) -> Any:
+        options = build_check_options(
+            offline=offline,
+            password_stdin=password_stdin,
+            password_env=password_env,
+            insecure_registries=insecure_registries,
+            platform_launch=platform_launch,
+            environ=os.environ,
+            stdin=sys.stdin,
+        )
+        return func(*args, settings=settings, options=options, **kwargs)
+
+    decorators = [
         click.option(
             "--offline",
             is_flag=True,
@@ -189,35 +237,31 @@ def check_options(func: F) -> F:
             help="Allow plain HTTP for this registry host (never for ACR in production).",
         ),
         click.option(
-            "--ca-bundle",
-            type=click.Path(path_type=Path, dir_okay=False),
-            default=None,
-            help="Extra trusted CA certificates, PEM (default: $PREFLIGHT_CA_BUNDLE).",
-        ),
-        click.option(
             "--platform-launch",
             is_flag=True,
             help="The run is launched from Seqera Platform (tw launch, the Launchpad).",
         ),
     ]
+    return settings_options(cast(F, _apply(decorators, with_inputs)))
+
+
+def _apply(decorators: list[Callable[[Any], Any]], func: Any) -> Any:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
 
 
-def build_check_inputs(
+def build_check_options(
     *,
-    workspace: str | None,
     offline: bool,
     password_stdin: bool,
     password_env: tuple[str, ...],
     insecure_registries: tuple[str, ...],
-    ca_bundle: Path | None,
     platform_launch: bool,
     environ: Mapping[str, str],
     stdin: TextIO,
-) -> tuple[Settings, CheckOptions]:
-    """Settings (flag > environment > default) and the options of the checks."""
+) -> CheckOptions:
+    """The options of the checks, with the token passwords the user gave."""
     passwords: dict[str, Secret] = {}
     for entry in password_env:
         registry, sep, variable = entry.rpartition("=")
@@ -235,11 +279,9 @@ def build_check_inputs(
                 remedy="pipe the token password in, e.g. printenv ACR_TOKEN_PASSWORD | preflight …",
             )
         passwords.setdefault(ANY_REGISTRY, Secret(line))
-    settings = Settings.from_environ(environ, workspace=workspace, ca_bundle=ca_bundle)
-    options = CheckOptions(
+    return CheckOptions(
         offline=offline,
         registry_passwords=passwords,
         insecure_registries=frozenset(insecure_registries),
         platform_launch=platform_launch,
     )
-    return settings, options

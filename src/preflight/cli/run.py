@@ -11,21 +11,19 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from preflight.checks.base import gate_exit_code
+from preflight.checks.base import CheckOptions, gate_exit_code
 from preflight.cli.check import emit_report, execute_checks
-from preflight.cli.launch_line import parse_launch_command
-from preflight.cli.options import (
-    build_check_inputs,
-    build_spec,
-    check_options,
-    format_option,
-)
+from preflight.cli.launch_line import LaunchOptions, parse_launch_command
+from preflight.cli.options import build_spec, check_options, format_option
 from preflight.errors import EXIT_PASS, InputError
 from preflight.pipeline import ENGINES
+from preflight.settings import Settings
 
 
 @click.command(name="run")
@@ -70,13 +68,8 @@ def command(
     params_file: Path | None,
     param_pairs: tuple[str, ...],
     engine: str | None,
-    workspace: str | None,
-    offline: bool,
-    password_stdin: bool,
-    password_env: tuple[str, ...],
-    insecure_registries: tuple[str, ...],
-    ca_bundle: Path | None,
-    platform_launch: bool,
+    settings: Settings,
+    options: CheckOptions,
     apply_fix: bool,
     output_format: str,
     output: Path | None,
@@ -105,17 +98,7 @@ def command(
         engine,
         with_wave=launch.with_wave,
     )
-    settings, options = build_check_inputs(
-        workspace=workspace or launch.workspace,
-        offline=offline,
-        password_stdin=password_stdin,
-        password_env=password_env,
-        insecure_registries=insecure_registries,
-        ca_bundle=ca_bundle,
-        platform_launch=platform_launch or launch.platform_launch,
-        environ=os.environ,
-        stdin=sys.stdin,
-    )
+    settings, options = with_launch_defaults(settings, options, launch)
     if apply_fix:
         from preflight.cli.fix import fix_for_run
 
@@ -127,6 +110,20 @@ def command(
         click.echo(f"preflight: not running {wrapped[0]}: the checks failed.", err=True)
         raise click.exceptions.Exit(exit_code)
     replace_process(program, list(wrapped))
+
+
+def with_launch_defaults(
+    settings: Settings, options: CheckOptions, launch: LaunchOptions
+) -> tuple[Settings, CheckOptions]:
+    """What the wrapped command says, where preflight's own options do not: its workspace
+    (``tw launch --workspace``) beats ``TOWER_WORKSPACE_ID`` but not ``-w``; a ``tw launch``
+    is a Platform launch."""
+    own_workspace = click.get_current_context().get_parameter_source("workspace")
+    if launch.workspace and own_workspace is not ParameterSource.COMMANDLINE:
+        settings = replace(settings, workspace=launch.workspace)
+    if launch.platform_launch and not options.platform_launch:
+        options = replace(options, platform_launch=True)
+    return settings, options
 
 
 def find_program(name: str) -> str:
