@@ -207,15 +207,17 @@ def test_retries_429_honouring_retry_after(client_for: MakeClient, sleeps: list[
     assert sleeps == [2.0, 0.5]  # Retry-After, then backoff * 2**1
 
 
-def test_retry_after_is_capped(client_for: MakeClient, sleeps: list[float]) -> None:
-    later = format_datetime(datetime.now(timezone.utc) + timedelta(hours=1), usegmt=True)
-    server = Server(
-        ok({}, status=429, **{"Retry-After": "3600"}),
-        ok({}, status=429, **{"Retry-After": later}),
-        ok({"credentials": []}),
-    )
-    client_for(server, max_sleep=10.0).list_credentials(None)
-    assert sleeps == [10.0, 10.0]
+@pytest.mark.parametrize("wait", ["3600", "http-date"])
+def test_retry_after_beyond_the_bound_is_reported_not_waited_for(
+    client_for: MakeClient, sleeps: list[float], wait: str
+) -> None:
+    if wait == "http-date":
+        wait = format_datetime(datetime.now(timezone.utc) + timedelta(hours=1), usegmt=True)
+    server = Server(ok({"message": "slow down"}, status=429, **{"Retry-After": wait}))
+    with pytest.raises(PlatformError, match="429") as info:
+        client_for(server, max_sleep=10.0).list_credentials(None)
+    assert len(server.requests) == 1 and sleeps == []
+    assert info.value.remedy
 
 
 def test_gives_up_after_max_retries(client_for: MakeClient, sleeps: list[float]) -> None:

@@ -2,8 +2,8 @@
 
 One injected ``httpx.Client`` carries TLS trust, the host map and timeouts, so tests hand in a
 ``MockTransport`` or a client pointed at the sandbox. Every call sends ``Authorization: Bearer``,
-retries 429, 5xx and transport failures with bounded backoff (honouring ``Retry-After``, never
-sleeping longer than ``max_sleep``), and turns every failure into a
+retries under the one :class:`~preflight.net.retry.RetryPolicy` (429 and 5xx, transport failures;
+a POST only when the server surely did not act on it), and turns every failure into a
 :class:`~preflight.errors.PlatformError` (or :class:`~preflight.errors.InputError` for a name the
 user chose) whose message names the operation and endpoint and whose remedy is the next step
 (:mod:`preflight.seqera.failures`). Bodies are read by :mod:`preflight.seqera.payloads`.
@@ -20,23 +20,26 @@ import httpx
 
 from preflight.errors import InputError
 from preflight.net.endpoint import checked_endpoint
+from preflight.net.retry import RetryPolicy, is_tls_failure
 from preflight.secret import Secret
 from preflight.seqera import failures, payloads
-from preflight.seqera.failures import RETRY_STATUSES, web_url
+from preflight.seqera.failures import web_url
 from preflight.seqera.models import Credential, PlatformUser, WorkspaceRef
 from preflight.settings import Settings
 
 __all__ = ["PlatformClient", "build_platform_client", "web_url"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-MAX_SLEEP = 10.0  # seconds; a Retry-After beyond this is cut short
+DEFAULT_RETRY = RetryPolicy()
 
 
 class PlatformClient:
     """Seqera Platform's REST API, for the operations preflight needs.
 
     ``endpoint`` is the API root (``https://api.cloud.seqera.io``; Enterprise
-    ``https://HOST/api``). ``sleep`` is injectable so tests observe the backoff without waiting.
+    ``https://HOST/api``). ``max_retries``, ``backoff``, ``max_sleep`` (the longest
+    ``Retry-After`` waited for) and ``sleep`` configure its :class:`RetryPolicy`; ``sleep`` is
+    injectable so tests observe the backoff without waiting.
     The injected ``http`` client stays its owner's to close: other services share it.
     """
 
@@ -46,18 +49,17 @@ class PlatformClient:
         endpoint: str,
         token: Secret,
         *,
-        max_retries: int = 3,
-        backoff: float = 0.5,
-        max_sleep: float = MAX_SLEEP,
+        max_retries: int = DEFAULT_RETRY.attempts - 1,
+        backoff: float = DEFAULT_RETRY.backoff,
+        max_sleep: float = DEFAULT_RETRY.max_delay,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._http = http
         self.endpoint = endpoint.rstrip("/")
         self._token = token
-        self._max_retries = max(0, max_retries)
-        self._backoff = backoff
-        self._max_sleep = max_sleep
-        self._sleep = sleep
+        self._retry = RetryPolicy(
+            attempts=1 + max(0, max_retries), backoff=backoff, max_delay=max_sleep, sleep=sleep
+        )
         # The injected client's timeouts win; a client built without any gets ours.
         self._timeout = http.timeout if http.timeout.read is not None else DEFAULT_TIMEOUT
 
@@ -187,49 +189,18 @@ class PlatformClient:
             "Authorization": f"Bearer {self._token.reveal()}",
             "Accept": "application/json",
         }
-        # A POST may have taken effect before a 5xx or a broken connection: repeating it could
-        # create a second credential. It is repeated only when the server surely did nothing
-        # (429, or a connection that was never made).
-        idempotent = method != "POST"
-        attempt = 0
-        while True:
-            try:
-                response = self._http.request(
-                    method, url, params=params, json=json, headers=headers, timeout=self._timeout
-                )
-            except httpx.TransportError as exc:
-                if failures.is_tls_failure(exc):
-                    raise failures.tls_error(exc, self.endpoint, url, hidden) from None
-                unsent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                # A server that took the request and said nothing for a whole read timeout is
-                # not asked again: in front of a launch, one full wait is the budget.
-                waited_out = isinstance(exc, httpx.ReadTimeout)
-                if attempt >= self._max_retries or waited_out or not (idempotent or unsent):
-                    raise failures.network_error(
-                        exc, self.endpoint, url, operation, hidden
-                    ) from None
-                self._sleep(self._delay(attempt, None))
-                attempt += 1
-                continue
-            retryable = response.status_code == 429 or (
-                idempotent and response.status_code in RETRY_STATUSES
-            )
-            if retryable and attempt < self._max_retries:
-                self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
-                attempt += 1
-                continue
-            if response.status_code in accept:
-                return response
-            raise failures.status_error(response, self.endpoint, url, operation, hidden)
-
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
-        """Seconds to wait before retry ``attempt + 1``: ``Retry-After`` if given, else backoff."""
-        wait: float = self._backoff * float(2**attempt)
-        if retry_after:
-            parsed = failures.retry_after_seconds(retry_after)
-            if parsed is not None:
-                wait = parsed
-        return max(0.0, min(wait, self._max_sleep))
+        request = self._http.build_request(
+            method, url, params=params, json=json, headers=headers, timeout=self._timeout
+        )
+        try:
+            response = self._retry.send(self._http, request)
+        except httpx.TransportError as exc:
+            if is_tls_failure(exc):
+                raise failures.tls_error(exc, self.endpoint, url, hidden) from None
+            raise failures.network_error(exc, self.endpoint, url, operation, hidden) from None
+        if response.status_code in accept:
+            return response
+        raise failures.status_error(response, self.endpoint, url, operation, hidden)
 
 
 def build_platform_client(settings: Settings, http: httpx.Client) -> PlatformClient:

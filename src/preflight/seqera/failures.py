@@ -7,17 +7,13 @@ server that echoes them cannot leak them into a report.
 
 from __future__ import annotations
 
-import email.utils
-import ssl
-import time
 from collections.abc import Iterable
 
 import httpx
 
 from preflight.errors import PlatformError
+from preflight.net.retry import RETRY_STATUSES
 from preflight.secret import Secret, redact
-
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def web_url(endpoint: str) -> str:
@@ -111,31 +107,3 @@ def tls_error(
         remedy="point PREFLIGHT_CA_BUNDLE at the PEM file of the CA that signed it",
         where=where,
     )
-
-
-def is_tls_failure(exc: BaseException) -> bool:
-    """Whether a transport error is a certificate problem (never worth retrying)."""
-    seen: BaseException | None = exc
-    for _ in range(10):  # exception chains are short; never loop on a cycle
-        if seen is None:
-            break
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def retry_after_seconds(value: str) -> float | None:
-    """``Retry-After`` as seconds: a number, or an HTTP date; ``None`` when unreadable."""
-    text = value.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return when.timestamp() - time.time()
