@@ -13,7 +13,7 @@ from preflight.checks.pull import PullCheck, group_uses
 from preflight.checks.services import Services
 from preflight.checks.token_health import TokenHealthCheck
 from preflight.model import Finding, Status
-from preflight.registry.retry import RetryPolicy
+from preflight.net.retry import RetryPolicy
 from preflight.sandbox.runtime import Sandbox
 from preflight.secret import Secret
 

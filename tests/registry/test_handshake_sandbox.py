@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from preflight.net import connect_to
+from preflight.net.retry import RetryPolicy
 from preflight.registry import Problem, Step, probe_many, probe_pull
 from preflight.registry.diagnosis import findings_for
 from preflight.registry.handshake import PullResult, PullTarget
-from preflight.registry.retry import RetryPolicy
 from preflight.sandbox.runtime import Sandbox
 from preflight.sandbox.state import utcnow
 from preflight.secret import Secret

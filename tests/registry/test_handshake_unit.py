@@ -14,10 +14,10 @@ import httpx
 import pytest
 from tests.registry.fake_registry import FakeRegistry
 
+from preflight.net.retry import RetryPolicy
 from preflight.registry import Problem, Step, probe_many, probe_pull
 from preflight.registry.diagnosis import findings_for
 from preflight.registry.handshake import MANIFEST_ACCEPT, PullTarget
-from preflight.registry.retry import RetryPolicy
 from preflight.secret import Secret
 
 NO_WAIT = RetryPolicy(sleep=lambda _s: None)
@@ -392,6 +392,21 @@ def test_server_error_on_the_manifest() -> None:
     )
     check = probe(fake).manifests[0]
     assert check.failure.problem is Problem.SERVER_ERROR and "boom" in check.failure.detail
+
+
+def test_a_passing_server_error_is_retried_like_any_other_client_does() -> None:
+    fake = FakeRegistry()
+    failed = {"left": 1}
+
+    def once(request: httpx.Request) -> httpx.Response | None:
+        if "/manifests/" in request.url.path and failed["left"]:
+            failed["left"] -= 1
+            return httpx.Response(500)
+        return None
+
+    fake.override = once
+    result = probe(fake)
+    assert result.ok and result.retries == 1
 
 
 def _raising(exc: Exception) -> httpx.MockTransport:

@@ -22,12 +22,12 @@ from preflight.checks.base import CheckContext
 from preflight.checks.token_health import TokenHealth
 from preflight.errors import InputError, PreflightError
 from preflight.model import Finding, ImageUse, Status
+from preflight.net.retry import RetryPolicy
 from preflight.net.threads import map_in_threads
 from preflight.registry import PullTarget, probe_many
 from preflight.registry.diagnosis import CHECK, findings_for
 from preflight.registry.failures import Problem
 from preflight.registry.handshake import DEFAULT_WORKERS, PullResult
-from preflight.registry.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from preflight.azure.dataplane import RegistryDataPlane

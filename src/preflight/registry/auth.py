@@ -28,6 +28,7 @@ from collections.abc import Generator
 
 import httpx
 
+from preflight.net.retry import RetryPolicy
 from preflight.registry.answers import excerpt, refusal_problem, status_problem
 from preflight.registry.challenge import Challenge, pick_challenge
 from preflight.registry.failures import HandshakeError, HandshakeFailure, Problem, Step
@@ -37,7 +38,6 @@ from preflight.registry.jwt_claims import (
     decode_payload,
     granted_actions,
 )
-from preflight.registry.retry import RetryPolicy
 from preflight.secret import Secret
 
 DEFAULT_TIMEOUT = 15.0
@@ -293,15 +293,10 @@ class RegistryAuth(httpx.Auth):
     def _send(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, httpx.Response]:
-        attempt = 0
-        while True:
-            response = yield request
-            attempt += 1
-            delay = self._retry.delay(response, attempt)
-            if delay is None:
-                return response
-            self.retries += 1
-            self._retry.sleep(delay)
+        return (yield from self._retry.exchange(request, on_retry=self._count_retry))
+
+    def _count_retry(self) -> None:
+        self.retries += 1
 
     def _request(self, url: httpx.URL, headers: dict[str, str] | None = None) -> httpx.Request:
         return httpx.Request("GET", url, headers=headers, extensions={"timeout": self._timeout})

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
+from preflight.net.retry import RetryPolicy
 from preflight.net.threads import map_in_threads
 from preflight.registry.answers import error_codes, excerpt, status_problem
 from preflight.registry.auth import DEFAULT_TIMEOUT, ChallengeCache, RegistryAuth
 from preflight.registry.challenge import pick_challenge
 from preflight.registry.failures import HandshakeError, HandshakeFailure, Problem, Step
 from preflight.registry.network import classify
-from preflight.registry.retry import RetryPolicy
 from preflight.secret import Secret
 
 # What Wave sends (WaveDefault.ACCEPT_HEADERS): OCI index and manifest, Docker list and v2.
