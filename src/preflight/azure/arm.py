@@ -20,6 +20,7 @@ from preflight.azure.identity import build_credential, client_secret_from, trans
 from preflight.azure.models import PasswordInfo, RegistryInfo, ScopeMapInfo, TokenInfo
 from preflight.errors import AzureError, InputError
 from preflight.net.endpoint import checked_endpoint
+from preflight.net.retry import RetryPolicy
 from preflight.secret import Secret, redact
 from preflight.settings import Settings
 
@@ -36,8 +37,8 @@ AUDIENCES = {
     "management.chinacloudapi.cn": "https://management.chinacloudapi.cn",
     "management.usgovcloudapi.net": "https://management.core.usgovcloudapi.net",
 }
-# Retries for 408/429/5xx (the SDK honours Retry-After); bounded so a broken ARM fails fast.
-DEFAULT_RETRIES = 3
+# Repeats after the first try, under the one retry policy (see preflight.azure.arm_retry).
+DEFAULT_RETRIES = RetryPolicy().attempts - 1
 # Seconds between polls of a long-running operation when ARM gives no Retry-After.
 POLLING_INTERVAL = 2.0
 PERMISSION_REMEDY = (
@@ -74,11 +75,13 @@ def build_arm_gateway(
     *,
     credential: TokenCredential | None = None,
     retries: int = DEFAULT_RETRIES,
+    retry: RetryPolicy | None = None,
 ) -> ArmGateway:
     """An :class:`ArmGateway` for the subscription in ``settings``.
 
     ``environ`` is the environment the CLI hands in (see :mod:`preflight.azure.identity`);
-    ``credential`` replaces the one built from it.
+    ``credential`` replaces the one built from it. ``retry`` (default: the standard policy
+    with ``retries`` repeats) steers the SDK's own retry stage.
     """
     if not settings.azure_subscription_id:
         raise InputError(
@@ -102,6 +105,9 @@ def build_arm_gateway(
     )
     from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 
+    from preflight.azure.arm_retry import ArmRetry
+
+    policy = retry if retry is not None else RetryPolicy(attempts=1 + max(0, retries))
     owned = None if credential is not None else build_credential(settings, environ)
     chosen = credential if credential is not None else owned
     assert chosen is not None
@@ -110,7 +116,7 @@ def build_arm_gateway(
         settings.azure_subscription_id,
         base_url=settings.arm_endpoint,
         credential_scopes=[credential_scope(settings.arm_endpoint)],
-        retry_total=retries,
+        retry_policy=ArmRetry(policy),
         polling_interval=POLLING_INTERVAL,
         **transport_options(settings),
     )
