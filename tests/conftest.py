@@ -16,9 +16,12 @@ import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    import _socket  # the C type whose methods the guard replaces
 
 PROJECT = Path(__file__).resolve().parent.parent
 REAL_HOME = Path.home()
@@ -51,13 +54,13 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
 
-def _guarded_connect(self: socket.socket, address: Any) -> Any:
+def _guarded_connect(self: _socket.socket, address: Any) -> None:
     if not _is_loopback(address):
         raise ConnectionRefusedError(f"test guard: connection to {address!r} is not loopback")
     return _real_connect(self, address)
 
 
-def _guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+def _guarded_connect_ex(self: _socket.socket, address: Any) -> int:
     if not _is_loopback(address):
         raise ConnectionRefusedError(f"test guard: connection to {address!r} is not loopback")
     return _real_connect_ex(self, address)

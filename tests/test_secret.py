@@ -27,7 +27,7 @@ def test_secret_never_prints(caplog: pytest.LogCaptureFixture) -> None:
 def test_secret_is_immutable_and_compares_by_value() -> None:
     secret = Secret("abc")
     with pytest.raises(AttributeError):
-        secret._value = "x"  # type: ignore[misc]
+        secret._value = "x"
     assert secret == Secret("abc") and secret != Secret("abd") and secret != "abc"
     assert not Secret("")
 

@@ -88,7 +88,9 @@ def test_a_disabled_token_is_named_when_azure_can_tell(
 ) -> None:
     add_credential(sandbox_env)
     with sandbox_env.azure.lock:
-        sandbox_env.azure.registry(LOGIN).tokens[TOKEN].enabled = False
+        registry = sandbox_env.azure.registry(LOGIN)
+        assert registry is not None
+        registry.tokens[TOKEN].enabled = False
     password = Secret(sandbox_env.password(LOGIN, TOKEN))
     ctx = context(tmp_path, [image(LOGIN, "team/app", "1.0")], passwords={LOGIN: password})
     try:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from preflight.checks.base import (
+    Check,
     CheckContext,
     gate_exit_code,
     run_checks,
@@ -40,7 +41,10 @@ def _context(tmp_path: Path) -> CheckContext:
 
 def test_a_raising_check_becomes_an_error_and_the_others_still_run(tmp_path: Path) -> None:
     password = Secret("generated-password-7f1e")
-    checks = [_Raises("boom", RuntimeError(f"server said {password.reveal()}")), _Passes()]
+    checks: list[Check] = [
+        _Raises("boom", RuntimeError(f"server said {password.reveal()}")),
+        _Passes(),
+    ]
     report = run_checks(checks, _context(tmp_path))
     assert [f.status for f in report.findings] == [Status.ERROR, Status.PASS]
     assert "generated-password-7f1e" not in report.findings[0].message

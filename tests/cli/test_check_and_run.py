@@ -83,6 +83,7 @@ def test_password_from_env_runs_the_real_handshake(
     config = demo_pipeline / "nextflow.config"
     config.write_text(config.read_text() + "\nwave.enabled = true\n")
     settings = Settings.from_environ(os.environ)
+    assert settings.platform_token is not None
     with build_http_client(settings) as http:
         platform = PlatformClient(http, settings.platform_endpoint, settings.platform_token)
         platform.create_credential(

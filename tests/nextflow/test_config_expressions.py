@@ -179,7 +179,8 @@ def test_interpolation_errors_point_inside_the_string() -> None:
 
 
 def test_groovy_truth() -> None:
-    assert [truthy(v) for v in (None, "", 0, [], {}, "0", 1, [0])] == [
+    values: tuple[object, ...] = (None, "", 0, [], {}, "0", 1, [0])
+    assert [truthy(v) for v in values] == [
         False,
         False,
         False,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from preflight.nextflow.script.model import Directive
 from preflight.nextflow.script.scan import (
     PipelineScripts,
     ProcessDef,
@@ -17,6 +18,12 @@ from preflight.nextflow.script.scan import (
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "images"
 
 
+def present(directive: Directive | None) -> Directive:
+    """A directive the test expects the scanner to have found."""
+    assert directive is not None
+    return directive
+
+
 def scan(text: str) -> dict[str, ProcessDef]:
     script = scan_script(text, "x.nf", "x.nf")
     return {p.name: p for p in script.processes}
@@ -25,8 +32,8 @@ def scan(text: str) -> dict[str, ProcessDef]:
 def test_plain_string_directive_with_its_place() -> None:
     processes = scan("process A {\n    container 'quay.io/x/y:1'\n    script:\n    'true'\n}\n")
     process = processes["A"]
-    assert process.container.source == "'quay.io/x/y:1'"
-    assert str(process.container.location) == "x.nf:2:15"
+    assert present(process.container).source == "'quay.io/x/y:1'"
+    assert str(present(process.container).location) == "x.nf:2:15"
     assert str(process.location) == "x.nf:1:1"
 
 
@@ -41,7 +48,7 @@ def test_nf_core_ternary_spanning_lines_is_one_directive() -> None:
         "}\n"
     )
     process = scan(text)["FASTQC"]
-    source = process.container.source
+    source = present(process.container).source
     assert source.startswith('"${ workflow.containerEngine') and source.endswith('}"')
     assert "'biocontainers/x:1'" in source
     assert process.labels == ("process_medium",)
@@ -60,12 +67,12 @@ def test_nf_core_ternary_spanning_lines_is_one_directive() -> None:
 )
 def test_directive_forms_keep_their_source(directive: str) -> None:
     process = scan(f"process P {{\n  container {directive}\n  script:\n  'x'\n}}\n")["P"]
-    assert process.container.source == directive
+    assert present(process.container).source == directive
 
 
 def test_a_statement_continues_over_an_operator_at_line_end() -> None:
     text = "process P {\n  container params.a ?\n      'x/y:1' :\n      'x/z:1'\n  cpus 2\n}\n"
-    source = scan(text)["P"].container.source
+    source = present(scan(text)["P"].container).source
     assert source.split() == ["params.a", "?", "'x/y:1'", ":", "'x/z:1'"]
 
 
@@ -82,8 +89,8 @@ def test_a_statement_continues_over_an_operator_at_line_end() -> None:
 )
 def test_a_string_continued_on_the_next_line_stays_one_directive(written: str, source: str) -> None:
     process = scan(f"process P {{\n  container {written}\n  script:\n  'x'\n}}\n")["P"]
-    assert process.container.source == source
-    assert str(process.container.location) == "x.nf:2:13"
+    assert present(process.container).source == source
+    assert str(present(process.container).location) == "x.nf:2:13"
 
 
 def test_words_in_scripts_comments_and_strings_are_not_directives() -> None:
@@ -101,7 +108,7 @@ def test_words_in_scripts_comments_and_strings_are_not_directives() -> None:
     processes = scan(text)
     assert processes["P"].container is None
     assert processes["P"].labels == ("a", "b")
-    assert processes["Q"].container.source == "'q/q:1'"
+    assert present(processes["Q"].container).source == "'q/q:1'"
 
 
 def test_directives_after_a_section_label_are_ignored() -> None:
@@ -112,7 +119,7 @@ def test_directives_after_a_section_label_are_ignored() -> None:
 def test_conda_and_dynamic_labels() -> None:
     text = "process P {\n  conda 'bioconda::fastqc=0.12.1'\n  label params.lbl\n}\n"
     process = scan(text)["P"]
-    assert process.conda.source == "'bioconda::fastqc=0.12.1'"
+    assert present(process.conda).source == "'bioconda::fastqc=0.12.1'"
     assert process.labels == ()
     assert process.dynamic_labels[0].source == "params.lbl"
 
@@ -127,7 +134,7 @@ def test_legacy_if_else_becomes_one_ternary() -> None:
         "  }\n"
         "  script:\n  'x'\n}\n"
     )
-    source = scan(text)["P"].container.source
+    source = present(scan(text)["P"].container).source
     assert source == (
         "((workflow.containerEngine == 'singularity') ? ('https://depot/x') : ('quay.io/x/y:1'))"
     )
@@ -139,7 +146,7 @@ def test_slashy_and_dollar_slashy_strings_hide_braces() -> None:
         "def g = $/ } { /$\n"
         "process P {\n  container 'p/p:1'\n}\n"
     )
-    assert scan(text)["P"].container.source == "'p/p:1'"
+    assert present(scan(text)["P"].container).source == "'p/p:1'"
 
 
 def test_includes_aliases_and_script_params() -> None:
@@ -194,7 +201,9 @@ def test_pipeline_reach_gives_aliases_and_fully_qualified_names() -> None:
     tumour = by_fqn["ACME_VARIANTS:VARIANTS:ALIGN_PAIRED:BWA_MEM_TUMOUR"]
     assert (tumour.name, tumour.alias, tumour.reached) == ("BWA_MEM", "BWA_MEM_TUMOUR", True)
     assert tumour.definition.labels == ("process_high",)
-    assert str(tumour.definition.container.location) == "modules/nf-core/bwa/mem/main.nf:6:15"
+    assert (
+        str(present(tumour.definition.container).location) == "modules/nf-core/bwa/mem/main.nf:6:15"
+    )
     assert scripts.issues == ()  # the plugin include is not a missing file
     assert scripts.script_params["outdir"].source == "'results'"
     assert len(scripts.files) == 8

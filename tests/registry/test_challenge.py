@@ -45,7 +45,8 @@ def test_quoted_commas_and_escapes_stay_inside_the_value() -> None:
 
 
 def test_pick_prefers_bearer_then_basic_and_ignores_unknown_schemes() -> None:
-    assert pick_challenge(['Basic realm="x"', 'Bearer realm="https://y"']).realm == "https://y"
+    bearer = pick_challenge(['Basic realm="x"', 'Bearer realm="https://y"'])
+    assert bearer is not None and bearer.realm == "https://y"
     basic = pick_challenge(["Negotiate", 'Basic realm="Azure Container Registry"'])
     assert basic is not None and basic.is_basic
     assert pick_challenge(["Negotiate abc"]) is None

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import trustme
-from tests.registry.tiny_https import Answer, serve
+from tests.registry.tiny_https import Answer, Seen, serve
 
 from preflight.net import connect_to
 from preflight.registry import Problem, probe_pull
 from preflight.registry.diagnosis import findings_for
+from preflight.registry.handshake import PullResult
 from preflight.secret import Secret
 
 REGISTRY = "hostile.azurecr.io"
@@ -44,17 +45,17 @@ def _challenge(realm: str) -> Answer:
     return 401, {"WWW-Authenticate": f'Bearer realm="{realm}",service="{REGISTRY}"'}, b"{}"
 
 
-def _collector_saw_nothing(seen: list[object]) -> None:
+def _collector_saw_nothing(seen: list[Seen]) -> None:
     assert seen == []
 
 
-def _no_secret_anywhere(result: object) -> None:
+def _no_secret_anywhere(result: PullResult) -> None:
     encoded = base64.b64encode(f"u:{PASSWORD}".encode()).decode()
-    text = repr(result) + repr(findings_for(result))  # type: ignore[arg-type]
+    text = repr(result) + repr(findings_for(result))
     assert PASSWORD not in text and encoded not in text
 
 
-def _probe(client: httpx.Client) -> object:
+def _probe(client: httpx.Client) -> PullResult:
     return probe_pull(
         client, REGISTRY, "team/app", ["1.0"], username="u", password=Secret(PASSWORD)
     )

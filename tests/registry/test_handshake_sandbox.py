@@ -114,15 +114,17 @@ def test_wrong_password_is_refused_at_the_token_step(sandbox_env: Sandbox) -> No
 
 def test_disabled_token_is_refused_at_the_token_step(sandbox_env: Sandbox) -> None:
     with sandbox_env.azure.lock:
-        sandbox_env.azure.registry(LOGIN).tokens[TOKEN].enabled = False
+        registry = sandbox_env.azure.registry(LOGIN)
+        assert registry is not None
+        registry.tokens[TOKEN].enabled = False
     _refused(_probe(sandbox_env))
 
 
 def test_expired_password_is_refused_at_the_token_step(sandbox_env: Sandbox) -> None:
     with sandbox_env.azure.lock:
-        sandbox_env.azure.registry(LOGIN).tokens[TOKEN].passwords[0].expiry = utcnow() - timedelta(
-            days=1
-        )
+        registry = sandbox_env.azure.registry(LOGIN)
+        assert registry is not None
+        registry.tokens[TOKEN].passwords[0].expiry = utcnow() - timedelta(days=1)
     _refused(_probe(sandbox_env))
 
 
@@ -139,6 +141,7 @@ def test_missing_tag_and_missing_repository(sandbox_env: Sandbox) -> None:
     assert tag.failure is not None and tag.failure.problem is Problem.MANIFEST_NOT_FOUND
     with sandbox_env.azure.lock:
         registry = sandbox_env.azure.registry(LOGIN)
+        assert registry is not None
         registry.scope_maps["pipeline-reader-scope"].actions.append(
             "repositories/team/ghost/content/read"
         )
@@ -214,5 +217,6 @@ def test_probe_many_across_both_registries(sandbox_env: Sandbox) -> None:
     with build_http_client(Settings(ca_bundle=sandbox_env.ca_bundle)) as client:
         results = probe_many(client, targets, retry=QUICK)
     assert [r.ok for r in results] == [True, True, False, False]
+    assert results[2].failure is not None and results[3].failure is not None
     assert results[2].failure.problem is Problem.SCOPE_MISSING
     assert results[3].failure.problem is Problem.CREDENTIALS_REFUSED

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import socket
 import ssl
+from typing import Any
 
 import httpx
 import pytest
@@ -17,7 +18,8 @@ from tests.registry.fake_registry import FakeRegistry
 from preflight.net.retry import RetryPolicy
 from preflight.registry import Problem, Step, probe_many, probe_pull
 from preflight.registry.diagnosis import findings_for
-from preflight.registry.handshake import MANIFEST_ACCEPT, PullTarget
+from preflight.registry.failures import HandshakeFailure
+from preflight.registry.handshake import MANIFEST_ACCEPT, ManifestCheck, PullResult, PullTarget
 from preflight.secret import Secret
 
 NO_WAIT = RetryPolicy(sleep=lambda _s: None)
@@ -29,8 +31,8 @@ def probe(
     *,
     repository: str = "team/app",
     password: str | None = None,
-    **kwargs: object,
-) -> object:
+    **kwargs: Any,
+) -> PullResult:
     with fake.client() as client:
         return probe_pull(
             client,
@@ -40,8 +42,14 @@ def probe(
             username=fake.username,
             password=Secret(password if password is not None else fake.password),
             retry=kwargs.pop("retry", NO_WAIT),
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
+
+
+def failed(outcome: PullResult | ManifestCheck) -> HandshakeFailure:
+    """The failure the test expects ``outcome`` to carry."""
+    assert outcome.failure is not None, outcome
+    return outcome.failure
 
 
 def _basic_sent(fake: FakeRegistry) -> list[httpx.Request]:
@@ -122,7 +130,7 @@ def test_pinned_digest_is_compared_and_digest_references_are_checked() -> None:
     right = fake.digest(fake.manifests[("team/app", "v1")])
     assert probe(fake, pinned={"v1": right}).ok
     wrong = probe(FakeRegistry(), pinned={"v1": "sha256:" + "1" * 64})
-    assert wrong.manifests[0].failure.problem is Problem.PINNED_DIGEST_MISMATCH
+    assert failed(wrong.manifests[0]).problem is Problem.PINNED_DIGEST_MISMATCH
     assert probe(FakeRegistry(), (right,)).ok
     assert "@sha256:" in findings_for(probe(FakeRegistry(), (right,)))[0].subject
 
@@ -255,7 +263,7 @@ def test_a_password_echoed_by_the_server_is_redacted() -> None:
     fake.refusal_body = f'{{"message": "bad password {secret}"}}'
     result = probe(fake, password=secret)
     assert secret not in repr(result)
-    assert "<hidden>" in result.failure.detail
+    assert "<hidden>" in failed(result).detail
 
 
 def test_token_without_pull_stops_before_the_manifest() -> None:
@@ -296,10 +304,10 @@ def test_opaque_tokens_skip_the_claim_check_and_let_the_registry_decide() -> Non
 
 def test_missing_tag_and_missing_repository_are_told_apart() -> None:
     fake = FakeRegistry(grants={"team/app": ["pull"], "team/gone": ["pull"]})
-    assert probe(fake, ("nope",)).manifests[0].failure.problem is Problem.MANIFEST_NOT_FOUND
+    assert failed(probe(fake, ("nope",)).manifests[0]).problem is Problem.MANIFEST_NOT_FOUND
     fake2 = FakeRegistry(grants={"team/gone": ["pull"]})
     gone = probe(fake2, repository="team/gone").manifests[0]
-    assert gone.failure.problem is Problem.REPOSITORY_NOT_FOUND
+    assert failed(gone).problem is Problem.REPOSITORY_NOT_FOUND
 
 
 def test_one_missing_tag_does_not_hide_the_others() -> None:
@@ -311,7 +319,7 @@ def test_one_missing_tag_does_not_hide_the_others() -> None:
 def test_upper_case_repository_is_caught_before_any_request() -> None:
     fake = FakeRegistry()
     result = probe(fake, repository="Team/App")
-    assert result.failure.problem is Problem.UPPERCASE_REPOSITORY
+    assert failed(result).problem is Problem.UPPERCASE_REPOSITORY
     assert fake.requests == []
 
 
@@ -351,7 +359,7 @@ def test_firewall_403_at_the_token_service() -> None:
         else None
     )
     result = probe(fake)
-    assert (result.failure.step, result.failure.problem) == (Step.TOKEN, Problem.FORBIDDEN)
+    assert (failed(result).step, failed(result).problem) == (Step.TOKEN, Problem.FORBIDDEN)
     assert "aka.ms/acr/firewall" in findings_for(result)[0].remedy
 
 
@@ -378,7 +386,7 @@ def test_throttling_beyond_the_bound_is_reported_per_tag() -> None:
     )
     result = probe(fake, retry=RetryPolicy(attempts=2, sleep=lambda _s: None))
     check = result.manifests[0]
-    assert check.failure.problem is Problem.THROTTLED and check.failure.status == 429
+    assert failed(check).problem is Problem.THROTTLED and failed(check).status == 429
     assert findings_for(result)[0].status.value == "error"
     assert sum("/manifests/" in r.url.path for r in fake.requests) == 2
 
@@ -391,7 +399,7 @@ def test_server_error_on_the_manifest() -> None:
         else None
     )
     check = probe(fake).manifests[0]
-    assert check.failure.problem is Problem.SERVER_ERROR and "boom" in check.failure.detail
+    assert failed(check).problem is Problem.SERVER_ERROR and "boom" in failed(check).detail
 
 
 def test_a_passing_server_error_is_retried_like_any_other_client_does() -> None:
@@ -492,7 +500,7 @@ def test_probe_many_shares_a_challenge_failure_instead_of_repeating_it() -> None
     ]
     with httpx.Client(transport=httpx.MockTransport(refuse)) as client:
         results = probe_many(client, targets, max_workers=1)
-    assert all(r.failure.problem is Problem.DNS for r in results)
+    assert all(failed(r).problem is Problem.DNS for r in results)
     assert calls == ["/v2/"]
 
 
@@ -516,7 +524,7 @@ def test_concurrent_probes_of_a_failing_registry_neither_hang_nor_repeat_much() 
     with httpx.Client(transport=httpx.MockTransport(slow_refusal)) as client:
         results = probe_many(client, targets, max_workers=8)
     assert time.perf_counter() - began < 2.0
-    assert all(r.failure.problem is Problem.CONNECTION_REFUSED for r in results)
+    assert all(failed(r).problem is Problem.CONNECTION_REFUSED for r in results)
     assert set(calls) == {"/v2/"} and len(calls) < len(targets) // 2
 
 
@@ -527,7 +535,7 @@ def test_a_token_answer_without_a_token_is_a_bad_token_response(body: bytes) -> 
         httpx.Response(200, content=body) if r.url.path == "/oauth2/token" else None
     )
     result = probe(fake)
-    assert (result.failure.step, result.failure.problem) == (Step.TOKEN, Problem.BAD_TOKEN_RESPONSE)
+    assert (failed(result).step, failed(result).problem) == (Step.TOKEN, Problem.BAD_TOKEN_RESPONSE)
     assert not any("/manifests/" in r.url.path for r in fake.requests)
 
 
@@ -539,6 +547,6 @@ def test_endless_same_host_redirects_stop() -> None:
         else None
     )
     result = probe(fake)
-    assert result.failure.problem is Problem.REDIRECT_ELSEWHERE
-    assert "too many redirects" in result.failure.detail
+    assert failed(result).problem is Problem.REDIRECT_ELSEWHERE
+    assert "too many redirects" in failed(result).detail
     assert sum(r.url.path == "/oauth2/token" for r in fake.requests) == 4

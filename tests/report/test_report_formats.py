@@ -6,6 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -358,7 +359,7 @@ def test_details_of_any_type_become_json() -> None:
         def __str__(self) -> str:
             return "odd"
 
-    details = {
+    details: dict[Any, object] = {
         "ratio": 0.5,
         "nan": float("nan"),
         "status": Status.WARN,

@@ -49,8 +49,11 @@ def test_a_token_provisioned_through_arm_pulls_at_once(
     from azure.mgmt.containerregistry.models import (
         GenerateCredentialsParameters,
         ScopeMap,
+        ScopeMapProperties,
+        ScopeMapPropertiesUpdateParameters,
         ScopeMapUpdateParameters,
         Token,
+        TokenProperties,
     )
 
     cert_dir = tmp_path / "certs"
@@ -79,15 +82,22 @@ def test_a_token_provisioned_through_arm_pulls_at_once(
             GROUP,
             REGISTRY,
             "shared-reader-scope",
-            ScopeMap(actions=["repositories/shared/base/content/read"]),
+            ScopeMap(
+                properties=ScopeMapProperties(actions=["repositories/shared/base/content/read"])
+            ),
         ).result()
         token = arm.tokens.begin_create(
-            GROUP, REGISTRY, "shared-reader", Token(scope_map_id=scope_map.id, status="enabled")
+            GROUP,
+            REGISTRY,
+            "shared-reader",
+            Token(properties=TokenProperties(scope_map_id=scope_map.id, status="enabled")),
         ).result()
         generated = arm.registries.begin_generate_credentials(
             GROUP, REGISTRY, GenerateCredentialsParameters(token_id=token.id, name="password1")
         ).result()
+        assert generated.passwords
         password = generated.passwords[0].value
+        assert password is not None
 
         assert (
             skopeo_inspect(sandbox_env, cert_dir, "shared-reader", password, "shared/base:latest")
@@ -101,7 +111,11 @@ def test_a_token_provisioned_through_arm_pulls_at_once(
             GROUP,
             REGISTRY,
             "shared-reader-scope",
-            ScopeMapUpdateParameters(actions=["repositories/team/app/content/read"]),
+            ScopeMapUpdateParameters(
+                properties=ScopeMapPropertiesUpdateParameters(
+                    actions=["repositories/team/app/content/read"]
+                )
+            ),
         ).result()
         assert (
             skopeo_inspect(sandbox_env, cert_dir, "shared-reader", password, "team/app:1.0") == "ok"

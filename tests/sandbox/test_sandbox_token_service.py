@@ -42,7 +42,10 @@ def basic(user: str, password: str) -> dict[str, str]:
 def token_for(
     client: httpx.Client, password: str, *scopes: str, user: str = TOKEN
 ) -> httpx.Response:
-    params = [("service", LOGIN), *(("scope", s) for s in scopes)]
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("service", LOGIN),
+        *(("scope", s) for s in scopes),
+    ]
     return client.get("/oauth2/token", params=params, headers=basic(user, password))
 
 

@@ -258,7 +258,7 @@ def test_update_keeps_the_password_unless_given(
         workspace_id=pipelines,
     )
     before = stored.last_updated
-    body = {
+    body: dict[str, Any] = {
         "credentials": {
             "name": "acr-renamed",
             "provider": "container-reg",

@@ -151,7 +151,7 @@ def test_the_api_prefix_serves_the_same_shapes(
 
 def test_the_validator_catches_departures() -> None:
     """The checker itself must be able to fail, or the tests above prove nothing."""
-    good = {
+    good: dict[str, Any] = {
         "id": "a",
         "name": "n",
         "provider": "container-reg",

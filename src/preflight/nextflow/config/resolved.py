@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from preflight.model import Location
 
 if TYPE_CHECKING:
-    from preflight.nextflow.config.scope import ConfigScope
+    from preflight.nextflow.config.scope import ConfigScope as ConfigScope
 
 _MISSING = object()
 
