@@ -15,7 +15,6 @@ from preflight.cli import main
 from preflight.sandbox.runtime import Sandbox
 
 pytestmark = pytest.mark.sandbox
-pytest.importorskip("preflight.checks.pull")  # `check` runs every check, the pull one included
 
 ACR = "sandboxacr.azurecr.io"
 DEMO = Path(preflight.__file__).parent / "sandbox" / "data" / "demo-pipeline"
