@@ -1,32 +1,59 @@
-"""An in-process registry and token service for unit tests of the handshake (httpx MockTransport).
+"""An in-process registry for unit tests of the handshake (httpx MockTransport).
 
-It answers like ACR: ``/v2/`` challenges with a Bearer realm on its own host, ``/oauth2/token``
-takes Basic credentials and grants what its ``grants`` allow (200 with a reduced ``access`` list
-otherwise), manifests need the Bearer token and answer with ``Docker-Content-Digest``. Every
-request is recorded so tests can assert what was sent where.
+``/v2/`` challenges with a Bearer realm on its own host; ``/oauth2/token`` is the sandbox's own
+ACR token service (:class:`~preflight.sandbox.acr.AcrFrontDoor`), over a registry whose one
+token holds ``username``/``password`` and whose scope map grants ``grants``, so the tokens are
+ACR's signed JWTs (200 with a reduced ``access`` list for what is not granted). Manifests need a
+token it signed that grants pull, and answer with ``Docker-Content-Digest``. Every request is
+recorded so tests can assert what was sent where; the knobs bend one answer each.
 """
 
 from __future__ import annotations
 
-import base64
+import functools
 import hashlib
 import json
+import ssl
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
+import jwt
+
+from preflight.registry.jwt_claims import access_grants, granted_actions
+from preflight.sandbox.acr import AcrFrontDoor
+from preflight.sandbox.http import Request as SandboxRequest
+from preflight.sandbox.registry_process import ISSUER
+from preflight.sandbox.registry_tokens import RegistryTokenMinter
+from preflight.sandbox.state import (
+    ACTION_GRANTS,
+    AcrToken,
+    AzureState,
+    RegistryState,
+    ScopeMap,
+    TokenPassword,
+    utcnow,
+)
+from preflight.sandbox.tls import SigningKey, make_certificates
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+SCOPE_MAP = "fake-scope-map"
+# The scope-map verb that grants each registry action (content/read grants pull, ...).
+VERBS = {action: verb for verb, actions in ACTION_GRANTS.items() for action in actions}
 
 
-def make_jwt(claims: dict[str, object]) -> str:
-    """An unsigned JWT-shaped token (the handshake reads claims without verifying)."""
+@functools.cache
+def signing_key() -> SigningKey:
+    """The sandbox's token-signing key, made once per test process."""
+    with tempfile.TemporaryDirectory() as directory:
+        return make_certificates(Path(directory), []).signing_key
 
-    def part(value: object) -> str:
-        raw = base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
-        return raw.rstrip("=")
 
-    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
+@functools.cache
+def upstream_tls() -> ssl.SSLContext:
+    return ssl.create_default_context()
 
 
 @dataclass
@@ -41,25 +68,15 @@ class FakeRegistry:
     token_key: str = "access_token"
     head_digest: bool = True
     get_digest: bool = True
-    refusal_body: str = json.dumps(
-        {
-            "errors": [
-                {
-                    "code": "UNAUTHORIZED",
-                    "message": "authentication required, visit https://aka.ms/acr/"
-                    "authorization for more information.",
-                }
-            ]
-        }
-    )
+    refusal_body: str | None = None  # replaces the token service's 401 body when set
     override: Callable[[httpx.Request], httpx.Response | None] | None = None
     requests: list[httpx.Request] = field(default_factory=list)
-    issued: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.manifests:
             self.manifests[("team/app", "v1")] = b'{"schemaVersion":2,"layers":[]}'
             self.manifests[("team/app", "v2")] = b'{"schemaVersion":2,"layers":[{}]}'
+        self._minter = RegistryTokenMinter(signing_key())
 
     @staticmethod
     def digest(body: bytes) -> str:
@@ -100,25 +117,77 @@ class FakeRegistry:
         )
 
     def _token(self, request: httpx.Request) -> httpx.Response:
-        expected = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
-        if request.headers.get("authorization") != f"Basic {expected}":
-            return httpx.Response(
-                401, text=self.refusal_body, headers={"Content-Type": "application/json"}
+        """The sandbox's token service, over the registry these fields describe right now."""
+        # Only /oauth2/token is asked of it: the upstream registry it would proxy to is unused.
+        front_door = AcrFrontDoor(
+            self.host,
+            self._azure(),
+            self._minter,
+            upstream="127.0.0.1:9",
+            upstream_tls=upstream_tls(),
+        )
+        try:
+            answer = front_door.handle(
+                SandboxRequest(
+                    method=request.method,
+                    path=request.url.path,
+                    query={k: request.url.params.get_list(k) for k in request.url.params},
+                    headers=tuple(request.headers.multi_items()),
+                    body=request.content,
+                    host=request.url.host,
+                )
             )
-        scope = request.url.params.get("scope", "")
-        _, repository, actions = scope.split(":")
-        allowed = [a for a in actions.split(",") if a in self.grants.get(repository, [])]
-        access = [{"Type": "repository", "Name": repository, "Actions": allowed}] if allowed else []
-        token = make_jwt({"iss": "Azure Container Registry", "aud": self.host, "access": access})
-        self.issued.append(token)
-        return httpx.Response(200, json={self.token_key: token})
+        finally:
+            front_door.close()
+        assert isinstance(answer.body, bytes)
+        body = answer.body
+        if answer.status == 401 and self.refusal_body is not None:
+            body = self.refusal_body.encode()
+        elif answer.status == 200 and self.token_key != "access_token":
+            body = json.dumps({self.token_key: json.loads(body)["access_token"]}).encode()
+        return httpx.Response(answer.status, headers=answer.headers, content=body)
+
+    def _azure(self) -> AzureState:
+        actions = [
+            f"repositories/{repository}/{VERBS[action]}"
+            for repository, granted in self.grants.items()
+            for action in granted
+        ]
+        token = AcrToken(
+            self.username,
+            SCOPE_MAP,
+            passwords=[TokenPassword("password1", self.password, utcnow())],
+        )
+        registry = RegistryState(
+            name=self.host.split(".")[0],
+            login_server=self.host,
+            resource_group="rg",
+            scope_maps={SCOPE_MAP: ScopeMap(SCOPE_MAP, actions)},
+            tokens={self.username: token},
+        )
+        return AzureState("tenant", "subscription", "client", "secret", {self.host: registry})
+
+    def _signed_grants(self, token: str, repository: str) -> frozenset[str] | None:
+        """What a token this registry's token service signed grants on ``repository``."""
+        try:
+            claims = jwt.decode(
+                token,
+                signing_key().public_key_pem(),
+                algorithms=[signing_key().algorithm],
+                audience=self.host,
+                issuer=ISSUER,
+            )
+        except jwt.PyJWTError:
+            return None
+        return granted_actions(access_grants(claims), repository)
 
     def _manifest(self, request: httpx.Request) -> httpx.Response:
         repository, reference = request.url.path[len("/v2/") :].split("/manifests/")
         auth = request.headers.get("authorization", "")
-        token = auth.removeprefix("Bearer ")
-        if token not in self.issued or "pull" not in self.grants.get(repository, []):
-            error = "insufficient_scope" if token in self.issued else "invalid_token"
+        signed = self._signed_grants(auth.removeprefix("Bearer "), repository)
+        # The registry side's current grants count too: a test may withdraw them mid-handshake.
+        if signed is None or "pull" not in signed or "pull" not in self.grants.get(repository, []):
+            error = "insufficient_scope" if signed is not None else "invalid_token"
             return httpx.Response(
                 401,
                 headers={

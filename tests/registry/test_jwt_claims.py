@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.registry.fake_registry import make_jwt
+from tests.registry.fake_registry import signing_key
 
 from preflight.registry.jwt_claims import (
     MalformedToken,
@@ -11,10 +11,16 @@ from preflight.registry.jwt_claims import (
     decode_payload,
     granted_actions,
 )
+from preflight.sandbox.registry_tokens import Access, RegistryTokenMinter
 
 
 def test_acr_capitalised_keys_are_read() -> None:
-    token = make_jwt({"access": [{"Type": "repository", "Name": "microsoft", "Actions": ["pull"]}]})
+    token = RegistryTokenMinter(signing_key()).access_token(
+        service="myreg.azurecr.io",
+        subject="pull-token",
+        access=[Access("repository", "microsoft", ("pull",))],
+        grant_type="password",
+    )
     grants = access_grants(decode_payload(token))
     assert granted_actions(grants, "microsoft") == {"pull"}
     assert granted_actions(grants, "other") == frozenset()
