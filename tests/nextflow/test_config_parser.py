@@ -60,13 +60,13 @@ def test_quoted_selector_key_form() -> None:
 
 def test_include_plugins_and_semicolons() -> None:
     stmts = parse("includeConfig 'a.config'; plugins { id 'nf-schema@2.1.1'\n id 'nf-x' }")
-    assert isinstance(stmts[0], ast.Include)
+    assert isinstance(stmts[0], ast.IncludeConfig)
     assert isinstance(stmts[1], ast.Plugins) and len(stmts[1].ids) == 2
 
 
 def test_conditional_include_is_an_expression() -> None:
     (stmt,) = parse("includeConfig !params.x ? 'a.config' : '/dev/null'")
-    assert isinstance(stmt, ast.Include) and isinstance(stmt.target, ast.Ternary)
+    assert isinstance(stmt, ast.IncludeConfig) and isinstance(stmt.target, ast.Ternary)
 
 
 def test_strict_file_has_no_violations() -> None:

@@ -14,7 +14,7 @@ import pytest
 from preflight.errors import ApplyError
 from preflight.model import ImageUse
 from preflight.net.tls import ssl_context
-from preflight.provision import Outcome, ProvisionOptions, apply_plan, plan_provisioning
+from preflight.provision import ProvisionOptions, Readiness, apply_plan, plan_provisioning
 from preflight.provision.plan import ExtendScopeMap
 from preflight.secret import Secret
 
@@ -65,7 +65,7 @@ def test_fix_provisions_tokens_and_credentials_that_pull_and_a_second_run_plans_
         pipeline_images, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
     assert [r.login_server for r in plan.registries] == [OTHER, ACR]
-    assert all(r.outcome is Outcome.PLANNED for r in plan.registries)
+    assert all(r.outcome is Readiness.PLANNED for r in plan.registries)
     messages: list[str] = []
     result = apply_plan(plan, arm=clients.arm, platform=clients.platform, progress=messages.append)
 
@@ -95,7 +95,7 @@ def test_fix_provisions_tokens_and_credentials_that_pull_and_a_second_run_plans_
         pipeline_images, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
     assert again.empty
-    assert all(r.outcome is Outcome.READY for r in again.registries)
+    assert all(r.outcome is Readiness.READY for r in again.registries)
 
 
 def test_a_platform_failure_rolls_back_the_token_and_scope_map(
@@ -232,7 +232,7 @@ def test_a_near_miss_credential_is_named_and_a_matching_one_is_created(
         acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
     [registry_plan] = plan.registries
-    assert registry_plan.outcome is Outcome.PLANNED
+    assert registry_plan.outcome is Readiness.PLANNED
     assert "acr-with-scheme (scheme)" in registry_plan.reason
 
 
@@ -261,7 +261,7 @@ def test_when_rollback_fails_too_the_error_says_what_remains_and_rotate_resumes(
     blocked = plan_provisioning(
         acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
-    assert blocked.registries[0].outcome is Outcome.BLOCKED
+    assert blocked.registries[0].outcome is Readiness.BLOCKED
     resumed = plan_provisioning(
         acr_only, arm=clients.arm, platform=clients.platform, options=options(clients, rotate=True)
     )

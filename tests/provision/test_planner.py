@@ -17,8 +17,8 @@ from preflight.provision.plan import (
     CreateToken,
     ExtendScopeMap,
     GeneratePassword,
-    Outcome,
     ProvisionPlan,
+    Readiness,
 )
 from preflight.provision.planner import (
     ProvisionOptions,
@@ -88,7 +88,7 @@ OPTIONS = ProvisionOptions(workspace_id=7)
 
 def test_nothing_exists_so_everything_is_created_in_order() -> None:
     plan = decide(facts(), OPTIONS, NOW)
-    assert plan.outcome is Outcome.PLANNED
+    assert plan.outcome is Readiness.PLANNED
     assert plan.steps == (
         CreateScopeMap("wave-pull-7-scope-map", (READ_APP, READ_TOOL)),
         CreateToken("wave-pull-7", "wave-pull-7-scope-map"),
@@ -119,7 +119,7 @@ def test_a_working_credential_means_nothing_to_do() -> None:
         OPTIONS,
         NOW,
     )
-    assert plan.outcome is Outcome.READY and plan.steps == ()
+    assert plan.outcome is Readiness.READY and plan.steps == ()
     assert "myacr-wave-pull" in plan.reason
 
 
@@ -127,7 +127,7 @@ def test_a_working_credential_missing_a_repository_only_extends_the_scope_map() 
     plan = decide(
         facts(credential=credential(), token=token(), scope_map=scope_map(READ_APP)), OPTIONS, NOW
     )
-    assert plan.outcome is Outcome.PLANNED
+    assert plan.outcome is Readiness.PLANNED
     assert plan.steps == (ExtendScopeMap("wave-pull-7-scope-map", (READ_APP,), (READ_TOOL,)),)
 
 
@@ -136,10 +136,10 @@ def test_an_existing_password_is_never_regenerated_without_rotate() -> None:
         credential=credential(), token=token(expired=True), scope_map=scope_map(READ_APP, READ_TOOL)
     )
     blocked = decide(expired, OPTIONS, NOW)
-    assert blocked.outcome is Outcome.BLOCKED and "--rotate" in blocked.remedy
+    assert blocked.outcome is Readiness.BLOCKED and "--rotate" in blocked.remedy
 
     orphan = facts(token=token(), scope_map=scope_map(READ_APP, READ_TOOL))
-    assert decide(orphan, OPTIONS, NOW).outcome is Outcome.BLOCKED
+    assert decide(orphan, OPTIONS, NOW).outcome is Readiness.BLOCKED
 
 
 def test_rotate_regenerates_password1_and_replaces_the_credential() -> None:
@@ -171,12 +171,12 @@ def test_a_disabled_token_is_reported_not_enabled_behind_the_users_back() -> Non
         OPTIONS,
         NOW,
     )
-    assert plan.outcome is Outcome.BLOCKED and "--status enabled" in plan.remedy
+    assert plan.outcome is Readiness.BLOCKED and "--status enabled" in plan.remedy
 
 
 def test_a_credential_that_is_not_a_token_is_left_alone() -> None:
     plan = decide(facts(credential=credential(user="myacr")), OPTIONS, NOW)
-    assert plan.outcome is Outcome.UNMANAGED and plan.steps == ()
+    assert plan.outcome is Readiness.UNMANAGED and plan.steps == ()
 
 
 def test_a_system_scope_map_is_never_changed() -> None:
@@ -188,13 +188,13 @@ def test_a_system_scope_map_is_never_changed() -> None:
         OPTIONS,
         NOW,
     )
-    assert plan.outcome is Outcome.BLOCKED
+    assert plan.outcome is Readiness.BLOCKED
 
 
 def test_more_than_500_actions_are_refused_unless_wildcards_are_asked_for() -> None:
     many = tuple(f"lab/tool{i:03d}" for i in range(501))
     plan = decide(facts(repositories=many), OPTIONS, NOW)
-    assert plan.outcome is Outcome.BLOCKED and "--wildcard" in plan.remedy
+    assert plan.outcome is Readiness.BLOCKED and "--wildcard" in plan.remedy
     wild = decide(facts(repositories=many), replace(OPTIONS, wildcards=("lab",)), NOW)
     assert wild.steps[0] == CreateScopeMap(
         "wave-pull-7-scope-map", ("repositories/lab/*/content/read",)
@@ -203,7 +203,7 @@ def test_more_than_500_actions_are_refused_unless_wildcards_are_asked_for() -> N
 
 def test_extending_counts_the_existing_actions_against_the_limit() -> None:
     existing = scope_map(*(f"repositories/old{i}/content/read" for i in range(499)))
-    assert decide(facts(scope_map=existing), OPTIONS, NOW).outcome is Outcome.BLOCKED
+    assert decide(facts(scope_map=existing), OPTIONS, NOW).outcome is Readiness.BLOCKED
 
 
 def test_wildcards_only_for_the_named_prefixes() -> None:
@@ -221,7 +221,7 @@ def test_expiry_is_carried_into_the_password_step() -> None:
 
 def test_no_free_credential_name_blocks() -> None:
     plan = decide(facts(credential_name="", credential_name_problem="taken"), OPTIONS, NOW)
-    assert plan.outcome is Outcome.BLOCKED and "taken" in plan.reason
+    assert plan.outcome is Readiness.BLOCKED and "taken" in plan.reason
 
 
 def test_plan_json_and_text_hold_names_not_secrets() -> None:

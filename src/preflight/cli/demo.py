@@ -28,32 +28,34 @@ _FOREIGN_PREFIXES = ("TOWER_", "AZURE_", "PREFLIGHT_", "NXF_")
 
 
 @dataclass(frozen=True)
-class Step:
+class DemoStep:
     title: str
     args: tuple[str, ...]
     expected_exit: int
 
 
-def demo_steps(pipeline: Path) -> tuple[Step, ...]:
+def demo_steps(pipeline: Path) -> tuple[DemoStep, ...]:
     where = str(pipeline)
     return (
-        Step(
+        DemoStep(
             "Which images will this run pull, and which are on ACR?", ("images", where), EXIT_PASS
         ),
-        Step(
+        DemoStep(
             "Check before launch: Wave is off and no credential exists, so this must fail.",
             ("check", where),
             EXIT_FAIL,
         ),
-        Step("Preview the fix without changing anything.", ("fix", where, "--dry-run"), EXIT_PASS),
-        Step(
+        DemoStep(
+            "Preview the fix without changing anything.", ("fix", where, "--dry-run"), EXIT_PASS
+        ),
+        DemoStep(
             "Fix: enable Wave, provision a repository-scoped ACR token and the Platform "
             "credential, then prove the pull.",
             ("fix", where, "--yes"),
             EXIT_PASS,
         ),
-        Step("Check again: everything Wave needs is in place.", ("check", where), EXIT_PASS),
-        Step("A second fix plans nothing.", ("fix", where, "--yes"), EXIT_PASS),
+        DemoStep("Check again: everything Wave needs is in place.", ("check", where), EXIT_PASS),
+        DemoStep("A second fix plans nothing.", ("fix", where, "--yes"), EXIT_PASS),
     )
 
 
@@ -92,7 +94,7 @@ def command(keep: bool) -> None:
     click.secho("Demo finished: every step ended as the story says.", fg="green", bold=True)
 
 
-def run_steps(steps: tuple[Step, ...], env: dict[str, str], workdir: Path) -> list[str]:
+def run_steps(steps: tuple[DemoStep, ...], env: dict[str, str], workdir: Path) -> list[str]:
     """Run each step as a user would; return the titles of those that ended unexpectedly."""
     failures = []
     for number, step in enumerate(steps, start=1):

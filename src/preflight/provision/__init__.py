@@ -6,15 +6,15 @@ carries it out step by step and undoes this run's creations when a later step fa
 """
 
 from preflight.provision.apply import ApplyResult, Created, apply_plan
-from preflight.provision.plan import Outcome, ProvisionPlan, RegistryPlan
+from preflight.provision.plan import ProvisionPlan, Readiness, RegistryPlan
 from preflight.provision.planner import ProvisionOptions, plan_provisioning
 
 __all__ = [
     "ApplyResult",
     "Created",
-    "Outcome",
     "ProvisionOptions",
     "ProvisionPlan",
+    "Readiness",
     "RegistryPlan",
     "apply_plan",
     "plan_provisioning",

@@ -26,9 +26,9 @@ from preflight.provision.plan import (
     CreateToken,
     ExtendScopeMap,
     GeneratePassword,
+    PlanStep,
     ProvisionPlan,
     RegistryPlan,
-    Step,
 )
 from preflight.provision.ports import AzureRegistries, CredentialStore
 from preflight.secret import Secret, redact
@@ -125,7 +125,7 @@ def apply_plan(
 
 
 def _apply_step(
-    run: _RegistryRun, step: Step, arm: AzureRegistries, platform: CredentialStore
+    run: _RegistryRun, step: PlanStep, arm: AzureRegistries, platform: CredentialStore
 ) -> None:
     registry, host = run.registry, run.plan.login_server
     if isinstance(step, CreateScopeMap):
@@ -196,7 +196,7 @@ def _apply_step(
 
 def _failure(
     run: _RegistryRun,
-    step: Step,
+    step: PlanStep,
     exc: BaseException,
     finished: list[str],
     say: Progress,

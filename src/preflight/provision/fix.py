@@ -16,7 +16,7 @@ from preflight.errors import ApplyError, InputError
 from preflight.model import ImageUse
 from preflight.pipeline import PipelineSpec
 from preflight.provision.apply import ApplyResult, Progress, apply_plan
-from preflight.provision.plan import SCHEMA_VERSION, Outcome, ProvisionPlan
+from preflight.provision.plan import SCHEMA_VERSION, ProvisionPlan, Readiness
 from preflight.provision.planner import ProvisionOptions, plan_provisioning
 from preflight.provision.ports import AzureRegistries
 from preflight.provision.wave import apply_wave, describe_wave, plan_wave, wave_dict
@@ -197,4 +197,4 @@ def _workspace_dict(workspace: WorkspaceRef | None) -> dict[str, Any] | None:
     return {"id": workspace.id, "name": workspace.full_name, "role": workspace.role}
 
 
-__all__ = ["PARTS", "FixPlan", "FixResult", "Outcome", "apply_fix", "plan_fix"]
+__all__ = ["PARTS", "FixPlan", "FixResult", "Readiness", "apply_fix", "plan_fix"]

@@ -19,7 +19,9 @@ from preflight.azure.models import RegistryInfo
 SCHEMA_VERSION = 1
 
 
-class Outcome(str, enum.Enum):
+class Readiness(str, enum.Enum):
+    """How far one registry is from letting Wave pull: ready, fixable by the plan, or not."""
+
     READY = "ready"
     PLANNED = "planned"
     BLOCKED = "blocked"
@@ -99,7 +101,7 @@ class CreateCredential:
         return f"{verb} in {where}: registry {self.registry}, user {self.user_name}"
 
 
-Step = CreateScopeMap | ExtendScopeMap | CreateToken | GeneratePassword | CreateCredential
+PlanStep = CreateScopeMap | ExtendScopeMap | CreateToken | GeneratePassword | CreateCredential
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,10 @@ class RegistryPlan:
 
     login_server: str
     repositories: tuple[str, ...]
-    outcome: Outcome
+    outcome: Readiness
     reason: str
     registry: RegistryInfo | None = None
-    steps: tuple[Step, ...] = ()
+    steps: tuple[PlanStep, ...] = ()
     remedy: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,7 +141,7 @@ class ProvisionPlan:
 
     @property
     def blocked(self) -> tuple[RegistryPlan, ...]:
-        return tuple(r for r in self.registries if r.outcome is Outcome.BLOCKED)
+        return tuple(r for r in self.registries if r.outcome is Readiness.BLOCKED)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,7 +160,7 @@ class ProvisionPlan:
         return lines
 
 
-def _step_dict(step: Step) -> dict[str, Any]:
+def _step_dict(step: PlanStep) -> dict[str, Any]:
     kinds: dict[type[Any], str] = {
         CreateScopeMap: "create_scope_map",
         ExtendScopeMap: "extend_scope_map",

@@ -34,10 +34,10 @@ from preflight.provision.plan import (
     CreateToken,
     ExtendScopeMap,
     GeneratePassword,
-    Outcome,
+    PlanStep,
     ProvisionPlan,
+    Readiness,
     RegistryPlan,
-    Step,
 )
 from preflight.provision.ports import AzureRegistries, CredentialStore
 from preflight.seqera.matching import match_registry
@@ -126,7 +126,7 @@ def plan_provisioning(
             )
         except AzureError as exc:
             plans.append(
-                RegistryPlan(host, repositories, Outcome.BLOCKED, exc.message, remedy=exc.remedy)
+                RegistryPlan(host, repositories, Readiness.BLOCKED, exc.message, remedy=exc.remedy)
             )
             continue
         plans.append(decide(facts, options, moment))
@@ -186,17 +186,17 @@ def decide(facts: RegistryFacts, options: ProvisionOptions, now: datetime) -> Re
         else:
             steps, reason = _new_credential(facts, options)
     except _Blocked as blocked:
-        return _plan(facts, Outcome.BLOCKED, blocked.reason, remedy=blocked.remedy)
+        return _plan(facts, Readiness.BLOCKED, blocked.reason, remedy=blocked.remedy)
     except _Unmanaged as unmanaged:
-        return _plan(facts, Outcome.UNMANAGED, str(unmanaged), remedy=unmanaged.remedy)
+        return _plan(facts, Readiness.UNMANAGED, str(unmanaged), remedy=unmanaged.remedy)
     if not steps:
-        return _plan(facts, Outcome.READY, reason)
-    return _plan(facts, Outcome.PLANNED, reason, steps=tuple(steps))
+        return _plan(facts, Readiness.READY, reason)
+    return _plan(facts, Readiness.PLANNED, reason, steps=tuple(steps))
 
 
 def _keep_credential(
     facts: RegistryFacts, credential: Credential, options: ProvisionOptions, now: datetime
-) -> tuple[list[Step], str]:
+) -> tuple[list[PlanStep], str]:
     token = facts.token
     if token is None:
         raise _Unmanaged(
@@ -206,7 +206,7 @@ def _keep_credential(
             "to let preflight manage access, delete that credential and run `preflight fix`",
         )
     _require_enabled(token, facts)
-    steps: list[Step] = list(_scope_map_steps(facts, token.scope_map_name, options))
+    steps: list[PlanStep] = list(_scope_map_steps(facts, token.scope_map_name, options))
     live = token.live_passwords(now)
     if not live and not options.rotate:
         raise _Blocked(
@@ -244,7 +244,7 @@ def _keep_credential(
     return steps, f"{reason}; {' and '.join(changes)}"
 
 
-def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[list[Step], str]:
+def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[list[PlanStep], str]:
     if not facts.credential_name:
         raise _Blocked(
             f"no free Seqera credential name for {facts.login_server}: "
@@ -252,7 +252,7 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
             "delete or rename the credentials that hold the names preflight tried",
         )
     token = facts.token
-    steps: list[Step] = []
+    steps: list[PlanStep] = []
     if token is None:
         names.check_token_name(facts.token_name)
         steps.extend(_scope_map_steps(facts, facts.scope_map_name, options))
@@ -293,7 +293,7 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
 
 def _scope_map_steps(
     facts: RegistryFacts, scope_map_name: str, options: ProvisionOptions
-) -> list[Step]:
+) -> list[PlanStep]:
     """Create the scope map, extend it, or nothing when it already covers every repository."""
     scope_map = facts.scope_map
     if scope_map is None:
@@ -372,10 +372,10 @@ def _free_credential_name(
 
 def _plan(
     facts: RegistryFacts,
-    outcome: Outcome,
+    outcome: Readiness,
     reason: str,
     *,
-    steps: tuple[Step, ...] = (),
+    steps: tuple[PlanStep, ...] = (),
     remedy: str = "",
 ) -> RegistryPlan:
     return RegistryPlan(

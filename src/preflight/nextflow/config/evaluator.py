@@ -285,7 +285,7 @@ class _Run:
         elif isinstance(stmt, ast.Selector):
             self.ensure_scope((*prefix, stmt.key), stmt.location)
             self.run(stmt.body, (*prefix, stmt.key))
-        elif isinstance(stmt, ast.Include):
+        elif isinstance(stmt, ast.IncludeConfig):
             self.include(stmt, prefix)
         elif isinstance(stmt, ast.Plugins):
             self.write(("plugins",), [self.value(i) for i in stmt.ids], stmt.location)
@@ -345,7 +345,7 @@ class _Run:
             finally:
                 self.profile = saved
 
-    def include(self, stmt: ast.Include, prefix: tuple[str, ...]) -> None:
+    def include(self, stmt: ast.IncludeConfig, prefix: tuple[str, ...]) -> None:
         target = self.value(stmt.target)
         current = self.stack[-1]
         if isinstance(target, Dynamic):

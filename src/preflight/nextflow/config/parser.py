@@ -76,7 +76,7 @@ class ConfigParser(ExpressionParser):
                 first = self.tokens[self.i]
                 target = self.expression()
                 text = self.source(first.start, self.tokens[self.i - 1].end)
-                return ast.Include(self.location(token), target, " ".join(text.split()))
+                return ast.IncludeConfig(self.location(token), target, " ".join(text.split()))
             if word == "plugins" and nxt.is_op("{"):
                 return self.plugins()
             if word in SELECTOR_KINDS and nxt.is_op(":"):

@@ -255,7 +255,7 @@ class Selector(NamedTuple):
         return f"{self.kind}:{self.pattern}"
 
 
-class Include(NamedTuple):
+class IncludeConfig(NamedTuple):
     location: Location
     target: Expr
     source: str = ""
@@ -318,7 +318,7 @@ Stmt = (
     Assign
     | Block
     | Selector
-    | Include
+    | IncludeConfig
     | Plugins
     | If
     | Try
@@ -376,7 +376,7 @@ for _node in (
     Assign,
     Block,
     Selector,
-    Include,
+    IncludeConfig,
     Plugins,
     If,
     Try,
