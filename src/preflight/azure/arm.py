@@ -16,12 +16,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from preflight.azure.arm_errors import malformed, translate
+from preflight.azure.arm_models import (
+    registry_info,
+    scope_map_info,
+    token_info,
+    wire_text,
+)
 from preflight.azure.identity import build_credential, client_secret_from, transport_options
-from preflight.azure.models import PasswordInfo, RegistryInfo, ScopeMapInfo, TokenInfo
+from preflight.azure.models import RegistryInfo, ScopeMapInfo, TokenInfo
 from preflight.errors import AzureError, InputError
 from preflight.net.endpoint import checked_endpoint
 from preflight.net.retry import RetryPolicy
-from preflight.secret import Secret, redact
+from preflight.secret import Secret
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,15 +48,6 @@ AUDIENCES = {
 DEFAULT_RETRIES = RetryPolicy().attempts - 1
 # Seconds between polls of a long-running operation when ARM gives no Retry-After.
 POLLING_INTERVAL = 2.0
-PERMISSION_REMEDY = (
-    "your Azure identity needs a role on the registry that may manage tokens and scope maps "
-    "(e.g. Contributor, or a custom role with Microsoft.ContainerRegistry/registries/"
-    "tokens/* and scopeMaps/*)"
-)
-
-
-# ARM's error codes for a subscription id it does not know (or the identity cannot see).
-SUBSCRIPTION_CODES = frozenset({"SubscriptionNotFound", "InvalidSubscriptionId"})
 SUBSCRIPTION_ID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
@@ -58,15 +56,6 @@ def credential_scope(arm_endpoint: str) -> str:
     host = (urlsplit(arm_endpoint).hostname or "").lower()
     audience = AUDIENCES.get(host, arm_endpoint.rstrip("/"))
     return f"{audience}/.default"
-
-
-def parse_resource_group(resource_id: str) -> str:
-    """The resource group named in an ARM resource id ('' when it names none)."""
-    parts = resource_id.strip("/").split("/")
-    for index, part in enumerate(parts[:-1]):
-        if part.lower() == "resourcegroups":
-            return parts[index + 1]
-    return ""
 
 
 def build_arm_gateway(
@@ -156,7 +145,7 @@ class ArmGateway:
         if self._registries is None:
             found = self._call(
                 "list registries",
-                lambda: [_registry_info(r) for r in self._client.registries.list()],
+                lambda: [registry_info(r) for r in self._client.registries.list()],
             )
             self._registries = {r.login_server.lower(): r for r in found}
         return list(self._registries.values())
@@ -180,7 +169,7 @@ class ArmGateway:
         """The token ``name`` of ``registry``, or ``None`` when it does not exist."""
         return self._get(
             f"read token {name} of {registry.login_server}",
-            lambda: _token_info(
+            lambda: token_info(
                 self._client.tokens.get(registry.resource_group, registry.name, name)
             ),
         )
@@ -190,7 +179,7 @@ class ArmGateway:
         return self._call(
             f"list tokens of {registry.login_server}",
             lambda: [
-                _token_info(t)
+                token_info(t)
                 for t in self._client.tokens.list(registry.resource_group, registry.name)
             ],
         )
@@ -199,7 +188,7 @@ class ArmGateway:
         """The scope map ``name`` of ``registry``, or ``None`` when it does not exist."""
         return self._get(
             f"read scope map {name} of {registry.login_server}",
-            lambda: _scope_map_info(
+            lambda: scope_map_info(
                 self._client.scope_maps.get(registry.resource_group, registry.name, name)
             ),
         )
@@ -209,7 +198,7 @@ class ArmGateway:
         return self._call(
             f"list scope maps of {registry.login_server}",
             lambda: [
-                _scope_map_info(s)
+                scope_map_info(s)
                 for s in self._client.scope_maps.list(registry.resource_group, registry.name)
             ],
         )
@@ -227,7 +216,7 @@ class ArmGateway:
         )
         return self._call(
             f"create scope map {name} in {registry.login_server}",
-            lambda: _scope_map_info(
+            lambda: scope_map_info(
                 self._client.scope_maps.begin_create(
                     registry.resource_group, registry.name, name, body
                 ).result()
@@ -248,7 +237,7 @@ class ArmGateway:
         )
         return self._call(
             f"update scope map {name} in {registry.login_server}",
-            lambda: _scope_map_info(
+            lambda: scope_map_info(
                 self._client.scope_maps.begin_update(
                     registry.resource_group, registry.name, name, body
                 ).result()
@@ -265,7 +254,7 @@ class ArmGateway:
         body = Token(properties=TokenProperties(scope_map_id=scope_map_id, status=status))
         return self._call(
             f"create token {name} in {registry.login_server}",
-            lambda: _token_info(
+            lambda: token_info(
                 self._client.tokens.begin_create(
                     registry.resource_group, registry.name, name, body
                 ).result()
@@ -280,7 +269,7 @@ class ArmGateway:
         body = TokenUpdateParameters(properties=TokenUpdateProperties(status=status))
         return self._call(
             f"{'enable' if enabled else 'disable'} token {name} in {registry.login_server}",
-            lambda: _token_info(
+            lambda: token_info(
                 self._client.tokens.begin_update(
                     registry.resource_group, registry.name, name, body
                 ).result()
@@ -307,7 +296,7 @@ class ArmGateway:
             result = self._client.registries.begin_generate_credentials(
                 registry.resource_group, registry.name, body
             ).result()
-            fresh = [p.value for p in (result.passwords or []) if _text(p.name) == slot]
+            fresh = [p.value for p in (result.passwords or []) if wire_text(p.name) == slot]
             value = next((v for v in fresh if v), None)
             if value is None:
                 raise AzureError(
@@ -367,167 +356,9 @@ class ArmGateway:
         except passthrough:
             raise
         except SdkError as exc:
-            raise self._translate(step, exc) from None
+            raise translate(step, exc, self.endpoint, self._secrets) from None
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             # The SDK parses bodies lazily (paging, polling) and models accept any shape: a body
             # that is not JSON, or lacks what preflight reads, surfaces here as a plain error.
             log.debug("ARM step %r: unexpected answer", step, exc_info=True)
-            raise self._malformed(step, exc) from None
-
-    def _malformed(self, step: str, exc: Exception) -> AzureError:
-        """An :class:`AzureError` for an answer that is not ARM's JSON of the expected shape."""
-        detail = redact(_first_line(str(exc)), self._secrets)
-        return AzureError(
-            f"could not {step}: the answer is not Azure Resource Manager's JSON "
-            f"({type(exc).__name__}: {detail})",
-            where=self.endpoint,
-            remedy="check that PREFLIGHT_ARM_ENDPOINT names Azure Resource Manager (default "
-            "https://management.azure.com); if it does, run the command again",
-        )
-
-    def _translate(self, step: str, exc: Exception) -> AzureError:
-        """An :class:`AzureError` for ``exc``: status, ARM's error code, redacted text."""
-        from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
-            ServiceRequestError,
-            ServiceResponseError,
-            ServiceResponseTimeoutError,
-        )
-
-        status = getattr(exc, "status_code", None)
-        error = getattr(exc, "error", None)
-        code = getattr(error, "code", None) or ""
-        detail = getattr(error, "message", None) or _first_line(str(exc))
-        detail = redact(detail, self._secrets)
-        where = self.endpoint
-        log.debug("ARM step %r failed: %s %s", step, status, code)
-        if isinstance(exc, ClientAuthenticationError) and _transport_cause(exc) is not None:
-            # azure-identity wraps a sign-in that never got an answer as an authentication
-            # error: say that Entra ID was not reached, not that it refused.
-            return AzureError(
-                f"could not {step}: the sign-in at Entra ID got no answer ({detail})",
-                where=where,
-                remedy="check the network and AZURE_AUTHORITY_HOST, then run the command again",
-            )
-        if isinstance(exc, ClientAuthenticationError) and status in (None, 401):
-            return AzureError(
-                f"could not {step}: Azure refused the sign-in ({detail})",
-                where=where,
-                remedy="sign in with `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
-                "AZURE_CLIENT_SECRET for a service principal",
-            )
-        if isinstance(exc, ServiceRequestError):
-            return AzureError(
-                f"could not {step}: Azure Resource Manager is unreachable ({detail})",
-                where=where,
-                remedy="check the network and PREFLIGHT_ARM_ENDPOINT; for a private CA set "
-                "PREFLIGHT_CA_BUNDLE",
-            )
-        if isinstance(exc, ServiceResponseTimeoutError):
-            return AzureError(
-                f"could not {step}: Azure Resource Manager did not answer in time ({detail})",
-                where=where,
-                remedy="run the command again; if it persists, check the network and "
-                "PREFLIGHT_ARM_ENDPOINT",
-            )
-        if isinstance(exc, ServiceResponseError):
-            return AzureError(
-                f"could not {step}: the connection broke before Azure answered ({detail})",
-                where=where,
-                remedy="run the command again; if it persists, check the network",
-            )
-        if isinstance(exc, HttpResponseError) and status == 403:
-            return AzureError(
-                f"could not {step}: not authorised ({code or 403}: {detail})",
-                where=where,
-                remedy=PERMISSION_REMEDY,
-            )
-        if isinstance(exc, HttpResponseError) and code in SUBSCRIPTION_CODES:
-            return AzureError(
-                f"could not {step}: {code}: {detail}",
-                where=where,
-                remedy="check AZURE_SUBSCRIPTION_ID: `az account list --query '[].id' -o tsv` "
-                "lists the subscriptions your identity can see",
-            )
-        if isinstance(exc, HttpResponseError) and status == 429:
-            return AzureError(
-                f"could not {step}: Azure is throttling requests ({detail})",
-                where=where,
-                remedy="wait a minute and run the command again",
-            )
-        label = f"HTTP {status}" if status else type(exc).__name__
-        return AzureError(
-            f"could not {step}: {label}{f' {code}' if code else ''}: {detail}",
-            where=where,
-            remedy="run the command again; if it persists, check the registry in the Azure portal",
-        )
-
-
-def _transport_cause(exc: BaseException) -> BaseException | None:
-    """The transport failure (no answer, broken connection) behind ``exc``, if any."""
-    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
-
-    cause = exc.__cause__
-    while cause is not None:
-        if isinstance(cause, (ServiceRequestError, ServiceResponseError)):
-            return cause
-        cause = cause.__cause__
-    return None
-
-
-def _text(value: Any) -> str:
-    """An SDK string-enum (``SkuName.STANDARD``) or plain string as its wire value."""
-    return str(getattr(value, "value", value) or "")
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "no detail"
-
-
-def _name_from_id(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _registry_info(registry: Any) -> RegistryInfo:
-    sku = _text(getattr(getattr(registry, "sku", None), "name", None))
-    resource_group = parse_resource_group(str(registry.id or ""))
-    if not resource_group or not registry.name:
-        # Every later step is addressed by resource group and name: never guess them.
-        raise ValueError(f"a registry without a resource id and name: {registry.id!r}")
-    return RegistryInfo(
-        id=registry.id,
-        name=registry.name,
-        resource_group=resource_group,
-        login_server=(registry.login_server or "").lower(),
-        sku=sku,
-    )
-
-
-def _token_info(token: Any) -> TokenInfo:
-    credentials = getattr(token, "credentials", None)
-    passwords = tuple(
-        PasswordInfo(name=_text(p.name), created=p.creation_time, expiry=p.expiry)
-        for p in (getattr(credentials, "passwords", None) or [])
-    )
-    scope_map_id = token.scope_map_id or ""
-    return TokenInfo(
-        id=token.id,
-        name=token.name,
-        scope_map_id=scope_map_id,
-        scope_map_name=_name_from_id(scope_map_id) if scope_map_id else "",
-        enabled=(_text(token.status) or "enabled").lower() == "enabled",
-        passwords=passwords,
-        created=token.creation_date,
-    )
-
-
-def _scope_map_info(scope_map: Any) -> ScopeMapInfo:
-    # The model's own ``type`` is the resource type; the property says System/UserDefined.
-    kind = _text(getattr(getattr(scope_map, "properties", None), "type", None))
-    return ScopeMapInfo(
-        id=scope_map.id,
-        name=scope_map.name,
-        actions=tuple(scope_map.actions or ()),
-        system_defined=kind.lower().startswith("system"),
-    )
+            raise malformed(step, exc, self.endpoint, self._secrets) from None
