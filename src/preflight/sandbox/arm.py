@@ -24,18 +24,25 @@ and the per-SKU limits on tokens and scope maps answer 409 ``QuotaExceeded``.
 
 from __future__ import annotations
 
-import itertools
-import re
-import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
+from preflight.sandbox import arm_rules as rules
 from preflight.sandbox import arm_shapes as shapes
+from preflight.sandbox.arm_operations import Operations
+from preflight.sandbox.arm_routes import (
+    PROVIDER_PATH,
+    REGISTRY,
+    RESOURCE_GROUP,
+    SUBSCRIPTION,
+    Place,
+    Route,
+    find,
+)
 from preflight.sandbox.http import Request, Response
 from preflight.sandbox.state import (
-    ACTION_GRANTS,
     AcrToken,
     AzureState,
     RegistryState,
@@ -44,17 +51,6 @@ from preflight.sandbox.state import (
     new_password,
     utcnow,
 )
-
-TOKEN_NAME = re.compile(r"^[a-zA-Z0-9-]{5,50}$")
-SCOPE_MAP_NAME = re.compile(r"^[a-zA-Z0-9_-]{5,50}$")
-MAX_ACTIONS = 500
-# Tokens, and scope maps, per registry (Basic / Standard / Premium).
-SKU_LIMITS = {"basic": 100, "standard": 500, "premium": 50_000}
-SLOTS = ("password1", "password2")
-# Audiences ARM accepts, besides its own origin (the sandbox's ``https://127.0.0.1:PORT``).
-ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
-
-Route = Callable[[Request, dict[str, str]], Response]
 
 
 class ArmEmulator:
@@ -70,13 +66,13 @@ class ArmEmulator:
         self.state = state
         self._verify = verify_token
         self._page_size = page_size
-        self._operations: set[str] = set()
-        self._counter = itertools.count(1)
+        self._operations = Operations()
+        self._routes = self._table()
 
     # --- entry point -------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
-        refusal = self._authenticate(request)
+        refusal = rules.refusal(request, self._verify)
         if refusal is not None:
             return refusal
         if not request.arg("api-version"):
@@ -89,112 +85,64 @@ class ArmEmulator:
         with self.state.lock:
             return self._route(request, parts)
 
-    def _authenticate(self, request: Request) -> Response | None:
-        header = request.header("Authorization") or ""
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return shapes.arm_error(
-                401,
-                "AuthenticationFailed",
-                "Authentication failed. The 'Authorization' header is missing.",
-                [("WWW-Authenticate", 'Bearer error="invalid_token"')],
-            )
-        try:
-            claims = self._verify(token.strip())
-        except Exception:  # noqa: BLE001 - whatever the verifier refuses, ARM answers 401
-            return shapes.arm_error(
-                401,
-                "InvalidAuthenticationToken",
-                "The access token is invalid.",
-                [("WWW-Authenticate", 'Bearer error="invalid_token"')],
-            )
-        audience = str(claims.get("aud", "")).rstrip("/")
-        if audience not in (*ARM_AUDIENCES, _origin(request)):
-            return shapes.arm_error(
-                401,
-                "InvalidAuthenticationToken",
-                "The access token has been obtained for wrong audience or resource "
-                f"'{audience}'. It should exactly match with one of the allowed audiences "
-                f"'{ARM_AUDIENCES[0]}/', '{_origin(request)}/'.",
-                [("WWW-Authenticate", 'Bearer error="invalid_token"')],
-            )
-        return None
-
     # --- routing -----------------------------------------------------------------------------
+
+    def _table(self) -> tuple[Route, ...]:
+        """Every path this ARM serves, as ARM writes it."""
+        scope_maps, tokens = REGISTRY + "/scopeMaps", REGISTRY + "/tokens"
+        return (
+            Route("GET", f"{SUBSCRIPTION}/{PROVIDER_PATH}/registries", self._list_registries),
+            Route(
+                "GET",
+                f"{SUBSCRIPTION}/{PROVIDER_PATH}/locations/{{location}}"
+                "/operationResults/{operation}",
+                lambda _, at: self._operations.result(at["operation"]),
+            ),
+            Route("GET", RESOURCE_GROUP + "/registries", self._list_registries),
+            Route("GET", REGISTRY, self._get_registry),
+            Route("POST", REGISTRY + "/generateCredentials", self._generate),
+            Route("GET", scope_maps, self._list_scope_maps),
+            Route("GET", scope_maps + "/{name}", self._get_scope_map),
+            Route("PUT", scope_maps + "/{name}", self._put_scope_map),
+            Route("PATCH", scope_maps + "/{name}", self._patch_scope_map),
+            Route("DELETE", scope_maps + "/{name}", self._delete_scope_map),
+            Route("GET", scope_maps + "/{name}/operationStatuses/{operation}", self._poll),
+            Route("GET", tokens, self._list_tokens),
+            Route("GET", tokens + "/{name}", self._get_token),
+            Route("PUT", tokens + "/{name}", self._put_token),
+            Route("PATCH", tokens + "/{name}", self._patch_token),
+            Route("DELETE", tokens + "/{name}", self._delete_token),
+            Route("GET", tokens + "/{name}/operationStatuses/{operation}", self._poll),
+        )
 
     def _route(self, request: Request, parts: list[str]) -> Response:
         lowered = [p.lower() for p in parts]
         if len(parts) < 2 or lowered[0] != "subscriptions":
-            return _no_route(request)
+            return rules.no_route(request)
+        # ARM resolves the scopes a path names, outermost first, before the resource type.
         if parts[1].lower() != self.state.subscription_id.lower():
             return shapes.arm_error(
                 404, "SubscriptionNotFound", f"The subscription '{parts[1]}' could not be found."
             )
-        rest, rest_lower = parts[2:], lowered[2:]
+        registry: RegistryState | None = None
         provider = ["providers", shapes.PROVIDER.lower()]
-        if rest_lower == [*provider, "registries"]:
-            return self._only(request, "GET", lambda: self._list_registries(request, None))
-        if (
-            rest_lower[:3] == [*provider, "locations"]
-            and len(rest) == 6
-            and (rest_lower[4] == "operationresults")
-        ):
-            return self._only(request, "GET", lambda: self._operation_result(rest[5]))
-        if len(rest) < 5 or rest_lower[0] != "resourcegroups" or rest_lower[2:4] != provider:
-            return _no_route(request)
-        group = rest[1]
-        if not any(r.resource_group.lower() == group.lower() for r in self._registries()):
-            return shapes.arm_error(
-                404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found."
-            )
-        if rest_lower[4] != "registries":
-            return _no_route(request)
-        if len(rest) == 5:
-            return self._only(request, "GET", lambda: self._list_registries(request, group))
-        registry = self._registry(group, rest[5])
-        if registry is None:
-            return shapes.not_found("registries", rest[5], group)
-        tail, tail_lower = rest[6:], rest_lower[6:]
-        if not tail:
-            return self._only(
-                request, "GET", lambda: self._json(shapes.registry_body(self._sub, registry))
-            )
-        if tail_lower == ["generatecredentials"]:
-            return self._only(request, "POST", lambda: self._generate(request, registry))
-        if tail_lower[0] not in ("scopemaps", "tokens"):
-            return _no_route(request)
-        kind = "scopeMaps" if tail_lower[0] == "scopemaps" else "tokens"
-        if len(tail) == 1:
-            return self._only(request, "GET", lambda: self._list_children(request, registry, kind))
-        if len(tail) == 4 and tail_lower[2] == "operationstatuses":
-            return self._only(request, "GET", lambda: self._operation_status(tail[3]))
-        if len(tail) != 2:
-            return _no_route(request)
-        handlers = self._scope_map_routes if kind == "scopeMaps" else self._token_routes
-        handler = handlers().get(request.method.upper())
-        if handler is None:
-            return _method_not_allowed(request)
-        return handler(request, registry, tail[1])
-
-    def _scope_map_routes(self) -> dict[str, Callable[[Request, RegistryState, str], Response]]:
-        return {
-            "GET": self._get_scope_map,
-            "PUT": self._put_scope_map,
-            "PATCH": self._patch_scope_map,
-            "DELETE": self._delete_scope_map,
-        }
-
-    def _token_routes(self) -> dict[str, Callable[[Request, RegistryState, str], Response]]:
-        return {
-            "GET": self._get_token,
-            "PUT": self._put_token,
-            "PATCH": self._patch_token,
-            "DELETE": self._delete_token,
-        }
-
-    @staticmethod
-    def _only(request: Request, method: str, answer: Callable[[], Response]) -> Response:
-        return answer() if request.method.upper() == method else _method_not_allowed(request)
+        if len(parts) >= 7 and lowered[2] == "resourcegroups" and lowered[4:6] == provider:
+            group = parts[3]
+            if not any(r.resource_group.lower() == group.lower() for r in self._registries()):
+                return shapes.arm_error(
+                    404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found."
+                )
+            if len(parts) >= 8 and lowered[6] == "registries":
+                registry = self._registry(group, parts[7])
+                if registry is None:
+                    return shapes.not_found("registries", parts[7], group)
+        found = find(self._routes, request.method, parts)
+        if found is True:
+            return rules.method_not_allowed(request)
+        if found is False:
+            return rules.no_route(request)
+        route, params = found
+        return route.handler(request, Place(params, registry))
 
     # --- registries ----------------------------------------------------------------------------
 
@@ -215,7 +163,8 @@ class ArmEmulator:
             None,
         )
 
-    def _list_registries(self, request: Request, group: str | None) -> Response:
+    def _list_registries(self, request: Request, at: Place) -> Response:
+        group = at.params.get("group")
         items = [
             shapes.registry_body(self._sub, r)
             for r in self._registries()
@@ -223,50 +172,61 @@ class ArmEmulator:
         ]
         return self._page(request, items)
 
+    def _get_registry(self, request: Request, at: Place) -> Response:
+        return self._json(shapes.registry_body(self._sub, at.registry))
+
     def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
         """One page of ``items``; ``nextLink`` carries ``$skipToken`` to the next page."""
         start = int(request.arg("$skipToken") or 0)
         page: dict[str, Any] = {"value": items[start : start + self._page_size]}
         if start + self._page_size < len(items):
             page["nextLink"] = (
-                f"{_origin(request)}{request.path}?api-version="
+                f"{rules.origin(request)}{request.path}?api-version="
                 f"{request.arg('api-version')}&$skipToken={start + self._page_size}"
             )
         return Response.of_json(200, page)
 
-    def _list_children(self, request: Request, registry: RegistryState, kind: str) -> Response:
-        if kind == "scopeMaps":
-            items = [
-                shapes.scope_map_body(self._sub, registry, s)
-                for s in sorted(registry.scope_maps.values(), key=lambda s: s.name)
-            ]
-        else:
-            items = [
-                shapes.token_body(self._sub, registry, t)
-                for t in sorted(registry.tokens.values(), key=lambda t: t.name)
-            ]
+    def _list_scope_maps(self, request: Request, at: Place) -> Response:
+        registry = at.registry
+        items = [
+            shapes.scope_map_body(self._sub, registry, s)
+            for s in sorted(registry.scope_maps.values(), key=lambda s: s.name)
+        ]
         return self._page(request, items)
+
+    def _list_tokens(self, request: Request, at: Place) -> Response:
+        registry = at.registry
+        items = [
+            shapes.token_body(self._sub, registry, t)
+            for t in sorted(registry.tokens.values(), key=lambda t: t.name)
+        ]
+        return self._page(request, items)
+
+    def _poll(self, request: Request, at: Place) -> Response:
+        return self._operations.status(at["operation"])
 
     # --- scope maps ----------------------------------------------------------------------------
 
-    def _get_scope_map(self, request: Request, registry: RegistryState, name: str) -> Response:
-        scope_map = _lookup(registry.scope_maps, name)
+    def _get_scope_map(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        scope_map = rules.lookup(registry.scope_maps, name)
         if scope_map is None:
             return shapes.not_found("registries/scopeMaps", name, registry.resource_group)
         return self._json(shapes.scope_map_body(self._sub, registry, scope_map))
 
-    def _put_scope_map(self, request: Request, registry: RegistryState, name: str) -> Response:
-        if not SCOPE_MAP_NAME.match(name):
-            return _bad_name("scope map", name, "5-50 letters, digits, '-' or '_'")
-        properties = _properties(request)
+    def _put_scope_map(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        if not rules.SCOPE_MAP_NAME.match(name):
+            return rules.bad_name("scope map", name, "5-50 letters, digits, '-' or '_'")
+        properties = rules.properties(request)
         if properties is None:
-            return _bad_body("a JSON object with 'properties'")
-        actions, problem = _check_actions(properties.get("actions"))
+            return rules.bad_body("a JSON object with 'properties'")
+        actions, problem = rules.check_actions(properties.get("actions"))
         if problem:
             return shapes.arm_error(400, "InvalidScopeMapActions", problem)
-        existing = _lookup(registry.scope_maps, name)
-        if existing is None and len(registry.scope_maps) >= _limit(registry):
-            return _quota(registry, "scope maps")
+        existing = rules.lookup(registry.scope_maps, name)
+        if existing is None and len(registry.scope_maps) >= rules.limit(registry):
+            return rules.quota(registry, "scope maps")
         if existing is not None and existing.system_defined:
             return shapes.arm_error(
                 400, "SystemScopeMapCannotBeModified", f"Scope map '{name}' is system-defined."
@@ -276,30 +236,32 @@ class ArmEmulator:
             scope_map = ScopeMap(name=name, actions=actions, description=description)
             registry.scope_maps[name] = scope_map
             body = shapes.scope_map_body(self._sub, registry, scope_map, "Creating")
-            return self._accepted_for_polling(request, 201, body)
+            return self._operations.accepted(request, 201, body)
         existing.actions = actions
         existing.description = description
         return self._json(shapes.scope_map_body(self._sub, registry, existing))
 
-    def _patch_scope_map(self, request: Request, registry: RegistryState, name: str) -> Response:
-        scope_map = _lookup(registry.scope_maps, name)
+    def _patch_scope_map(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        scope_map = rules.lookup(registry.scope_maps, name)
         if scope_map is None:
             return shapes.not_found("registries/scopeMaps", name, registry.resource_group)
-        properties = _properties(request)
+        properties = rules.properties(request)
         if properties is None:
-            return _bad_body("a JSON object with 'properties'")
+            return rules.bad_body("a JSON object with 'properties'")
         if "actions" in properties:
-            actions, problem = _check_actions(properties["actions"])
+            actions, problem = rules.check_actions(properties["actions"])
             if problem:
                 return shapes.arm_error(400, "InvalidScopeMapActions", problem)
             scope_map.actions = actions
         if "description" in properties:
             scope_map.description = str(properties["description"] or "")
         body = shapes.scope_map_body(self._sub, registry, scope_map, "Updating")
-        return self._accepted_for_polling(request, 201, body)
+        return self._operations.accepted(request, 201, body)
 
-    def _delete_scope_map(self, request: Request, registry: RegistryState, name: str) -> Response:
-        scope_map = _lookup(registry.scope_maps, name)
+    def _delete_scope_map(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        scope_map = rules.lookup(registry.scope_maps, name)
         if scope_map is None:
             return Response.empty(204)
         users = sorted(t.name for t in registry.tokens.values() if t.scope_map == scope_map.name)
@@ -310,22 +272,24 @@ class ArmEmulator:
                 f"Scope map '{name}' is used by token(s) {', '.join(users)}; delete them first.",
             )
         del registry.scope_maps[scope_map.name]
-        return self._deleted(request, registry)
+        return self._operations.deleted(request, self._sub, registry)
 
     # --- tokens --------------------------------------------------------------------------------
 
-    def _get_token(self, request: Request, registry: RegistryState, name: str) -> Response:
-        token = _lookup(registry.tokens, name)
+    def _get_token(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        token = rules.lookup(registry.tokens, name)
         if token is None:
             return shapes.not_found("registries/tokens", name, registry.resource_group)
         return self._json(shapes.token_body(self._sub, registry, token))
 
-    def _put_token(self, request: Request, registry: RegistryState, name: str) -> Response:
-        if not TOKEN_NAME.match(name):
-            return _bad_name("token", name, "5-50 letters, digits or '-'")
-        properties = _properties(request)
+    def _put_token(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        if not rules.TOKEN_NAME.match(name):
+            return rules.bad_name("token", name, "5-50 letters, digits or '-'")
+        properties = rules.properties(request)
         if properties is None:
-            return _bad_body("a JSON object with 'properties'")
+            return rules.bad_body("a JSON object with 'properties'")
         scope_map = self._scope_map_of(registry, properties.get("scopeMapId"))
         if scope_map is None:
             return shapes.arm_error(
@@ -334,27 +298,28 @@ class ArmEmulator:
                 f"Scope map '{properties.get('scopeMapId')}' was not found in registry "
                 f"'{registry.name}'.",
             )
-        status = _status(properties.get("status", "enabled"))
+        status = rules.status(properties.get("status", "enabled"))
         if status is None:
-            return _bad_body("'status' of 'enabled' or 'disabled'")
-        existing = _lookup(registry.tokens, name)
-        if existing is None and len(registry.tokens) >= _limit(registry):
-            return _quota(registry, "tokens")
+            return rules.bad_body("'status' of 'enabled' or 'disabled'")
+        existing = rules.lookup(registry.tokens, name)
+        if existing is None and len(registry.tokens) >= rules.limit(registry):
+            return rules.quota(registry, "tokens")
         if existing is not None:
             existing.scope_map, existing.enabled = scope_map.name, status
             return self._json(shapes.token_body(self._sub, registry, existing))
         token = AcrToken(name=name, scope_map=scope_map.name, enabled=status)
         registry.tokens[name] = token
         body = shapes.token_body(self._sub, registry, token, "Creating")
-        return self._accepted_for_polling(request, 201, body)
+        return self._operations.accepted(request, 201, body)
 
-    def _patch_token(self, request: Request, registry: RegistryState, name: str) -> Response:
-        token = _lookup(registry.tokens, name)
+    def _patch_token(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        token = rules.lookup(registry.tokens, name)
         if token is None:
             return shapes.not_found("registries/tokens", name, registry.resource_group)
-        properties = _properties(request)
+        properties = rules.properties(request)
         if properties is None:
-            return _bad_body("a JSON object with 'properties'")
+            return rules.bad_body("a JSON object with 'properties'")
         if "scopeMapId" in properties:
             scope_map = self._scope_map_of(registry, properties["scopeMapId"])
             if scope_map is None:
@@ -363,19 +328,20 @@ class ArmEmulator:
                 )
             token.scope_map = scope_map.name
         if "status" in properties:
-            status = _status(properties["status"])
+            status = rules.status(properties["status"])
             if status is None:
-                return _bad_body("'status' of 'enabled' or 'disabled'")
+                return rules.bad_body("'status' of 'enabled' or 'disabled'")
             token.enabled = status
         body = shapes.token_body(self._sub, registry, token, "Updating")
-        return self._accepted_for_polling(request, 201, body)
+        return self._operations.accepted(request, 201, body)
 
-    def _delete_token(self, request: Request, registry: RegistryState, name: str) -> Response:
-        token = _lookup(registry.tokens, name)
+    def _delete_token(self, request: Request, at: Place) -> Response:
+        registry, name = at.registry, at["name"]
+        token = rules.lookup(registry.tokens, name)
         if token is None:
             return Response.empty(204)
         del registry.tokens[token.name]
-        return self._deleted(request, registry)
+        return self._operations.deleted(request, self._sub, registry)
 
     def _scope_map_of(self, registry: RegistryState, scope_map_id: object) -> ScopeMap | None:
         if not isinstance(scope_map_id, str):
@@ -383,39 +349,40 @@ class ArmEmulator:
         prefix = shapes.registry_id(self._sub, registry).lower() + "/scopemaps/"
         if not scope_map_id.lower().startswith(prefix):
             return None
-        found: ScopeMap | None = _lookup(registry.scope_maps, scope_map_id[len(prefix) :])
+        found: ScopeMap | None = rules.lookup(registry.scope_maps, scope_map_id[len(prefix) :])
         return found
 
     # --- passwords -----------------------------------------------------------------------------
 
-    def _generate(self, request: Request, registry: RegistryState) -> Response:
+    def _generate(self, request: Request, at: Place) -> Response:
+        registry = at.registry
         try:
             body = request.json()
         except ValueError:
             body = None
         if not isinstance(body, dict) or not isinstance(body.get("tokenId"), str):
-            return _bad_body("a JSON object with 'tokenId'")
+            return rules.bad_body("a JSON object with 'tokenId'")
         prefix = shapes.registry_id(self._sub, registry).lower() + "/tokens/"
         token_id: str = body["tokenId"]
         token = (
-            _lookup(registry.tokens, token_id[len(prefix) :])
+            rules.lookup(registry.tokens, token_id[len(prefix) :])
             if token_id.lower().startswith(prefix)
             else None
         )
         if token is None:
             return shapes.not_found("registries/tokens", token_id, registry.resource_group)
         slot = body.get("name")
-        if slot is not None and slot not in SLOTS:
-            return _bad_body("'name' of 'password1' or 'password2'")
+        if slot is not None and slot not in rules.SLOTS:
+            return rules.bad_body("'name' of 'password1' or 'password2'")
         expiry: datetime | None = None
         if body.get("expiry") is not None:
-            expiry = _parse_time(body["expiry"])
+            expiry = rules.parse_time(body["expiry"])
             if expiry is None:
-                return _bad_body("'expiry' as an RFC 3339 date-time")
+                return rules.bad_body("'expiry' as an RFC 3339 date-time")
         now = utcnow()
         fresh = [
             TokenPassword(name=name, value=new_password(), created=now, expiry=expiry)
-            for name in ([slot] if slot else SLOTS)
+            for name in ([slot] if slot else rules.SLOTS)
         ]
         kept = [p for p in token.passwords if p.name not in {f.name for f in fresh}]
         token.passwords = sorted(kept + fresh, key=lambda p: p.name)
@@ -427,148 +394,6 @@ class ArmEmulator:
             },
         )
 
-    # --- long-running operations -----------------------------------------------------------------
-
-    def _new_operation(self) -> str:
-        operation = f"token-{uuid.uuid4()}"
-        self._operations.add(operation)
-        return operation
-
-    def _accepted_for_polling(self, request: Request, status: int, body: Any) -> Response:
-        """``status`` with an ``Azure-AsyncOperation`` that reports success on its first poll."""
-        operation = self._new_operation()
-        url = (
-            f"{_origin(request)}{request.path}/operationStatuses/{operation}"
-            f"?api-version={request.arg('api-version')}"
-        )
-        headers = [("Azure-AsyncOperation", url), ("Retry-After", "0")]
-        return Response.of_json(status, body, headers)
-
-    def _deleted(self, request: Request, registry: RegistryState) -> Response:
-        """202 with a ``Location`` whose first poll answers 200: the resource is gone."""
-        operation = self._new_operation()
-        url = (
-            f"{_origin(request)}/subscriptions/{self._sub}/providers/{shapes.PROVIDER}"
-            f"/locations/{registry.location.upper()}/operationResults/{operation}"
-            f"?api-version={request.arg('api-version')}"
-        )
-        return Response(
-            202,
-            [("Content-Type", "application/json"), ("Location", url), ("Retry-After", "0")],
-            b"null",
-        )
-
-    def _operation_status(self, operation: str) -> Response:
-        if operation not in self._operations:
-            return shapes.arm_error(404, "OperationNotFound", f"Operation '{operation}' not found.")
-        return Response.of_json(200, {"status": "Succeeded"})
-
-    def _operation_result(self, operation: str) -> Response:
-        if operation not in self._operations:
-            return shapes.arm_error(404, "OperationNotFound", f"Operation '{operation}' not found.")
-        return Response(200, [("Content-Type", "application/json")])
-
     @staticmethod
     def _json(body: Any) -> Response:
         return Response.of_json(200, body)
-
-
-# --- helpers -----------------------------------------------------------------------------------
-
-
-def _origin(request: Request) -> str:
-    return f"https://{request.header('Host') or request.host or 'management.azure.com'}"
-
-
-def _lookup(items: Mapping[str, Any], name: str) -> Any:
-    """ARM names compare case-insensitively."""
-    if name in items:
-        return items[name]
-    lowered = name.lower()
-    return next((v for k, v in items.items() if k.lower() == lowered), None)
-
-
-def _properties(request: Request) -> dict[str, Any] | None:
-    try:
-        body = request.json()
-    except ValueError:
-        return None
-    if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
-        return None
-    properties: dict[str, Any] = body["properties"]
-    return properties
-
-
-def _check_actions(actions: object) -> tuple[list[str], str]:
-    """The actions as a list, and why they are not a valid scope-map action list ('' if so)."""
-    if not isinstance(actions, list) or not actions:
-        return [], "'actions' must be a non-empty list."
-    if len(actions) > MAX_ACTIONS:
-        return [], f"A scope map may hold at most {MAX_ACTIONS} actions; got {len(actions)}."
-    for action in actions:
-        parts = action.split("/") if isinstance(action, str) else []
-        pattern = "/".join(parts[1:-2])
-        verb = "/".join(parts[-2:])
-        wildcard_ok = pattern == "*" or (
-            "*" not in pattern.removesuffix("/*") and pattern.removesuffix("/*")
-        )
-        if len(parts) < 4 or parts[0] != "repositories" or verb not in ACTION_GRANTS:
-            return [], f"'{action}' is not an action of the form repositories/<name>/<permission>."
-        if not wildcard_ok:
-            return [], f"'{action}': a wildcard may only be a trailing '/*'."
-    return [str(a) for a in actions], ""
-
-
-def _status(value: object) -> bool | None:
-    if isinstance(value, str) and value.lower() in ("enabled", "disabled"):
-        return value.lower() == "enabled"
-    return None
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    # Python < 3.11 takes at most six fractional digits; Azure sends seven.
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _limit(registry: RegistryState) -> int:
-    return SKU_LIMITS.get(registry.sku.lower(), SKU_LIMITS["standard"])
-
-
-def _quota(registry: RegistryState, what: str) -> Response:
-    return shapes.arm_error(
-        409,
-        "QuotaExceeded",
-        f"Registry '{registry.name}' ({registry.sku}) may hold at most {_limit(registry)} {what}.",
-    )
-
-
-def _bad_name(kind: str, name: str, rule: str) -> Response:
-    return shapes.arm_error(
-        400, "InvalidResourceName", f"The {kind} name '{name}' is invalid: use {rule}."
-    )
-
-
-def _bad_body(expected: str) -> Response:
-    return shapes.arm_error(400, "InvalidRequestContent", f"The request body must be {expected}.")
-
-
-def _no_route(request: Request) -> Response:
-    return shapes.arm_error(
-        404, "InvalidResourceType", f"No resource type is served at '{request.path}'."
-    )
-
-
-def _method_not_allowed(request: Request) -> Response:
-    return shapes.arm_error(
-        405,
-        "MethodNotAllowed",
-        f"The method '{request.method}' is not allowed on '{request.path}'.",
-    )
