@@ -11,26 +11,11 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
+from tests.net.scripted_server import Server
 
 from preflight.net.retry import Failure, RetryPolicy, failure_of, parse_retry_after
 
 NOW = datetime(2026, 12, 4, 12, 0, 0, tzinfo=timezone.utc)
-Answer = httpx.Response | Exception
-
-
-class Script:
-    """Answers in order (the last one repeats), keeping every request it was sent."""
-
-    def __init__(self, *answers: Answer) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 @pytest.fixture
@@ -39,15 +24,15 @@ def waits() -> list[float]:
 
 
 @pytest.fixture
-def run(waits: list[float]) -> Iterator[Callable[..., tuple[httpx.Response, Script]]]:
+def run(waits: list[float]) -> Iterator[Callable[..., tuple[httpx.Response, Server]]]:
     clients: list[httpx.Client] = []
 
-    def go(script: Script, method: str = "GET", **policy: float) -> tuple[httpx.Response, Script]:
-        http = httpx.Client(transport=httpx.MockTransport(script))
+    def go(server: Server, method: str = "GET", **policy: float) -> tuple[httpx.Response, Server]:
+        http = httpx.Client(transport=httpx.MockTransport(server))
         clients.append(http)
         retry = RetryPolicy(sleep=waits.append, **policy)  # type: ignore[arg-type]
         request = http.build_request(method, "https://api.example.test/x", json={"a": 1})
-        return retry.send(http, request), script
+        return retry.send(http, request), server
 
     yield go
     for http in clients:
@@ -146,10 +131,10 @@ def test_httpx_errors_are_classified() -> None:
 
 
 def test_loop_retries_until_an_answer_is_final(
-    run: Callable[..., tuple[httpx.Response, Script]], waits: list[float]
+    run: Callable[..., tuple[httpx.Response, Server]], waits: list[float]
 ) -> None:
-    response, script = run(
-        Script(
+    response, server = run(
+        Server(
             httpx.ConnectError("refused"),
             httpx.Response(429, headers={"Retry-After": "2"}),
             httpx.Response(200, text="ok"),
@@ -157,22 +142,22 @@ def test_loop_retries_until_an_answer_is_final(
         attempts=3,
     )
     assert response.status_code == 200 and response.text == "ok"
-    assert len(script.requests) == 3 and waits == [0.5, 2.0]
+    assert len(server.requests) == 3 and waits == [0.5, 2.0]
 
 
 def test_loop_returns_the_last_answer_when_attempts_run_out(
-    run: Callable[..., tuple[httpx.Response, Script]], waits: list[float]
+    run: Callable[..., tuple[httpx.Response, Server]], waits: list[float]
 ) -> None:
-    response, script = run(Script(httpx.Response(503)), attempts=3)
-    assert response.status_code == 503 and len(script.requests) == 3 and waits == [0.5, 1.0]
+    response, server = run(Server(httpx.Response(503)), attempts=3)
+    assert response.status_code == 503 and len(server.requests) == 3 and waits == [0.5, 1.0]
 
 
 def test_loop_reports_at_once_a_retry_after_beyond_the_bound(
-    run: Callable[..., tuple[httpx.Response, Script]], waits: list[float]
+    run: Callable[..., tuple[httpx.Response, Server]], waits: list[float]
 ) -> None:
     later = format_datetime(datetime.now(timezone.utc) + timedelta(hours=1), usegmt=True)
-    response, script = run(Script(httpx.Response(429, headers={"Retry-After": later})))
-    assert response.status_code == 429 and len(script.requests) == 1 and waits == []
+    response, server = run(Server(httpx.Response(429, headers={"Retry-After": later})))
+    assert response.status_code == 429 and len(server.requests) == 1 and waits == []
 
 
 @pytest.mark.parametrize(
@@ -184,36 +169,36 @@ def test_loop_reports_at_once_a_retry_after_beyond_the_bound(
     ],
 )
 def test_loop_raises_a_failure_that_is_not_retried_after_one_request(
-    run: Callable[..., tuple[httpx.Response, Script]],
+    run: Callable[..., tuple[httpx.Response, Server]],
     waits: list[float],
     method: str,
     error: Exception,
 ) -> None:
-    script = Script(error, httpx.Response(200))
+    server = Server(error, httpx.Response(200))
     with pytest.raises(type(error)):
-        run(script, method)
-    assert len(script.requests) == 1 and waits == []
+        run(server, method)
+    assert len(server.requests) == 1 and waits == []
 
 
 def test_loop_raises_the_last_failure_when_attempts_run_out(
-    run: Callable[..., tuple[httpx.Response, Script]], waits: list[float]
+    run: Callable[..., tuple[httpx.Response, Server]], waits: list[float]
 ) -> None:
-    script = Script(httpx.ConnectError("refused"))
+    server = Server(httpx.ConnectError("refused"))
     with pytest.raises(httpx.ConnectError):
-        run(script, "POST", attempts=2)
-    assert len(script.requests) == 2 and waits == [0.5]
+        run(server, "POST", attempts=2)
+    assert len(server.requests) == 2 and waits == [0.5]
 
 
 def test_ctrl_c_during_a_wait_ends_the_loop_at_once() -> None:
     def interrupted(_seconds: float) -> None:
         raise KeyboardInterrupt
 
-    script = Script(httpx.Response(503), httpx.Response(200))
-    with httpx.Client(transport=httpx.MockTransport(script)) as http:
+    server = Server(httpx.Response(503), httpx.Response(200))
+    with httpx.Client(transport=httpx.MockTransport(server)) as http:
         policy = RetryPolicy(sleep=interrupted)
         with pytest.raises(KeyboardInterrupt):
             policy.send(http, http.build_request("GET", "https://api.example.test/"))
-    assert len(script.requests) == 1
+    assert len(server.requests) == 1
 
 
 class Counting(httpx.Auth):
@@ -231,8 +216,8 @@ class Counting(httpx.Auth):
 
 
 def test_loop_drives_an_httpx_auth_flow(waits: list[float]) -> None:
-    script = Script(httpx.Response(502), httpx.Response(502), httpx.Response(200))
+    server = Server(httpx.Response(502), httpx.Response(502), httpx.Response(200))
     auth = Counting(RetryPolicy(sleep=waits.append))
-    with httpx.Client(transport=httpx.MockTransport(script), auth=auth) as http:
+    with httpx.Client(transport=httpx.MockTransport(server), auth=auth) as http:
         assert http.get("https://registry.example.test/v2/").status_code == 200
-    assert auth.retries == 2 and len(script.requests) == 3 and waits == [0.5, 1.0]
+    assert auth.retries == 2 and len(server.requests) == 3 and waits == [0.5, 1.0]

@@ -13,6 +13,7 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
+from tests.net.scripted_server import Server
 
 from preflight.errors import InputError, PlatformError
 from preflight.secret import Secret
@@ -23,21 +24,6 @@ TOKEN = "tok-ABCDEF-123456-secret"
 ENDPOINT = "https://api.cloud.seqera.io"
 
 MakeClient = Callable[..., PlatformClient]
-
-
-class Server:
-    """Answers from a list of responses (the last one repeats) and records every request."""
-
-    def __init__(self, *responses: httpx.Response | Exception) -> None:
-        self.responses = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 @pytest.fixture

@@ -101,13 +101,15 @@ class ArmEmulator:
             Route("GET", RESOURCE_GROUP + "/registries", self._list_registries),
             Route("GET", REGISTRY, self._get_registry),
             Route("POST", REGISTRY + "/generateCredentials", self._generate),
-            Route("GET", scope_maps, self._list_scope_maps),
+            Route(
+                "GET", scope_maps, lambda r, at: self._list_children(r, at.registry, "scopeMaps")
+            ),
             Route("GET", scope_maps + "/{name}", self._get_scope_map),
             Route("PUT", scope_maps + "/{name}", self._put_scope_map),
             Route("PATCH", scope_maps + "/{name}", self._patch_scope_map),
             Route("DELETE", scope_maps + "/{name}", self._delete_scope_map),
             Route("GET", scope_maps + "/{name}/operationStatuses/{operation}", self._poll),
-            Route("GET", tokens, self._list_tokens),
+            Route("GET", tokens, lambda r, at: self._list_children(r, at.registry, "tokens")),
             Route("GET", tokens + "/{name}", self._get_token),
             Route("PUT", tokens + "/{name}", self._put_token),
             Route("PATCH", tokens + "/{name}", self._patch_token),
@@ -186,20 +188,17 @@ class ArmEmulator:
             )
         return Response.of_json(200, page)
 
-    def _list_scope_maps(self, request: Request, at: Place) -> Response:
-        registry = at.registry
-        items = [
-            shapes.scope_map_body(self._sub, registry, s)
-            for s in sorted(registry.scope_maps.values(), key=lambda s: s.name)
-        ]
-        return self._page(request, items)
-
-    def _list_tokens(self, request: Request, at: Place) -> Response:
-        registry = at.registry
-        items = [
-            shapes.token_body(self._sub, registry, t)
-            for t in sorted(registry.tokens.values(), key=lambda t: t.name)
-        ]
+    def _list_children(self, request: Request, registry: RegistryState, kind: str) -> Response:
+        if kind == "scopeMaps":
+            items = [
+                shapes.scope_map_body(self._sub, registry, s)
+                for s in sorted(registry.scope_maps.values(), key=lambda s: s.name)
+            ]
+        else:
+            items = [
+                shapes.token_body(self._sub, registry, t)
+                for t in sorted(registry.tokens.values(), key=lambda t: t.name)
+            ]
         return self._page(request, items)
 
     def _poll(self, request: Request, at: Place) -> Response:
