@@ -1,6 +1,7 @@
 # preflight — every target installs what it needs on a fresh Debian/Ubuntu machine.
 #   make demo    the whole story against the local sandbox
-#   make test    lint + type check + the whole test suite
+#   make test    lint (ruff check, ruff format --check) + type check + the whole test suite
+#                with a branch-coverage floor
 #   make bench   benchmarks, as ratios against baselines measured in the same run
 #   make lint    ruff + mypy only
 
@@ -47,8 +48,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Total branch coverage measured at 91.95 % on 2026-12-04; the floor sits a point below so that
+# run-to-run noise (timing-dependent paths of the fault tests) does not fail the build. Raise it
+# with the measured value; it is not in pytest's addopts so one test file can still be run alone.
+COVERAGE_FLOOR := 91
+
 unit: $(STAMP) system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov-fail-under=$(COVERAGE_FLOOR)
 
 test: lint unit
 
