@@ -21,6 +21,7 @@ from azure.core.exceptions import (
     ServiceResponseTimeoutError,
 )
 
+from preflight.azure import identity
 from preflight.azure.arm import ArmGateway, build_arm_gateway
 from preflight.azure.arm_retry import failure_of
 from preflight.errors import AzureError
@@ -144,3 +145,20 @@ def test_sdk_failures_are_classified() -> None:
         Failure.UNTRUSTED
     )
     assert failure_of(SdkError("other")) is Failure.BROKEN
+
+
+def test_the_budget_bounds_a_call_and_its_retries(
+    sandbox_env: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK's absolute timeout still applies: no try runs past the budget of one call."""
+    monkeypatch.setattr(identity, "RETRY_BUDGET", 0.8)
+    slow = sandbox_env.faults.set("arm", status=503, latency_ms=500, times=BUDGET)
+    environ = dict(os.environ)
+    policy = RetryPolicy(attempts=5, sleep=lambda _s: None)
+    gateway = build_arm_gateway(Settings.from_environ(environ), environ, retry=policy)
+    try:
+        with pytest.raises(AzureError, match="did not answer in time"):
+            gateway.find_registry(ACR)
+    finally:
+        gateway.close()
+    assert answered(sandbox_env, slow) == 2  # 0.5 s each: the second is cut at the budget

@@ -97,6 +97,7 @@ def build_arm_gateway(
     from preflight.azure.arm_retry import ArmRetry
 
     policy = retry if retry is not None else RetryPolicy(attempts=1 + max(0, retries))
+    options = transport_options(settings)
     owned = None if credential is not None else build_credential(settings, environ)
     chosen = credential if credential is not None else owned
     assert chosen is not None
@@ -105,9 +106,9 @@ def build_arm_gateway(
         settings.azure_subscription_id,
         base_url=settings.arm_endpoint,
         credential_scopes=[credential_scope(settings.arm_endpoint)],
-        retry_policy=ArmRetry(policy),
+        retry_policy=ArmRetry(policy, budget=options["timeout"]),
         polling_interval=POLLING_INTERVAL,
-        **transport_options(settings),
+        **options,
     )
     secret = client_secret_from(environ or {})
     return ArmGateway(

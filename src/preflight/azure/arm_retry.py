@@ -25,11 +25,16 @@ from preflight.net.retry import Failure, RetryPolicy, is_tls_failure
 
 
 class ArmRetry(SdkRetryPolicy[HttpRequest, HttpResponse]):
-    """An azure-core retry stage whose decisions and waits are ``policy``'s."""
+    """An azure-core retry stage whose decisions and waits are ``policy``'s.
 
-    def __init__(self, policy: RetryPolicy) -> None:
+    ``budget`` is the SDK's absolute timeout: seconds one call may take, its retries included
+    (the ``timeout`` option that configures the SDK's own stage when none is handed in).
+    """
+
+    def __init__(self, policy: RetryPolicy, *, budget: float) -> None:
         retries = max(0, policy.attempts - 1)
         super().__init__(
+            timeout=budget,
             retry_total=retries,
             retry_connect=retries,
             retry_read=retries,
