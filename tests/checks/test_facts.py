@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from preflight.checks.base import CheckContext, run_checks
+from preflight.checks.base import Check, CheckContext, run_checks
 from preflight.checks.facts import Fact
 from preflight.checks.images import ImagesCheck
 from preflight.checks.wave import WaveCheck
@@ -33,7 +33,7 @@ def _answers(spec: PipelineSpec, settings: Settings, *, images_first: bool) -> l
     """Each finding as status, subject and message (the check that raised an error first
     holds it; which one that is may follow the order, the answers may not)."""
     environ = {"TOWER_ACCESS_TOKEN": "t"}
-    checks = [ImagesCheck(), WaveCheck(environ)]
+    checks: list[Check] = [ImagesCheck(), WaveCheck(environ)]
     if not images_first:
         checks.reverse()
     report = run_checks(checks, CheckContext(spec, settings))

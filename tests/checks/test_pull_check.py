@@ -97,7 +97,7 @@ def test_a_disabled_token_is_named_when_azure_can_tell(
         token_findings = list(TokenHealthCheck().run(ctx))
         (finding,) = PullCheck(retry=QUICK).run(ctx)
     finally:
-        ctx.services.close()  # type: ignore[attr-defined]
+        ctx.services.close()
     assert any("is disabled" in f.message for f in token_findings)
     assert finding.status is Status.FAIL
     assert "token request" in finding.message

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from tests.registry.check_context import LOGIN, OTHER, TOKEN, add_credential, context, image
 
-from preflight.checks.token_health import TokenHealthCheck, parse_time
-from preflight.model import Finding, Status
+from preflight.checks.token_health import TokenHealth, TokenHealthCheck, parse_time
+from preflight.model import Finding, ImageUse, Status
 from preflight.sandbox.runtime import Sandbox
-from preflight.sandbox.state import utcnow
+from preflight.sandbox.state import AcrToken, utcnow
 
 pytestmark = pytest.mark.sandbox
 
@@ -23,19 +23,21 @@ APP = [image(LOGIN, "team/app", "1.0"), image(LOGIN, "team/tool", "2.1")]
 def _run(
     sandbox: Sandbox,
     tmp_path: Path,
-    uses: list[object] = APP,
+    uses: list[ImageUse] = APP,
     environ: dict[str, str] | None = None,
-) -> tuple[list[Finding], object]:
-    ctx = context(tmp_path, uses, environ=environ)  # type: ignore[arg-type]
+) -> tuple[list[Finding], dict[str, TokenHealth]]:
+    ctx = context(tmp_path, uses, environ=environ)
     try:
         findings = list(TokenHealthCheck().run(ctx))
     finally:
-        ctx.services.close()  # type: ignore[attr-defined]
+        ctx.services.close()
     return findings, ctx.facts.token_health
 
 
-def _token(sandbox: Sandbox):  # type: ignore[no-untyped-def]
-    return sandbox.azure.registry(LOGIN).tokens[TOKEN]
+def _token(sandbox: Sandbox) -> AcrToken:
+    registry = sandbox.azure.registry(LOGIN)
+    assert registry is not None
+    return registry.tokens[TOKEN]
 
 
 def test_parse_time() -> None:
@@ -50,14 +52,14 @@ def test_a_healthy_token_passes(sandbox_env: Sandbox, tmp_path: Path) -> None:
     (finding,) = findings
     assert (finding.check, finding.status) == ("token", Status.PASS)
     assert "all 2 repositories" in finding.message
-    assert health[LOGIN].likely_cause() == ""  # type: ignore[index]
+    assert health[LOGIN].likely_cause() == ""
 
 
 def test_a_missing_token(sandbox_env: Sandbox, tmp_path: Path) -> None:
     add_credential(sandbox_env, user_name="no-such-token")
     (finding,), health = _run(sandbox_env, tmp_path)
     assert finding.status is Status.FAIL and "does not exist" in finding.message
-    assert "does not exist" in health[LOGIN].likely_cause()  # type: ignore[index]
+    assert "does not exist" in health[LOGIN].likely_cause()
 
 
 def test_a_disabled_token(sandbox_env: Sandbox, tmp_path: Path) -> None:
@@ -77,7 +79,7 @@ def test_expired_and_expiring_passwords(sandbox_env: Sandbox, tmp_path: Path) ->
     assert any(
         f.status is Status.FAIL and "every password has expired" in f.message for f in findings
     )
-    assert "expired" in health[LOGIN].likely_cause()  # type: ignore[index]
+    assert "expired" in health[LOGIN].likely_cause()
     with sandbox_env.azure.lock:
         _token(sandbox_env).passwords[0].expiry = utcnow() + timedelta(days=5)
     findings, _ = _run(sandbox_env, tmp_path)
@@ -95,7 +97,7 @@ def test_a_password_newer_than_the_credential_means_a_stale_credential(
     (finding,) = findings
     assert finding.status is Status.FAIL
     assert "password1 was generated after the Seqera credential was last saved" in finding.message
-    assert "old password" in health[LOGIN].likely_cause()  # type: ignore[index]
+    assert "old password" in health[LOGIN].likely_cause()
 
 
 def test_scope_map_coverage_with_wildcards(sandbox_env: Sandbox, tmp_path: Path) -> None:
@@ -107,7 +109,9 @@ def test_scope_map_coverage_with_wildcards(sandbox_env: Sandbox, tmp_path: Path)
     assert finding.details["missing"] == ["shared/base", "lab/x"]
     assert "--add-repository shared/base content/read" in finding.remedy
     with sandbox_env.azure.lock:
-        sandbox_env.azure.registry(LOGIN).scope_maps["pipeline-reader-scope"].actions.extend(
+        registry = sandbox_env.azure.registry(LOGIN)
+        assert registry is not None
+        registry.scope_maps["pipeline-reader-scope"].actions.extend(
             ["repositories/shared/*/content/read", "repositories/lab/*/content/read"]
         )
     (finding,), _ = _run(sandbox_env, tmp_path, uses)

@@ -33,7 +33,8 @@ def test_acr_images_are_reported_and_published(tmp_path: Path) -> None:
     assert all(f.check == "images" and f.location is not None for f in acr)
     assert len(report.images) == 6 and report.unresolved == ()
     assert context.facts.known_images()[0] == report.images
-    assert context.facts.resolution.known().engine == "docker"
+    resolution = context.facts.resolution.known()
+    assert resolution is not None and resolution.engine == "docker"
     assert report.passed
 
 

@@ -138,7 +138,8 @@ def test_exact_match_passes_and_is_shared(
     assert role.status is Status.PASS and role.details["role"] == "owner"
     matches = context.facts.matches.known()
     assert isinstance(matches, dict) and isinstance(matches[LOGIN_SERVER], CredentialMatch)
-    assert matches[LOGIN_SERVER].credential.id == cred_id
+    matched = matches[LOGIN_SERVER].credential
+    assert matched is not None and matched.id == cred_id
     assert context.facts.matches.get() is matches
     json.dumps([f.details for f in findings])  # the JSON report can carry every detail
 
@@ -235,7 +236,8 @@ def test_duplicates_fail_and_name_the_one_wave_uses(
     assert finding.details["credential_id"] == first
     assert finding.details["duplicates"] == [{"credential_name": "second", "credential_id": second}]
     assert second in finding.remedy
-    assert context.facts.matches.get()[LOGIN_SERVER].credential.id == first
+    first_match = context.facts.matches.get()[LOGIN_SERVER].credential
+    assert first_match is not None and first_match.id == first
 
 
 def test_one_finding_per_acr_registry(
@@ -505,6 +507,10 @@ def test_the_config_token_is_the_one_wave_uses(
 
     for settings_token in (Secret(state.token_of(DEMO_USER)), None):
         with httpx.Client(transport=bridge(emulator), timeout=5.0) as http:
+
+            def this_http(h: httpx.Client = http) -> httpx.Client:
+                return h
+
             context = CheckContext(
                 spec=PipelineSpec(root=tmp_path),
                 settings=Settings(
@@ -512,7 +518,7 @@ def test_the_config_token_is_the_one_wave_uses(
                     workspace="acme/pipelines",
                     platform_token=settings_token,
                 ),
-                services=Services(platform=unused, http=lambda h=http: h),
+                services=Services(platform=unused, http=this_http),
             )
             context.facts.image_uses.provide((SANDBOX_IMAGE,))
             context.facts.config.provide(resolve_config(context.spec))
