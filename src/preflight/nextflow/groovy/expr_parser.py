@@ -61,7 +61,6 @@ _CONTINUES_ON_NEW_LINE = {
     "*",
     "/",
     "%",
-    "**",
     "|",
     "&",
     "^",
@@ -184,6 +183,7 @@ class ExpressionParser:
             with self.nested(True):
                 then = self.expression()
                 self.expect_op(":", " in the ternary")
+            self.skip_newlines_inline()  # a line may end with the ternary's ':'
             otherwise = self.expression()
             return ast.Ternary(self.location(token), condition, then, otherwise)
         if self.continued_op("?:"):
