@@ -21,6 +21,7 @@ from typing import Any
 
 from preflight.images.ref import is_acr_host
 from preflight.model import Finding, Location, Status
+from preflight.nextflow.groovy.runtime import is_enabled
 from preflight.pipeline import ENGINES
 
 CHECK = "images"
@@ -317,7 +318,7 @@ def choose_engine(
     """The container engine: as requested, else the one enabled in the config, else docker."""
     if requested:
         return requested, []
-    enabled = [name for name in ENGINES if child(child(tree, name), "enabled") is True]
+    enabled = [name for name in ENGINES if is_enabled(child(child(tree, name), "enabled"))]
     findings: list[Finding] = []
     if len(enabled) > 1:
         findings.append(
@@ -358,7 +359,7 @@ class RegistryRule:
             registry=str(registry).strip()
             if isinstance(registry, str) and registry.strip()
             else None,
-            override=child(scope, "registryOverride") is True,
+            override=is_enabled(child(scope, "registryOverride")),
             location=origin(f"{engine}.registry"),
         )
 

@@ -13,14 +13,30 @@ from preflight.nextflow.groovy.values import Duration, Dynamic, MemoryUnit
 
 
 def truthy(value: Any) -> bool:
-    """Groovy truth: null, false, 0, empty strings and collections are false."""
+    """Groovy truth, the one rule behind ``if``, ``!``, ``&&``, ``?:`` and ``x as boolean``.
+
+    null, false, 0, empty strings and collections, and a zero ``MemoryUnit``/``Duration`` are
+    false; everything else is true — the strings ``'false'`` and ``'0'`` included.
+    """
     if value is None:
         return False
     if isinstance(value, (bool, int, float, str, list, tuple, dict)):
         return bool(value)
     if isinstance(value, Mapping):
         return len(value) > 0
+    if isinstance(value, MemoryUnit):
+        return value.bytes != 0
+    if isinstance(value, Duration):
+        return value.millis != 0
     return True
+
+
+def is_enabled(value: Any) -> bool:
+    """How Nextflow reads a switch such as ``wave.enabled`` (``opts.enabled as boolean``).
+
+    Groovy truth of the configured value; a value only the run knows is not known to be on.
+    """
+    return not isinstance(value, Dynamic) and truthy(value)
 
 
 def groovy_str(value: Any) -> str:
@@ -47,7 +63,7 @@ def convert(value: Any, name: str) -> Any:
     if name in ("Double", "double", "Float", "float", "BigDecimal"):
         return float(value)
     if name in ("Boolean", "boolean"):
-        return value.lower() == "true" if isinstance(value, str) else truthy(value)
+        return truthy(value)  # ``'false' as boolean`` is true: a non-empty string
     if name in ("List", "ArrayList", "Collection"):
         return list(value) if isinstance(value, (list, tuple)) else NOT_CONVERTED
     if name == "MemoryUnit" and isinstance(value, str):
