@@ -25,7 +25,7 @@ from preflight.nextflow.groovy.lexer import (
 )
 from preflight.nextflow.groovy.lexer import tokenize as lex
 
-# Binary operators, loosest first; ``**`` binds right.
+# Binary operators, loosest first; all bind left, ``**`` too (Groovy's grammar).
 _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (
     ("||",),
     ("&&",),
@@ -256,7 +256,7 @@ class ExpressionParser:
             if op in ("as", "instanceof"):
                 left = ast.Cast(self.location(token), left, self.type_name(), op)
                 continue
-            right = self.binary(level if op == "**" else level + 1)
+            right = self.binary(level + 1)
             left = ast.Binary(self.location(token), op, left, right)
 
     def _binary_operator(self) -> str | None:
@@ -291,7 +291,16 @@ class ExpressionParser:
 
     def unary(self) -> ast.Expr:
         token = self.peek()
-        if token.kind == OP and token.value in ("!", "-", "+", "~", "++", "--"):
+        if token.kind == OP and token.value in ("-", "+"):
+            # Groovy binds ``**`` tighter than a sign: ``-2 ** 2`` is ``-(2 ** 2)``.
+            self.next()
+            operand = self.unary()
+            while self.at_op("**"):
+                power = self.next()
+                self.skip_newlines_inline()
+                operand = ast.Binary(self.location(power), "**", operand, self.unary())
+            return ast.Unary(self.location(token), str(token.value), operand)
+        if token.kind == OP and token.value in ("!", "~", "++", "--"):
             self.next()
             return ast.Unary(self.location(token), str(token.value), self.unary())
         if token.is_op("(") and self._looks_like_cast():

@@ -122,6 +122,19 @@ def _tokenize(text: str, delimiters: str = " \t\n\r\f") -> list[str]:
     return [t for t in re.split("[" + re.escape(delimiters) + "]", text) if t]
 
 
+def _substring(text: str, begin: int, end: int) -> str:
+    """Java's ``substring``: indexes outside the string throw, they are never clipped."""
+    if not 0 <= begin <= end <= len(text):
+        raise IndexError(f"substring({begin}, {end}) of a string of length {len(text)}")
+    return text[begin:end]
+
+
+def _intdiv(number: int, divisor: int) -> int:
+    """Groovy's ``intdiv``: the quotient truncated toward zero, as Java's integer division."""
+    quotient = abs(number) // abs(divisor)
+    return quotient if (number < 0) == (divisor < 0) else -quotient
+
+
 def _java_replacement(replacement: str) -> str:
     return re.sub(r"\$(\d+)", r"\\\1", replacement.replace("\\", "\\\\"))
 
@@ -149,7 +162,7 @@ METHODS: dict[tuple[str, str], Callable[..., Any]] = {
     ("String", "replaceAll"): lambda s, a, b: re.sub(a, _java_replacement(b), s),
     ("String", "replaceFirst"): lambda s, a, b: re.sub(a, _java_replacement(b), s, count=1),
     ("String", "matches"): lambda s, p: re.fullmatch(p, s) is not None,
-    ("String", "substring"): lambda s, a, b=None: s[a:b],
+    ("String", "substring"): lambda s, a, b=None: _substring(s, a, len(s) if b is None else b),
     ("String", "indexOf"): lambda s, p: s.find(p),
     ("String", "equals"): lambda s, o: s == o,
     ("String", "equalsIgnoreCase"): lambda s, o: isinstance(o, str) and s.lower() == o.lower(),
@@ -170,6 +183,7 @@ METHODS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Number", "toInteger"): int,
     ("Number", "toString"): groovy_str,
     ("Number", "intValue"): int,
+    ("Number", "intdiv"): lambda n, d: _intdiv(n, d),
     ("Boolean", "toString"): groovy_str,
     ("MemoryUnit", "toGiga"): lambda m: m.bytes >> 30,
     ("MemoryUnit", "toMega"): lambda m: m.bytes >> 20,
