@@ -8,7 +8,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from preflight.nextflow.groovy import units
 from preflight.nextflow.groovy.ast import Expr
+from preflight.nextflow.groovy.units import UNIT_METHODS
 from preflight.nextflow.groovy.values import Duration, Dynamic, MemoryUnit
 
 
@@ -66,8 +68,8 @@ def convert(value: Any, name: str) -> Any:
         return truthy(value)  # ``'false' as boolean`` is true: a non-empty string
     if name in ("List", "ArrayList", "Collection"):
         return list(value) if isinstance(value, (list, tuple)) else NOT_CONVERTED
-    if name == "MemoryUnit" and isinstance(value, str):
-        return MemoryUnit.parse(value) or NOT_CONVERTED
+    if name in ("MemoryUnit", "Duration") and isinstance(value, (str, int)):
+        return units.UNIT_TYPES[name].kind.of(value)  # Nextflow throws on a bad text too
     return NOT_CONVERTED
 
 
@@ -75,7 +77,12 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def arithmetic(func: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+def arithmetic(func: Callable[[Any, Any], Any], left: Any, right: Any, op: str = "") -> Any:
+    if isinstance(left, (MemoryUnit, Duration)):
+        result = units.arithmetic(op, left, right)
+        if result is NotImplemented:
+            raise TypeError("unsupported operands")
+        return result
     if isinstance(left, MemoryUnit) and is_number(right):
         return MemoryUnit(int(func(left.bytes, right)))
     if isinstance(right, MemoryUnit) and is_number(left):
@@ -185,11 +192,7 @@ METHODS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Number", "intValue"): int,
     ("Number", "intdiv"): lambda n, d: _intdiv(n, d),
     ("Boolean", "toString"): groovy_str,
-    ("MemoryUnit", "toGiga"): lambda m: m.bytes >> 30,
-    ("MemoryUnit", "toMega"): lambda m: m.bytes >> 20,
-    ("MemoryUnit", "toBytes"): lambda m: m.bytes,
-    ("Duration", "toMillis"): lambda d: d.millis,
-    ("Duration", "toHours"): lambda d: d.millis // 3_600_000,
+    **UNIT_METHODS,
 }
 
 
