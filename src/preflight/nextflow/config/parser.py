@@ -12,9 +12,10 @@ from __future__ import annotations
 from preflight.errors import ConfigError
 from preflight.model import Location
 from preflight.nextflow.groovy import ast
-from preflight.nextflow.groovy.expr_parser import ExpressionParser, describe
+from preflight.nextflow.groovy.expr_parser import ExpressionParser
 from preflight.nextflow.groovy.lexer import EOF, NAME, NEWLINE, NUMBER, OP, STRING, Token
 from preflight.nextflow.groovy.lexer import tokenize as lex
+from preflight.nextflow.groovy.token_stream import describe
 
 SELECTOR_KINDS = ("withName", "withLabel")
 _SKIPPED_KEYWORDS = ("for", "while", "switch", "throw", "assert", "do", "synchronized")
