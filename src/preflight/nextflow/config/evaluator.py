@@ -27,7 +27,9 @@ from preflight.errors import ConfigError, InputError
 from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
 from preflight.nextflow.config.launch_params import launch_params, leaf_keys
+from preflight.nextflow.config.names import ExpressionScope, UserFunction, fill
 from preflight.nextflow.config.parsed_files import ParsedFile, parsed
+from preflight.nextflow.config.profiles import DEFAULT_PROFILE, profile_bodies
 from preflight.nextflow.config.resolved import (
     Assignment,
     ConfigSource,
@@ -37,6 +39,7 @@ from preflight.nextflow.config.resolved import (
     display_path,
     join_key,
 )
+from preflight.nextflow.config.sensitive import SAFE_SOURCE, SENSITIVE_KEYS
 from preflight.nextflow.config.sources import config_files, decode, read_text
 from preflight.nextflow.groovy import ast
 from preflight.nextflow.groovy.expressions import SECRETS, evaluate, groovy_str, truthy
@@ -56,30 +59,9 @@ __all__ = [
     "resolve_config",
 ]
 
-DEFAULT_PROFILE = "standard"
 # Where ``wave.enabled`` comes from when the launch command says ``-with-wave``.
 WITH_WAVE = Location("the launch command (-with-wave)", 0)
 SYNTAXES = ("auto", "v1", "v2")
-# Leaf names whose string values are credentials: kept as ``Secret`` in the tree.
-SENSITIVE_KEYS = frozenset(
-    {
-        "accessToken",
-        "password",
-        "accountKey",
-        "sasToken",
-        "secretKey",
-        "clientSecret",
-        "secret",
-        "apiKey",
-        "token",
-    }
-)
-# Sources of a credential that name where it comes from without holding any of it.
-_SAFE_SOURCE = re.compile(
-    r"(System\.getenv|env)\(\s*['\"][A-Za-z_][A-Za-z0-9_]*['\"]\s*\)"
-    r"|secrets\.[A-Za-z_][A-Za-z0-9_]*|params\.[A-Za-z_][A-Za-z0-9_.]*"
-)
-_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -158,7 +140,7 @@ class _Run:
         self.cli_keys = leaf_keys(self.cli_params)
         if self.cli_params:
             params = self.scope_type()
-            _fill(params, self.cli_params)
+            fill(params, self.cli_params)
             OrderedDict.__setitem__(self.tree, "params", params)
 
     # -- files
@@ -263,7 +245,7 @@ class _Run:
             value = self.value(stmt.value)
             if isinstance(value, Dynamic):
                 source = self.source_of(stmt)
-                if stmt.path[-1] in SENSITIVE_KEYS and not _SAFE_SOURCE.fullmatch(source):
+                if stmt.path[-1] in SENSITIVE_KEYS and not SAFE_SOURCE.fullmatch(source):
                     source = REDACTED  # the text itself may hold part of a credential
                 value = Dynamic(value.reason, value.location, source)
             if stmt.op != "=":
@@ -296,7 +278,7 @@ class _Run:
         elif isinstance(stmt, ast.VarDecl):
             self.locals[stmt.name] = None if stmt.value is None else self.value(stmt.value)
         elif isinstance(stmt, ast.FunctionDef):
-            self.locals[stmt.name] = _UserFunction(stmt)
+            self.locals[stmt.name] = UserFunction(stmt)
         # expression statements (println …), return and skipped Groovy change no setting
 
     def source_of(self, stmt: ast.Assign) -> str:
@@ -308,30 +290,7 @@ class _Run:
         return " ".join(text.split()) if len(text) < 200 else " ".join(text[:197].split()) + "…"
 
     def profiles_block(self, body: tuple[ast.Stmt, ...], location: Location) -> None:
-        defined: list[tuple[str, tuple[ast.Stmt, ...], Location]] = []
-        for stmt in body:
-            if isinstance(stmt, ast.Block):
-                rest = stmt.path[1:]
-                inner = (
-                    stmt.body
-                    if not rest
-                    else (ast.Block(stmt.location, rest, stmt.body, stmt.span),)
-                )
-                defined.append((stmt.path[0], inner, stmt.location))
-            elif isinstance(stmt, ast.Assign) and len(stmt.path) > 1:
-                defined.append(
-                    (
-                        stmt.path[0],
-                        (ast.Assign(stmt.location, stmt.path[1:], stmt.value, stmt.value_span),),
-                        stmt.location,
-                    )
-                )
-            else:
-                raise ConfigError(
-                    "only named profiles may stand in a profiles block",
-                    where=str(stmt.location),
-                    remedy="write profiles { name { … } }",
-                )
+        defined = profile_bodies(body)
         for name, _, where in defined:
             self.known_profiles.setdefault(name, where)
         if self.syntax == "v2":
@@ -419,7 +378,7 @@ class _Run:
 
     # -- values
     def value(self, expr: ast.Expr) -> Any:
-        return evaluate(expr, _Scope(self))
+        return evaluate(expr, ExpressionScope(self))
 
     def ensure_scope(self, path: tuple[str, ...], location: Location) -> None:
         """Create the scope for ``a { }`` so that an empty block still shows."""
@@ -447,13 +406,13 @@ class _Run:
             if not isinstance(child, self.scope_type):
                 replacement = self.scope_type()
                 if isinstance(child, Mapping):
-                    _fill(replacement, child)
+                    fill(replacement, child)
                 child = replacement
                 OrderedDict.__setitem__(node, part, child)
             node = child
         if isinstance(value, dict) and path[0] == "params":
             converted = self.scope_type()
-            _fill(converted, value)
+            fill(converted, value)
             value = converted
         OrderedDict.__setitem__(node, path[-1], value)
         key = join_key(path)
@@ -464,73 +423,3 @@ class _Run:
             if dynamic.location != location:
                 reason += f" (at {dynamic.location})"
             self.dynamic.append(DynamicEntry(key, location, reason))
-
-
-class _UserFunction:
-    """A function the config defines (``check_max``): calling it is dynamic, with its place."""
-
-    def __init__(self, stmt: ast.FunctionDef) -> None:
-        self.stmt = stmt
-
-    def __call__(self, *args: Any) -> Dynamic:
-        return Dynamic(
-            f"computed by {self.stmt.name}(), defined at {self.stmt.location}",
-            self.stmt.location,
-            self.stmt.name,
-        )
-
-
-class _Scope(dict[str, Any]):
-    """Names a config expression sees: locals, ``params``, the directories, ``secrets``.
-
-    A plain dict of those names, built per expression (a closure captures it with one C-level
-    copy). Under the legacy parser, settings already made are readable too
-    (``manifest.version``), and every environment variable is a name: those are looked up
-    on demand, never copied.
-    """
-
-    __slots__ = ("run",)
-
-    def __init__(self, run: _Run) -> None:
-        super().__init__(run.fixed_names)
-        params = dict.get(run.tree, "params")
-        self["params"] = params if params is not None else run.scope_type()
-        self.update(run.locals)
-        self.run = run
-
-    def __missing__(self, name: str) -> Any:
-        if self.run.syntax == "v1":
-            if dict.__contains__(self.run.tree, name):
-                return dict.__getitem__(self.run.tree, name)
-            if _ENV_NAME.fullmatch(name):
-                # the legacy parser binds every environment variable as a name
-                return Dynamic(
-                    f"environment variable {name} at launch", Location("<environment>", 0), name
-                )
-        raise KeyError(name)
-
-    def __contains__(self, name: object) -> bool:
-        if dict.__contains__(self, name):
-            return True
-        try:
-            self.__missing__(str(name))
-        except KeyError:
-            return False
-        return True
-
-    def get(self, name: str, default: Any = None) -> Any:
-        """Like ``scope[name]`` (legacy names included), ``default`` when it is unbound."""
-        try:
-            return self[name]
-        except KeyError:
-            return default
-
-
-def _fill(target: ConfigScope, source: Mapping[Any, Any]) -> None:
-    for key, value in source.items():
-        if isinstance(value, Mapping):
-            child = type(target)()
-            _fill(child, value)
-            OrderedDict.__setitem__(target, str(key), child)
-        else:
-            OrderedDict.__setitem__(target, str(key), value)
