@@ -369,7 +369,7 @@ class RegistryRule:
             return name
         prefix = self.registry if self.registry.endswith("/") else f"{self.registry}/"
         if is_absolute_image(name):
-            return prefix + name[name.index("/") + 1 :] if self.override else name
+            return _override_registry(name, prefix) if self.override else name
         return prefix + name
 
     def normalise(self, value: str) -> tuple[str, str]:
@@ -384,6 +384,19 @@ class RegistryRule:
             if _SCHEME.match(value) or value.startswith(("/", "./", "file:")):
                 return value, f"{self.engine} pulls it as a URL or file, not from a registry"
         return self.apply(value), ""
+
+
+def _override_registry(name: str, prefix: str) -> str:
+    """Nextflow's ``overrideRegistryName``: a URL scheme (``oras://``) stays, the host goes."""
+    scheme = _URL_PROTOCOL.match(name)
+    rest = name[scheme.end() :] if scheme else name
+    first, slash, tail = rest.partition("/")
+    if slash and ("." in first or ":" in first):
+        rest = tail
+    return (scheme.group(0) if scheme else "") + prefix + rest
+
+
+_URL_PROTOCOL = re.compile(r"[a-zA-Z][a-zA-Z0-9]*://")
 
 
 def registry_findings(rule: RegistryRule) -> Iterable[Finding]:

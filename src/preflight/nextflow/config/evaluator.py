@@ -70,21 +70,33 @@ def resolve_config(
     *,
     syntax: str = "auto",
     overrides: Mapping[Path, bytes] | None = None,
+    show_all_profiles: bool = False,
 ) -> ResolvedConfig:
     """The configuration ``spec``'s run would see, with the origin of every value.
 
     ``overrides`` replaces the bytes of files (by resolved path) — the editor uses it to prove
-    an edit wins before writing it. Raises ``ConfigError``/``InputError`` (exit 2) for files
-    that cannot be read or parsed, include cycles, missing includes and unknown profiles.
+    an edit wins before writing it. ``show_all_profiles`` is ``nextflow config -show-profiles``
+    (ConfigBuilder's ``showAllProfiles``): no profile is applied, each is kept in the tree under
+    ``profiles.<name>``; it cannot be combined with selected profiles. Raises
+    ``ConfigError``/``InputError`` (exit 2) for files that cannot be read or parsed, include
+    cycles, missing includes and unknown profiles.
     """
     if syntax not in SYNTAXES:
         raise InputError(f"unknown config syntax {syntax!r}", remedy="use auto, v1 or v2")
+    if show_all_profiles and spec.profiles:
+        raise InputError(
+            "-profile cannot be combined with -show-profiles",
+            remedy="drop one of them: -show-profiles applies no profile",
+        )
     cache: dict[Path, ParsedFile] = {}  # shared by both passes: each file is parsed once
     with collector_paused():
         run = _Run(spec, "v1" if syntax == "v1" else "v2", cache, overrides or {})
+        run.show_all_profiles = show_all_profiles
         result = run.execute()
         if syntax == "auto" and run.legacy_seen:
-            result = _Run(spec, "v1", cache, overrides or {}).execute()
+            again = _Run(spec, "v1", cache, overrides or {})
+            again.show_all_profiles = show_all_profiles
+            result = again.execute()
     if syntax == "v2" and run.legacy_seen:
         location, reason = run.legacy_seen[0]
         raise ConfigError(
@@ -129,6 +141,7 @@ class _Run:
         self.profile: str | None = None
         self.pending: list[tuple[tuple[str, ...], Any, Location, str]] | None = None
         self.try_depth = 0
+        self.show_all_profiles = False
         root = str(spec.root)
         self.fixed_names: dict[str, Any] = {
             "projectDir": root,
@@ -169,7 +182,9 @@ class _Run:
             tree=self.tree,
             files=self.files,
             dynamic=self.dynamic,
-            profiles=tuple(p for p in self.selected if p in self.known_profiles),
+            profiles=()
+            if self.show_all_profiles
+            else tuple(p for p in self.selected if p in self.known_profiles),
             syntax=self.syntax,
             known_profiles=known,
             unread=self.unread,
@@ -293,6 +308,16 @@ class _Run:
         defined = profile_bodies(body)
         for name, _, where in defined:
             self.known_profiles.setdefault(name, where)
+        if self.show_all_profiles:  # each kept under profiles.<name>, none applied
+            saved = self.profile
+            self.profile = None
+            try:
+                for name, profile_body, _ in defined:
+                    self.ensure_scope(("profiles", name), location)
+                    self.run(profile_body, ("profiles", name))
+            finally:
+                self.profile = saved
+            return
         if self.syntax == "v2":
             order = [(n, b) for wanted in self.selected for (n, b, _) in defined if n == wanted]
         else:

@@ -158,7 +158,13 @@ def unit_value(number: float, unit: str) -> MemoryUnit | Duration | None:
 
 
 def compare(left: Any, right: Any) -> int | None:
-    """``<=>`` with a unit on the left: against a unit, a number (bytes or ms) or its text."""
+    """``<=>`` with a unit on either side: against a unit, a number (bytes or ms) or its text.
+
+    None when neither side is a unit. ``10000 < 1.GB`` holds, as in Nextflow.
+    """
+    if isinstance(right, (MemoryUnit, Duration)) and not isinstance(left, (MemoryUnit, Duration)):
+        order = compare(right, left)
+        return None if order is None else -order
     if isinstance(left, MemoryUnit):
         other = right if isinstance(right, MemoryUnit) else _as(MemoryUnit, right, "bytes")
         return (left.bytes > other.bytes) - (left.bytes < other.bytes)
