@@ -1,8 +1,8 @@
 """Nextflow's rules for a process's container: selector priority, engine, registry, Wave strategy.
 
-Pure functions over the merged configuration (any nested ``Mapping``; in practice a pyhocon
-``ConfigTree`` whose ``process`` scope keeps ``withName:PATTERN`` / ``withLabel:PATTERN`` keys in
-the order the files applied them). Keys are read with plain mapping access, never pyhocon's
+Pure functions over the merged configuration (any nested ``Mapping``; in practice a
+``ConfigScope`` whose ``process`` scope keeps ``withName:PATTERN`` / ``withLabel:PATTERN`` keys in
+the order the files applied them). Keys are read with plain mapping access, never the scope's
 dotted paths, because selector patterns contain dots (``'.*:ALIGN'``).
 
 Selector priority, lowest to highest (Nextflow's ``ProcessConfigBuilder``):
@@ -42,7 +42,7 @@ class Setting:
 
 
 def child(mapping: Any, key: str) -> Any:
-    """``mapping[key]`` without pyhocon's dotted-path parsing; ``None`` when absent."""
+    """``mapping[key]`` without the scope's dotted-path navigation; ``None`` when absent."""
     if isinstance(mapping, dict):
         return dict.get(mapping, key)
     if isinstance(mapping, Mapping):
@@ -58,7 +58,7 @@ def has(mapping: Any, key: str) -> bool:
 
 
 def entries(mapping: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
-    """The keys and values of ``mapping`` in order, with no pyhocon value resolution."""
+    """The keys and values of ``mapping`` in order, read as stored."""
     if isinstance(mapping, dict):
         for key in mapping:
             yield str(key), dict.__getitem__(mapping, key)

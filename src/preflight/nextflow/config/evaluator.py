@@ -21,7 +21,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
@@ -39,6 +39,7 @@ from preflight.nextflow.config.resolved import (
     display_path,
     join_key,
 )
+from preflight.nextflow.config.scope import ConfigScope
 from preflight.nextflow.config.sensitive import SAFE_SOURCE, SENSITIVE_KEYS
 from preflight.nextflow.config.sources import config_files, decode, read_text
 from preflight.nextflow.groovy import ast
@@ -46,9 +47,6 @@ from preflight.nextflow.groovy.expressions import SECRETS, evaluate, groovy_str,
 from preflight.nextflow.groovy.values import Dynamic, first_dynamic
 from preflight.pipeline import PipelineSpec
 from preflight.secret import REDACTED, Secret
-
-if TYPE_CHECKING:
-    from preflight.nextflow.config.scope import ConfigScope
 
 __all__ = [
     "Assignment",
@@ -124,9 +122,6 @@ class _Run:
         self.cache = cache
         self.overrides = {p.resolve(): data for p, data in overrides.items()}
         self._resolved: dict[Path, Path] = {}
-        # pyhocon loads here, with the first tree, rather than with this module
-        from preflight.nextflow.config.scope import ConfigScope
-
         self.scope_type: type[ConfigScope] = ConfigScope
         self.tree = ConfigScope()
         self.history: dict[str, list[Assignment]] = {}
