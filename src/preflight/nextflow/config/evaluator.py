@@ -398,6 +398,8 @@ class _Run:
 
     # -- values
     def value(self, expr: ast.Expr) -> Any:
+        if type(expr) is ast.Literal:  # most settings: no name to look up, no scope to build
+            return expr.value
         return evaluate(expr, ExpressionScope(self))
 
     def ensure_scope(self, path: tuple[str, ...], location: Location) -> None:

@@ -17,7 +17,7 @@ from preflight.nextflow.config.legacy_statements import (
     LegacyStatements,
 )
 from preflight.nextflow.groovy import ast
-from preflight.nextflow.groovy.lexer import EOF, NAME, NEWLINE, NUMBER, OP, STRING, Token
+from preflight.nextflow.groovy.lexer import CLOSURE, EOF, NAME, NEWLINE, NUMBER, OP, STRING, Token
 from preflight.nextflow.groovy.lexer import tokenize as lex
 from preflight.nextflow.groovy.token_stream import describe
 
@@ -48,7 +48,8 @@ class ConfigParser(LegacyStatements):
         token = self.tokens[self.i]
         if token.kind in (NEWLINE, EOF) or (token.kind == OP and token.value in (";", "}")):
             return
-        if self.i > 0 and self.tokens[self.i - 1].is_op("}"):
+        before = self.tokens[self.i - 1] if self.i > 0 else None
+        if before is not None and (before.is_op("}") or before.kind == CLOSURE):
             return  # ``a { … } b { … }`` on one line: a block ends its statement
         raise self.error(
             f"unexpected {describe(token)} after the statement",

@@ -12,6 +12,7 @@ from preflight.errors import ConfigError
 from preflight.model import Location
 from preflight.nextflow.groovy import ast
 from preflight.nextflow.groovy.lexer import (
+    CLOSURE,
     EOF,
     NAME,
     NEWLINE,
@@ -87,7 +88,7 @@ class ExpressionParser(OperandParser):
                 i += 1
                 token = tokens[i]
         kind = token.kind
-        if kind in (STRING, NUMBER) or (kind == NAME and token.value in LITERAL_NAMES):
+        if kind in (STRING, NUMBER, CLOSURE) or (kind == NAME and token.value in LITERAL_NAMES):
             end = i + 1
         elif kind == OP and token.value == "{":
             end = self._matching_brace(i) + 1
@@ -105,6 +106,9 @@ class ExpressionParser(OperandParser):
                 after = _END_OF_FILE
         if after.kind != EOF and not (after.kind == OP and after.value in _OPERAND_FOLLOWERS):
             return None
+        if kind == CLOSURE:
+            self.i = end
+            return self.lazy_closure(token)
         if kind == OP:
             self.i = i
             return self.closure(end - 1)
@@ -314,7 +318,7 @@ class ExpressionParser(OperandParser):
             return inner
         if token.is_op("["):
             return self.list_or_map()
-        if token.is_op("{"):
+        if token.is_op("{") or token.kind == CLOSURE:
             return self.closure()
         raise self.error(f"expected a value but found {describe(token)}", token)
 

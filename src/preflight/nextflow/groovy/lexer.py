@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from preflight.nextflow.groovy.string_scanner import (
+    CLOSURE,
     EOF,
     NAME,
     NEWLINE,
@@ -26,10 +27,22 @@ from preflight.nextflow.groovy.string_scanner import (
     Interpolation,
     StringScanner,
     Token,
+    closure_end,
     gstring_parts,
 )
 
-__all__ = ["EOF", "NAME", "NEWLINE", "NUMBER", "OP", "STRING", "Interpolation", "Lexer", "Token"]
+__all__ = [
+    "CLOSURE",
+    "EOF",
+    "NAME",
+    "NEWLINE",
+    "NUMBER",
+    "OP",
+    "STRING",
+    "Interpolation",
+    "Lexer",
+    "Token",
+]
 
 _OPERATOR_TEXT = """?. *. .& ..< .. ?: ==~ =~ == != <=> <= >= && || ** -> << >>> >> ++ -- += -=
     *= /= ! = < > + - * / % ? : . , ; ( ) [ ] { } & | ^ ~ @"""
@@ -67,13 +80,25 @@ _TOKEN = re.compile(
     r"|(?P<op>" + _OPERATOR_PATTERN + "))"
     r"[ \t\f\r]*"  # the blanks after a token go with it: one match fewer per token
 )
+# After these operators a ``{`` is a closure, never a block: it is read as one CLOSURE token
+# when :func:`closure_end` can find its end without lexing it (see there).
+_CLOSURE_BEFORE = frozenset({"=", "(", ",", ":", "?", "?:", "["})
+_BLANKS = re.compile(r"[ \t\f\r]*")
 # After these tokens a ``/`` divides; anywhere else it opens a slashy string.
 _OPERAND_END = {")", "]", "}"}
 _KEYWORDS_BEFORE_VALUE = {"return", "in", "case", "assert", "throw", "else"}
 
 
 class Lexer(StringScanner):
-    """One pass over ``text``; ``tokenize`` returns every token, ending with ``EOF``."""
+    """One pass over ``text``; ``tokenize`` returns every token, ending with ``EOF``.
+
+    A closure in value position (after ``=``, ``(``, ``,``, ``:``, ``?``, ``?:``, ``[``) is one
+    ``CLOSURE`` token whose body is lexed only when it is read: most closures of a config are
+    never evaluated before the run. ``closures_whole = False`` lexes every token now (the
+    parse is the same either way).
+    """
+
+    closures_whole = True
 
     # -- the loop
     def tokenize(self) -> list[Token]:
@@ -124,6 +149,36 @@ class Lexer(StringScanner):
                         self._slashy()
                         pos, line, line_start = self.pos, self.line, self.line_start
                         break  # scan again from after the string
+                    if (
+                        value == "{"
+                        and self.closures_whole
+                        and tokens
+                        and tokens[-1][0] == OP
+                        and tokens[-1][1] in _CLOSURE_BEFORE
+                    ):
+                        closed = closure_end(text, pos, self)
+                        if closed is not None:  # a closure read whole; its body is lexed on use
+                            append(
+                                new(
+                                    Token,
+                                    (
+                                        CLOSURE,
+                                        None,
+                                        line,
+                                        pos - line_start + 1,
+                                        pos + base,
+                                        closed + base,
+                                        False,
+                                    ),
+                                )
+                            )
+                            newlines = text.count("\n", pos, closed)
+                            if newlines:
+                                line += newlines
+                                line_start = text.rfind("\n", pos, closed) + 1
+                            blanks = _BLANKS.match(text, closed)
+                            pos = blanks.end() if blanks is not None else closed
+                            break  # scan again from after the closure
                     append(
                         new(
                             Token,
@@ -244,7 +299,7 @@ class Lexer(StringScanner):
         if not self.tokens:
             return True
         last = self.tokens[-1]
-        if last.kind in (NUMBER, STRING):
+        if last.kind in (NUMBER, STRING, CLOSURE):  # a closure ends an operand, as "}" does
             return False
         if last.kind == NAME:
             return last.value in _KEYWORDS_BEFORE_VALUE

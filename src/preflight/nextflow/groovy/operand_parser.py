@@ -12,7 +12,7 @@ import re
 from preflight.errors import ConfigError
 from preflight.model import Location
 from preflight.nextflow.groovy import ast
-from preflight.nextflow.groovy.lexer import EOF, NAME, NEWLINE, OP, Interpolation, Token
+from preflight.nextflow.groovy.lexer import CLOSURE, EOF, NAME, NEWLINE, OP, Interpolation, Token
 from preflight.nextflow.groovy.lexer import tokenize as lex
 from preflight.nextflow.groovy.token_stream import TokenStream, describe
 
@@ -69,6 +69,25 @@ class OperandParser(TokenStream):
         """A parser of the same kind over other tokens of the same text (interpolations)."""
         return type(self)(tokens, self.file, self.text, self.base)
 
+    def lazy_closure(self, token: Token) -> ast.ClosureExpr:
+        """A ``CLOSURE`` token (a closure the lexer read whole): its body is lexed on first use.
+
+        The lexer hands over only closures without parameters, so the body is all there is.
+        """
+        source = self.source(token.start, token.end)
+        parser_type, file, text, base = type(self), self.file, self.text, self.base
+
+        def read_body() -> tuple[ast.Stmt, ...] | None:
+            tokens = lex(source, file, line=token.line, col=token.col, offset=token.start)
+            close = tokens[-2]  # the closing brace, before EOF
+            end_token = Token(EOF, "", close.line, close.col, close.start, close.start)
+            try:
+                return parser_type([*tokens[1:-2], end_token], file, text, base).closure_body()
+            except RecursionError:
+                return None
+
+        return ast.ClosureExpr(self.location(token), (), None, source, read_body=read_body)
+
     def closure(self, end: int | None = None) -> ast.ClosureExpr:
         """``{ [params ->] statements }``; the body stays opaque if it is beyond the subset.
 
@@ -77,6 +96,9 @@ class OperandParser(TokenStream):
         while self.tokens[self.i].kind == NEWLINE:
             self.i += 1
         open_token = self.tokens[self.i]
+        if open_token.kind == CLOSURE:
+            self.i += 1
+            return self.lazy_closure(open_token)
         if end is None:
             end = self._matching_brace(self.i)
         close_token = self.tokens[end]

@@ -15,6 +15,8 @@ from preflight.errors import ConfigError
 from preflight.model import Location
 
 NAME, NUMBER, STRING, OP, NEWLINE, EOF = "name", "number", "string", "op", "newline", "eof"
+# A whole ``{ … }`` closure, its body not lexed yet (``start``/``end`` span the braces).
+CLOSURE = "closure"
 
 # Runs of characters a string body takes as they are, by quote: the slow path jumps over them.
 _STRING_RUN = {"'": re.compile(r"[^'\\\n]+"), '"': re.compile(r'[^"\\\n$]+')}
@@ -360,3 +362,50 @@ def _skip_string(text: str, pos: int, lexer: StringScanner) -> int:
             break
         pos += 1
     raise lexer.error("unterminated string", start)
+
+
+# Characters a closure's text may hold between the ones :func:`closure_end` looks at: only
+# those the lexer takes outside strings, so whatever it would refuse is lexed (and refused) now.
+_CLOSURE_RUN = re.compile(r"[ \t\f\r\nA-Za-z0-9_.,:;?!=<>+*%&|^~()\[\]@]+")
+
+
+def closure_end(text: str, pos: int, lexer: StringScanner) -> int | None:
+    """Just after the ``}`` that closes the closure opened at ``pos``; None to lex it instead.
+
+    Braces are counted and strings skipped whole (their ``${…}`` included). Anything that
+    needs the lexer's context — a ``/`` (comment, division or slashy string), ``$/``, a
+    backslash, ``->`` (parameters) — or an unterminated string gives None: the closure is then
+    lexed token by token, as any other text, and errors are reported there.
+    """
+    depth = 0
+    size = len(text)
+    run = _CLOSURE_RUN.match
+    while pos < size:
+        plain = run(text, pos)
+        if plain is not None:
+            pos = plain.end()
+            if pos >= size:
+                return None
+        char = text[pos]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return pos + 1
+        elif char in "'\"":
+            try:
+                pos = _skip_string(text, pos, lexer)
+            except ConfigError:
+                return None
+            continue
+        elif char == "$":
+            if text.startswith("$/", pos):
+                return None
+        elif char == "-":
+            if text.startswith("->", pos):
+                return None
+        else:  # ``/``, a backslash, or a character the lexer would refuse
+            return None
+        pos += 1
+    return None
