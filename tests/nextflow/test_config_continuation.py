@@ -89,3 +89,28 @@ def test_config_assignments_continue_after_operators(tmp_path: Path) -> None:
     container = config.get("process.container")
     assert isinstance(container, Closure)
     assert call_closure(container, SCOPE) == "org/img:1"
+
+
+def test_a_process_directive_continued_over_lines_resolves(tmp_path: Path) -> None:
+    # the same rule in a .nf script: the directive is one expression over three lines
+    from preflight.images.resolve import resolve_images
+
+    (tmp_path / "main.nf").write_text(
+        "process B {\n"
+        "  container \"${ workflow.containerEngine == 'singularity' &&\n"
+        "        !task.ext.singularity_pull_docker_container ?\n"
+        "        'https://depot/img:1' :\n"
+        "        'org/c:1' }\"\n"
+        "  script: 'echo'\n"
+        "}\n"
+        "process A {\n  script: 'echo'\n}\n"
+        "workflow { A(); B() }\n"
+    )
+    (tmp_path / "nextflow.config").write_text(
+        "process.container = { workflow.containerEngine == 'singularity' ?\n"
+        "    'https://depot/img:1' :\n    'org/img:1' }\n"
+    )
+    result = resolve_images(PipelineSpec.locate(tmp_path, launch_dir=tmp_path))
+    images = {p: str(u.image) for u in result.uses for p in u.processes}
+    assert images == {"A": "docker.io/org/img:1", "B": "docker.io/org/c:1"}
+    assert not result.unresolved
