@@ -123,3 +123,11 @@ def test_a_slash_after_a_closure_divides_as_after_a_brace() -> None:
             parsed(text, whole=whole)
         outcomes.append((caught.value.message, caught.value.where))
     assert outcomes[0] == outcomes[1]
+
+
+def test_an_invalid_escape_in_a_closure_string_fails_at_parse_time() -> None:
+    # found by the property above: escapes are checked when the file is read, closure or not
+    text = 'a = { "$\\{x}" }\n'
+    for whole in (True, False):
+        with pytest.raises(ConfigError, match="escape"):
+            parsed(text, whole=whole)

@@ -374,7 +374,8 @@ def closure_end(text: str, pos: int, lexer: StringScanner) -> int | None:
 
     Braces are counted and strings skipped whole (their ``${…}`` included). Anything that
     needs the lexer's context — a ``/`` (comment, division or slashy string), ``$/``, a
-    backslash, ``->`` (parameters) — or an unterminated string gives None: the closure is then
+    backslash (in a string too: escapes are the lexer's to check), ``->`` (parameters) — or an
+    unterminated string gives None: the closure is then
     lexed token by token, as any other text, and errors are reported there.
     """
     depth = 0
@@ -395,9 +396,12 @@ def closure_end(text: str, pos: int, lexer: StringScanner) -> int | None:
                 return pos + 1
         elif char in "'\"":
             try:
-                pos = _skip_string(text, pos, lexer)
+                after = _skip_string(text, pos, lexer)
             except ConfigError:
                 return None
+            if "\\" in text[pos:after]:  # escapes are checked by the lexer: lex it now
+                return None
+            pos = after
             continue
         elif char == "$":
             if text.startswith("$/", pos):
