@@ -4,14 +4,15 @@
 #                with a branch-coverage floor
 #   make bench   benchmarks, as ratios against baselines measured in the same run
 #   make lint    ruff + mypy only
+#   make oracle  ask Groovy again for the answers of the expression table (tests/nextflow)
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-SYSTEM_PACKAGES := docker-registry skopeo
+SYSTEM_PACKAGES := docker-registry skopeo groovy
 
-.PHONY: all demo test lint typecheck unit bench system-deps venv clean
+.PHONY: all demo test lint typecheck unit bench oracle system-deps venv clean
 
 all: test
 
@@ -25,12 +26,14 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Debian's docker-registry (a real OCI registry) and skopeo (an independent client) back the
-# sandbox and its tests. Installed via apt when root, via sudo when it needs no password;
-# otherwise stop and name the packages: the tests that need them are never skipped silently.
+# sandbox and its tests; groovy (a real Groovy runtime) is the oracle of the expression tests.
+# Installed via apt when root, via sudo when it needs no password; otherwise stop and name the
+# packages: the tests that need them are never skipped silently.
 system-deps:
 	@missing=""; \
 	command -v docker-registry >/dev/null 2>&1 || missing="$$missing docker-registry"; \
 	command -v skopeo >/dev/null 2>&1 || missing="$$missing skopeo"; \
+	command -v groovy >/dev/null 2>&1 || missing="$$missing groovy"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
@@ -60,6 +63,9 @@ test: lint unit
 
 demo: $(STAMP) system-deps
 	$(BIN)/preflight sandbox demo
+
+oracle: $(STAMP) system-deps
+	PYTHONPATH=src $(BIN)/python tests/nextflow/groovy_oracle.py
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py

@@ -28,6 +28,7 @@ from preflight.images.rules import (
 )
 from preflight.model import Location, Status
 from preflight.nextflow.config.selectors import selector_matches
+from preflight.nextflow.groovy.expressions import evaluate, parse_expression
 
 
 @pytest.mark.parametrize(
@@ -329,3 +330,24 @@ def test_plain_string_tests_agree_with_the_regex_matcher(
 def test_common_selector_shapes(pattern: str, name: str, applies: bool) -> None:
     table = SelectorTable({f"withName:{pattern}": {"cpus": 2}})
     assert bool(table.blocks((name,), ())) is applies
+
+
+@pytest.mark.parametrize(
+    ("docker", "singularity", "engine"),
+    [("'false'", "false", "docker"), ("0", "1", "singularity"), ("''", "'yes'", "singularity")],
+)
+def test_engine_switches_follow_groovy_truth(docker: str, singularity: str, engine: str) -> None:
+    # DockerConfig/SingularityConfig read ``opts.enabled as boolean``.
+    at = Location("nextflow.config", 1, 1)
+    tree = {
+        "docker": {"enabled": evaluate(parse_expression(docker, at), {})},
+        "singularity": {"enabled": evaluate(parse_expression(singularity, at), {})},
+    }
+    chosen, findings = choose_engine(None, tree, lambda key: None)
+    assert (chosen, findings) == (engine, [])
+
+
+def test_registry_override_follows_groovy_truth() -> None:
+    tree = {"docker": {"registry": "bar.io", "registryOverride": "false"}}
+    rule = RegistryRule.from_config(tree, "docker", lambda key: None)
+    assert rule.apply("d.io/this/that") == "bar.io/this/that"

@@ -169,3 +169,23 @@ def test_flat_output_keeps_one_line_per_setting_and_escapes_control_characters(
         "b = '\\u001b[31mred\\u001b[0m it\\'s'",
         "c = { [1, 2] }",
     ]
+
+
+@pytest.mark.parametrize("flag", ["-show-profiles", "--show-profiles", "-a"])
+def test_show_profiles_keeps_every_profile_unapplied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    # CmdConfigTest."should resolve profiles into profiles config"
+    (tmp_path / "nextflow.config").write_text(
+        "params.foo = 'baz'\nprofiles {\n test { params.foo = 'foo' }\n"
+        " debug { cleanup = false }\n}\n"
+    )
+    code, out, _ = run([str(tmp_path), flag], capsys)
+    assert code == EXIT_PASS
+    assert out.splitlines() == [
+        "params.foo = 'baz'",
+        "profiles.test.params.foo = 'foo'",
+        "profiles.debug.cleanup = false",
+    ]
+    code, _, err = run([str(tmp_path), flag, "-profile", "test"], capsys)
+    assert code == EXIT_INPUT and "-show-profiles" in err

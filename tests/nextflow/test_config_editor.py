@@ -51,9 +51,18 @@ def test_flips_a_top_level_false_in_place(tmp_path: Path) -> None:
     assert "+  enabled   = true // off for now" in edit.diff()
 
 
-def test_string_true_is_flipped_to_the_boolean(tmp_path: Path) -> None:
-    spec = project(tmp_path, b"wave.enabled = 'true'\n")
-    apply_wave_edit(planned(spec))
+@pytest.mark.parametrize("literal", [b"'true'", b"'false'", b"1"])
+def test_a_value_true_by_groovy_truth_needs_no_edit(tmp_path: Path, literal: bytes) -> None:
+    # nf-wave reads ``opts.enabled as boolean``: Wave is on already.
+    assert plan_wave_injection(project(tmp_path, b"wave.enabled = " + literal + b"\n")) is None
+
+
+@pytest.mark.parametrize("literal", [b"''", b"0", b"null"])
+def test_a_value_false_by_groovy_truth_is_flipped(tmp_path: Path, literal: bytes) -> None:
+    spec = project(tmp_path, b"wave.enabled = " + literal + b"\n")
+    edit = planned(spec)
+    assert edit.kind == "flip"
+    apply_wave_edit(edit)
     assert (spec.root / "nextflow.config").read_bytes() == b"wave.enabled = true\n"
 
 

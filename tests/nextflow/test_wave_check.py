@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import pytest
+
 from preflight.checks.base import CheckContext, CheckOptions, run_checks
 from preflight.checks.services import Services
 from preflight.checks.wave import WaveCheck
@@ -49,11 +51,29 @@ def test_boolean_true_passes_with_its_place(tmp_path: Path) -> None:
     assert found["tower.accessToken"].status is Status.PASS
 
 
-def test_string_true_fails(tmp_path: Path) -> None:
-    finding = findings(tmp_path, "wave { enabled = 'true' }")["wave.enabled"]
-    assert finding.status is Status.FAIL
-    assert "string 'true'" in finding.message
+@pytest.mark.parametrize(
+    ("literal", "status"),
+    [("'true'", Status.PASS), ("'false'", Status.WARN), ("1", Status.WARN), ("'no'", Status.WARN)],
+)
+def test_groovy_truth_turns_wave_on(tmp_path: Path, literal: str, status: Status) -> None:
+    # nf-wave reads ``opts.enabled as boolean``: a non-empty string or non-zero number is on.
+    finding = findings(tmp_path, f"wave {{ enabled = {literal} }}")["wave.enabled"]
+    assert finding.status is status
+    assert "Wave is enabled" in finding.message and "Groovy truth" in finding.message
     assert str(finding.location) == "nextflow.config:1:8"
+
+
+@pytest.mark.parametrize("literal", ["''", "0", "null", "false", "[]"])
+def test_groovy_falsehood_leaves_wave_off(tmp_path: Path, literal: str) -> None:
+    finding = findings(tmp_path, f"wave.enabled = {literal}")["wave.enabled"]
+    assert finding.status is Status.FAIL
+    assert "preflight fix --only wave" in finding.remedy
+
+
+def test_fusion_switch_is_read_with_groovy_truth(tmp_path: Path) -> None:
+    found = findings(tmp_path, "fusion.enabled = 'false'\nwave.enabled = false\n")
+    assert found["fusion.enabled"].status is Status.FAIL
+    assert "fusion.enabled" not in findings(tmp_path, "fusion.enabled = ''\nwave.enabled = false")
 
 
 def test_missing_setting_fails_with_the_fix(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
 """The ``wave`` check: will this run have Wave enabled, with what Wave needs from the Platform?
 
-Facts it applies (Nextflow's own rules): Wave is on only when ``wave.enabled`` is the boolean
-``true`` (the string ``'true'`` is not); ``NXF_DISABLE_WAVE_SERVICE`` turns it off whatever the
-files say; ``fusion.enabled`` stops the run without Wave; Wave reads registry credentials from
-Seqera Platform with ``tower.accessToken`` — a config key, even an empty one, beats
-``TOWER_ACCESS_TOKEN`` — in ``tower.workspaceId`` (numeric), else ``TOWER_WORKSPACE_ID``.
+Facts it applies (Nextflow's own rules): Wave is on when ``wave.enabled`` is true by Groovy
+truth (nf-wave reads ``opts.enabled as boolean``: ``'true'``, ``'false'`` and ``1`` all turn it
+on); ``NXF_DISABLE_WAVE_SERVICE`` turns it off whatever the files say; ``fusion.enabled``
+stops the run without Wave; Wave reads registry credentials from Seqera Platform with
+``tower.accessToken`` — a config key, even an empty one, beats ``TOWER_ACCESS_TOKEN`` — in
+``tower.workspaceId`` (numeric), else ``TOWER_WORKSPACE_ID``.
 
 The environment is handed in by whoever builds the check (the CLI), never read here. Whether
 ``tower.workspaceId`` names the workspace preflight checks is the credentials check's finding.
@@ -21,6 +22,7 @@ from preflight.checks.base import CheckContext
 from preflight.model import Finding, Location, Status
 from preflight.nextflow.config.resolved import ResolvedConfig
 from preflight.nextflow.groovy.expressions import truthy
+from preflight.nextflow.groovy.runtime import is_enabled
 from preflight.nextflow.groovy.values import Dynamic
 from preflight.secret import Secret
 
@@ -90,11 +92,9 @@ class WaveCheck:
                 "the configuration says",
                 "unset NXF_DISABLE_WAVE_SERVICE in the launch environment",
             )
-        if value is True:
+        if is_enabled(value):
             if not disabled_by_env:
-                # A place that is no line of a file (-with-wave) is said, not annotated.
-                in_file = where if where is not None and where.line else None
-                yield _finding(Status.PASS, key, f"Wave is enabled ({where})", location=in_file)
+                yield self._on(key, value, where)
             return not disabled_by_env
         if isinstance(value, Dynamic):
             yield _finding(
@@ -114,18 +114,24 @@ class WaveCheck:
                 location=None,
             )
             return False
-        if isinstance(value, str) and value.strip().lower() == "true":
-            yield _finding(
-                Status.FAIL,
-                key,
-                f"wave.enabled is the string {value!r}; Nextflow enables Wave only for "
-                "the boolean true",
-                "write wave.enabled = true, without quotes",
-                location=where,
-            )
-            return False
         yield _finding(Status.FAIL, key, self._why_off(config, value), _FIX, location=where)
         return False
+
+    @staticmethod
+    def _on(key: str, value: Any, where: Location | None) -> Finding:
+        """Wave is on; a value other than ``true`` is on only by Groovy truth: say so."""
+        # A place that is no line of a file (-with-wave) is said, not annotated.
+        in_file = where if where is not None and where.line else None
+        if value is True:
+            return _finding(Status.PASS, key, f"Wave is enabled ({where})", location=in_file)
+        return _finding(
+            Status.PASS if value == "true" else Status.WARN,
+            key,
+            f"Wave is enabled ({where}): wave.enabled = {value!r} is true by Groovy truth, "
+            "as Nextflow reads it",
+            "write wave.enabled = true (or false), without quotes, so it reads as meant",
+            location=in_file,
+        )
 
     @staticmethod
     def _why_off(config: ResolvedConfig, value: Any) -> str:
@@ -143,7 +149,7 @@ class WaveCheck:
                 f"profile '{last.profile}' turns Wave off (wave.enabled = {shown} at "
                 f"{last.location})"
             )
-        earlier_on = [a for a in history[:-1] if a.value is True]
+        earlier_on = [a for a in history[:-1] if is_enabled(a.value)]
         if earlier_on and earlier_on[-1].location.file != last.location.file:
             return (
                 f"{earlier_on[-1].location} enables Wave, but {last.location}, read later, "
@@ -154,7 +160,7 @@ class WaveCheck:
     # -- fusion
     def _fusion(self, config: ResolvedConfig, wave_on: bool) -> Iterator[Finding]:
         value = config.get("fusion.enabled")
-        if isinstance(value, Dynamic) or not truthy(value) or wave_on:
+        if not is_enabled(value) or wave_on:
             return
         where = config.origin("fusion.enabled")
         yield _finding(

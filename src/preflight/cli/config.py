@@ -21,10 +21,19 @@ from preflight.pipeline import PipelineSpec
     help="Nextflow config parser to follow (default: $NXF_SYNTAX_PARSER, else auto: strict "
     "unless a file needs the legacy one).",
 )
+@click.option(
+    "-a",
+    "-show-profiles",
+    "--show-profiles",
+    "show_profiles",
+    is_flag=True,
+    help="Apply no profile; show each under profiles.<name> (nextflow config -show-profiles).",
+)
 def command(
     spec: PipelineSpec,
     output_format: str,
     syntax: str | None,
+    show_profiles: bool,
 ) -> None:
     """Print the configuration PIPELINE's run would see, like `nextflow config -flat`.
 
@@ -37,7 +46,7 @@ def command(
     chosen = syntax or os.environ.get("NXF_SYNTAX_PARSER") or "auto"
     if chosen not in ("auto", "v1", "v2"):
         chosen = "auto"
-    resolved = resolve_config(spec, syntax=chosen)
+    resolved = resolve_config(spec, syntax=chosen, show_all_profiles=show_profiles)
     if output_format == "json":
         click.echo(json.dumps(render_json(resolved), indent=2))
         return

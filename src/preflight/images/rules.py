@@ -1,8 +1,8 @@
 """Nextflow's rules for a process's container: selector priority, engine, registry, Wave strategy.
 
-Pure functions over the merged configuration (any nested ``Mapping``; in practice a pyhocon
-``ConfigTree`` whose ``process`` scope keeps ``withName:PATTERN`` / ``withLabel:PATTERN`` keys in
-the order the files applied them). Keys are read with plain mapping access, never pyhocon's
+Pure functions over the merged configuration (any nested ``Mapping``; in practice a
+``ConfigScope`` whose ``process`` scope keeps ``withName:PATTERN`` / ``withLabel:PATTERN`` keys in
+the order the files applied them). Keys are read with plain mapping access, never the scope's
 dotted paths, because selector patterns contain dots (``'.*:ALIGN'``).
 
 Selector priority, lowest to highest (Nextflow's ``ProcessConfigBuilder``):
@@ -21,6 +21,7 @@ from typing import Any
 
 from preflight.images.ref import is_acr_host
 from preflight.model import Finding, Location, Status
+from preflight.nextflow.groovy.runtime import is_enabled
 from preflight.pipeline import ENGINES
 
 CHECK = "images"
@@ -41,7 +42,7 @@ class Setting:
 
 
 def child(mapping: Any, key: str) -> Any:
-    """``mapping[key]`` without pyhocon's dotted-path parsing; ``None`` when absent."""
+    """``mapping[key]`` without the scope's dotted-path navigation; ``None`` when absent."""
     if isinstance(mapping, dict):
         return dict.get(mapping, key)
     if isinstance(mapping, Mapping):
@@ -57,7 +58,7 @@ def has(mapping: Any, key: str) -> bool:
 
 
 def entries(mapping: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
-    """The keys and values of ``mapping`` in order, with no pyhocon value resolution."""
+    """The keys and values of ``mapping`` in order, read as stored."""
     if isinstance(mapping, dict):
         for key in mapping:
             yield str(key), dict.__getitem__(mapping, key)
@@ -317,7 +318,7 @@ def choose_engine(
     """The container engine: as requested, else the one enabled in the config, else docker."""
     if requested:
         return requested, []
-    enabled = [name for name in ENGINES if child(child(tree, name), "enabled") is True]
+    enabled = [name for name in ENGINES if is_enabled(child(child(tree, name), "enabled"))]
     findings: list[Finding] = []
     if len(enabled) > 1:
         findings.append(
@@ -358,7 +359,7 @@ class RegistryRule:
             registry=str(registry).strip()
             if isinstance(registry, str) and registry.strip()
             else None,
-            override=child(scope, "registryOverride") is True,
+            override=is_enabled(child(scope, "registryOverride")),
             location=origin(f"{engine}.registry"),
         )
 
@@ -368,7 +369,7 @@ class RegistryRule:
             return name
         prefix = self.registry if self.registry.endswith("/") else f"{self.registry}/"
         if is_absolute_image(name):
-            return prefix + name[name.index("/") + 1 :] if self.override else name
+            return _override_registry(name, prefix) if self.override else name
         return prefix + name
 
     def normalise(self, value: str) -> tuple[str, str]:
@@ -383,6 +384,19 @@ class RegistryRule:
             if _SCHEME.match(value) or value.startswith(("/", "./", "file:")):
                 return value, f"{self.engine} pulls it as a URL or file, not from a registry"
         return self.apply(value), ""
+
+
+def _override_registry(name: str, prefix: str) -> str:
+    """Nextflow's ``overrideRegistryName``: a URL scheme (``oras://``) stays, the host goes."""
+    scheme = _URL_PROTOCOL.match(name)
+    rest = name[scheme.end() :] if scheme else name
+    first, slash, tail = rest.partition("/")
+    if slash and ("." in first or ":" in first):
+        rest = tail
+    return (scheme.group(0) if scheme else "") + prefix + rest
+
+
+_URL_PROTOCOL = re.compile(r"[a-zA-Z][a-zA-Z0-9]*://")
 
 
 def registry_findings(rule: RegistryRule) -> Iterable[Finding]:

@@ -8,6 +8,7 @@
 Why a reader of our own: Nextflow configuration is Groovy, not HOCON. pyhocon rejects almost
 every real pipeline config (block comments, ``includeConfig``, selectors, closures, ternaries)
 and silently misreads the rest (single quotes kept, ``${…}`` left literal, ``#`` taken as a
-comment), and writing a tree back drops every comment. pyhocon's ``ConfigTree`` remains the
-in-memory shape of the merged result.
+comment), and writing a tree back drops every comment. The merged result is a small ordered
+scope of our own (:mod:`~preflight.nextflow.config.scope`), the shape of Nextflow's
+``ConfigObject``.
 """

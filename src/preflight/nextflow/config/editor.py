@@ -27,6 +27,7 @@ from preflight.nextflow.config.evaluator import resolve_config
 from preflight.nextflow.config.parser import parse_config
 from preflight.nextflow.config.resolved import ResolvedConfig
 from preflight.nextflow.groovy import ast
+from preflight.nextflow.groovy.runtime import is_enabled, truthy
 from preflight.pipeline import PipelineSpec
 
 MARKER = "// Added by preflight: Wave pulls private images with Seqera Platform credentials."
@@ -81,7 +82,7 @@ def plan_wave_injection(
     be read (the same errors as :func:`resolve_config`).
     """
     resolved = resolved if resolved is not None else resolve_config(spec)
-    if resolved.get("wave.enabled") is True:
+    if is_enabled(resolved.get("wave.enabled")):
         return None
     path = spec.root / "nextflow.config"
     shown = "nextflow.config"
@@ -242,7 +243,7 @@ def _flip_candidate(text: str, shown: str) -> tuple[int, int, Location] | None:
                 visit(stmt.body, prefix + stmt.path)
 
     visit(config.statements, ())
-    if last is None or not isinstance(last.value, ast.Literal) or last.value.value is True:
+    if last is None or not isinstance(last.value, ast.Literal) or truthy(last.value.value):
         return None
     start, end = last.value_span
     return start, end, last.value.location
@@ -253,7 +254,7 @@ def _wins(spec: PipelineSpec, path: Path, new_bytes: bytes, syntax: str) -> bool
         after = resolve_config(spec, syntax=syntax, overrides={path: new_bytes})
     except ConfigError:
         return False
-    return after.get("wave.enabled") is True
+    return is_enabled(after.get("wave.enabled"))
 
 
 def _why_blocked(spec: PipelineSpec, resolved: ResolvedConfig, *, marker_present: bool) -> str:

@@ -21,13 +21,15 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from preflight.errors import ConfigError, InputError
 from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
 from preflight.nextflow.config.launch_params import launch_params, leaf_keys
+from preflight.nextflow.config.names import ExpressionScope, UserFunction, fill
 from preflight.nextflow.config.parsed_files import ParsedFile, parsed
+from preflight.nextflow.config.profiles import DEFAULT_PROFILE, profile_bodies
 from preflight.nextflow.config.resolved import (
     Assignment,
     ConfigSource,
@@ -37,15 +39,14 @@ from preflight.nextflow.config.resolved import (
     display_path,
     join_key,
 )
+from preflight.nextflow.config.scope import ConfigScope
+from preflight.nextflow.config.sensitive import SAFE_SOURCE, SENSITIVE_KEYS
 from preflight.nextflow.config.sources import config_files, decode, read_text
 from preflight.nextflow.groovy import ast
 from preflight.nextflow.groovy.expressions import SECRETS, evaluate, groovy_str, truthy
 from preflight.nextflow.groovy.values import Dynamic, first_dynamic
 from preflight.pipeline import PipelineSpec
 from preflight.secret import REDACTED, Secret
-
-if TYPE_CHECKING:
-    from preflight.nextflow.config.scope import ConfigScope
 
 __all__ = [
     "Assignment",
@@ -56,30 +57,9 @@ __all__ = [
     "resolve_config",
 ]
 
-DEFAULT_PROFILE = "standard"
 # Where ``wave.enabled`` comes from when the launch command says ``-with-wave``.
 WITH_WAVE = Location("the launch command (-with-wave)", 0)
 SYNTAXES = ("auto", "v1", "v2")
-# Leaf names whose string values are credentials: kept as ``Secret`` in the tree.
-SENSITIVE_KEYS = frozenset(
-    {
-        "accessToken",
-        "password",
-        "accountKey",
-        "sasToken",
-        "secretKey",
-        "clientSecret",
-        "secret",
-        "apiKey",
-        "token",
-    }
-)
-# Sources of a credential that name where it comes from without holding any of it.
-_SAFE_SOURCE = re.compile(
-    r"(System\.getenv|env)\(\s*['\"][A-Za-z_][A-Za-z0-9_]*['\"]\s*\)"
-    r"|secrets\.[A-Za-z_][A-Za-z0-9_]*|params\.[A-Za-z_][A-Za-z0-9_.]*"
-)
-_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -88,21 +68,33 @@ def resolve_config(
     *,
     syntax: str = "auto",
     overrides: Mapping[Path, bytes] | None = None,
+    show_all_profiles: bool = False,
 ) -> ResolvedConfig:
     """The configuration ``spec``'s run would see, with the origin of every value.
 
     ``overrides`` replaces the bytes of files (by resolved path) — the editor uses it to prove
-    an edit wins before writing it. Raises ``ConfigError``/``InputError`` (exit 2) for files
-    that cannot be read or parsed, include cycles, missing includes and unknown profiles.
+    an edit wins before writing it. ``show_all_profiles`` is ``nextflow config -show-profiles``
+    (ConfigBuilder's ``showAllProfiles``): no profile is applied, each is kept in the tree under
+    ``profiles.<name>``; it cannot be combined with selected profiles. Raises
+    ``ConfigError``/``InputError`` (exit 2) for files that cannot be read or parsed, include
+    cycles, missing includes and unknown profiles.
     """
     if syntax not in SYNTAXES:
         raise InputError(f"unknown config syntax {syntax!r}", remedy="use auto, v1 or v2")
+    if show_all_profiles and spec.profiles:
+        raise InputError(
+            "-profile cannot be combined with -show-profiles",
+            remedy="drop one of them: -show-profiles applies no profile",
+        )
     cache: dict[Path, ParsedFile] = {}  # shared by both passes: each file is parsed once
     with collector_paused():
         run = _Run(spec, "v1" if syntax == "v1" else "v2", cache, overrides or {})
+        run.show_all_profiles = show_all_profiles
         result = run.execute()
         if syntax == "auto" and run.legacy_seen:
-            result = _Run(spec, "v1", cache, overrides or {}).execute()
+            again = _Run(spec, "v1", cache, overrides or {})
+            again.show_all_profiles = show_all_profiles
+            result = again.execute()
     if syntax == "v2" and run.legacy_seen:
         location, reason = run.legacy_seen[0]
         raise ConfigError(
@@ -130,9 +122,6 @@ class _Run:
         self.cache = cache
         self.overrides = {p.resolve(): data for p, data in overrides.items()}
         self._resolved: dict[Path, Path] = {}
-        # pyhocon loads here, with the first tree, rather than with this module
-        from preflight.nextflow.config.scope import ConfigScope
-
         self.scope_type: type[ConfigScope] = ConfigScope
         self.tree = ConfigScope()
         self.history: dict[str, list[Assignment]] = {}
@@ -147,6 +136,7 @@ class _Run:
         self.profile: str | None = None
         self.pending: list[tuple[tuple[str, ...], Any, Location, str]] | None = None
         self.try_depth = 0
+        self.show_all_profiles = False
         root = str(spec.root)
         self.fixed_names: dict[str, Any] = {
             "projectDir": root,
@@ -158,7 +148,7 @@ class _Run:
         self.cli_keys = leaf_keys(self.cli_params)
         if self.cli_params:
             params = self.scope_type()
-            _fill(params, self.cli_params)
+            fill(params, self.cli_params)
             OrderedDict.__setitem__(self.tree, "params", params)
 
     # -- files
@@ -187,7 +177,9 @@ class _Run:
             tree=self.tree,
             files=self.files,
             dynamic=self.dynamic,
-            profiles=tuple(p for p in self.selected if p in self.known_profiles),
+            profiles=()
+            if self.show_all_profiles
+            else tuple(p for p in self.selected if p in self.known_profiles),
             syntax=self.syntax,
             known_profiles=known,
             unread=self.unread,
@@ -263,7 +255,7 @@ class _Run:
             value = self.value(stmt.value)
             if isinstance(value, Dynamic):
                 source = self.source_of(stmt)
-                if stmt.path[-1] in SENSITIVE_KEYS and not _SAFE_SOURCE.fullmatch(source):
+                if stmt.path[-1] in SENSITIVE_KEYS and not SAFE_SOURCE.fullmatch(source):
                     source = REDACTED  # the text itself may hold part of a credential
                 value = Dynamic(value.reason, value.location, source)
             if stmt.op != "=":
@@ -296,7 +288,7 @@ class _Run:
         elif isinstance(stmt, ast.VarDecl):
             self.locals[stmt.name] = None if stmt.value is None else self.value(stmt.value)
         elif isinstance(stmt, ast.FunctionDef):
-            self.locals[stmt.name] = _UserFunction(stmt)
+            self.locals[stmt.name] = UserFunction(stmt)
         # expression statements (println …), return and skipped Groovy change no setting
 
     def source_of(self, stmt: ast.Assign) -> str:
@@ -308,32 +300,19 @@ class _Run:
         return " ".join(text.split()) if len(text) < 200 else " ".join(text[:197].split()) + "…"
 
     def profiles_block(self, body: tuple[ast.Stmt, ...], location: Location) -> None:
-        defined: list[tuple[str, tuple[ast.Stmt, ...], Location]] = []
-        for stmt in body:
-            if isinstance(stmt, ast.Block):
-                rest = stmt.path[1:]
-                inner = (
-                    stmt.body
-                    if not rest
-                    else (ast.Block(stmt.location, rest, stmt.body, stmt.span),)
-                )
-                defined.append((stmt.path[0], inner, stmt.location))
-            elif isinstance(stmt, ast.Assign) and len(stmt.path) > 1:
-                defined.append(
-                    (
-                        stmt.path[0],
-                        (ast.Assign(stmt.location, stmt.path[1:], stmt.value, stmt.value_span),),
-                        stmt.location,
-                    )
-                )
-            else:
-                raise ConfigError(
-                    "only named profiles may stand in a profiles block",
-                    where=str(stmt.location),
-                    remedy="write profiles { name { … } }",
-                )
+        defined = profile_bodies(body)
         for name, _, where in defined:
             self.known_profiles.setdefault(name, where)
+        if self.show_all_profiles:  # each kept under profiles.<name>, none applied
+            saved = self.profile
+            self.profile = None
+            try:
+                for name, profile_body, _ in defined:
+                    self.ensure_scope(("profiles", name), location)
+                    self.run(profile_body, ("profiles", name))
+            finally:
+                self.profile = saved
+            return
         if self.syntax == "v2":
             order = [(n, b) for wanted in self.selected for (n, b, _) in defined if n == wanted]
         else:
@@ -419,7 +398,9 @@ class _Run:
 
     # -- values
     def value(self, expr: ast.Expr) -> Any:
-        return evaluate(expr, _Scope(self))
+        if type(expr) is ast.Literal:  # most settings: no name to look up, no scope to build
+            return expr.value
+        return evaluate(expr, ExpressionScope(self))
 
     def ensure_scope(self, path: tuple[str, ...], location: Location) -> None:
         """Create the scope for ``a { }`` so that an empty block still shows."""
@@ -447,13 +428,13 @@ class _Run:
             if not isinstance(child, self.scope_type):
                 replacement = self.scope_type()
                 if isinstance(child, Mapping):
-                    _fill(replacement, child)
+                    fill(replacement, child)
                 child = replacement
                 OrderedDict.__setitem__(node, part, child)
             node = child
         if isinstance(value, dict) and path[0] == "params":
             converted = self.scope_type()
-            _fill(converted, value)
+            fill(converted, value)
             value = converted
         OrderedDict.__setitem__(node, path[-1], value)
         key = join_key(path)
@@ -464,73 +445,3 @@ class _Run:
             if dynamic.location != location:
                 reason += f" (at {dynamic.location})"
             self.dynamic.append(DynamicEntry(key, location, reason))
-
-
-class _UserFunction:
-    """A function the config defines (``check_max``): calling it is dynamic, with its place."""
-
-    def __init__(self, stmt: ast.FunctionDef) -> None:
-        self.stmt = stmt
-
-    def __call__(self, *args: Any) -> Dynamic:
-        return Dynamic(
-            f"computed by {self.stmt.name}(), defined at {self.stmt.location}",
-            self.stmt.location,
-            self.stmt.name,
-        )
-
-
-class _Scope(dict[str, Any]):
-    """Names a config expression sees: locals, ``params``, the directories, ``secrets``.
-
-    A plain dict of those names, built per expression (a closure captures it with one C-level
-    copy). Under the legacy parser, settings already made are readable too
-    (``manifest.version``), and every environment variable is a name: those are looked up
-    on demand, never copied.
-    """
-
-    __slots__ = ("run",)
-
-    def __init__(self, run: _Run) -> None:
-        super().__init__(run.fixed_names)
-        params = dict.get(run.tree, "params")
-        self["params"] = params if params is not None else run.scope_type()
-        self.update(run.locals)
-        self.run = run
-
-    def __missing__(self, name: str) -> Any:
-        if self.run.syntax == "v1":
-            if dict.__contains__(self.run.tree, name):
-                return dict.__getitem__(self.run.tree, name)
-            if _ENV_NAME.fullmatch(name):
-                # the legacy parser binds every environment variable as a name
-                return Dynamic(
-                    f"environment variable {name} at launch", Location("<environment>", 0), name
-                )
-        raise KeyError(name)
-
-    def __contains__(self, name: object) -> bool:
-        if dict.__contains__(self, name):
-            return True
-        try:
-            self.__missing__(str(name))
-        except KeyError:
-            return False
-        return True
-
-    def get(self, name: str, default: Any = None) -> Any:
-        """Like ``scope[name]`` (legacy names included), ``default`` when it is unbound."""
-        try:
-            return self[name]
-        except KeyError:
-            return default
-
-
-def _fill(target: ConfigScope, source: Mapping[Any, Any]) -> None:
-    for key, value in source.items():
-        if isinstance(value, Mapping):
-            child = type(target)()
-            _fill(child, value)
-            OrderedDict.__setitem__(target, str(key), child)
-        else:
-            OrderedDict.__setitem__(target, str(key), value)

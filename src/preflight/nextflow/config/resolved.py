@@ -1,47 +1,31 @@
 """The result of reading a pipeline's configuration: the merged tree and where each value came from.
 
-``ResolvedConfig.tree`` is a pyhocon ``ConfigTree`` (nested scopes, in the order Nextflow applied
-them). Selector blocks stay keys of the ``process`` scope, ``withName:PATTERN`` /
-``withLabel:PATTERN``, exactly as Nextflow keeps them. Values are plain Python values,
-:class:`~preflight.nextflow.groovy.values.Dynamic`,
-:class:`~preflight.nextflow.groovy.values.Closure`,
-memory and duration amounts, or a :class:`~preflight.secret.Secret` for credentials.
+``ResolvedConfig.tree`` is a :class:`~preflight.nextflow.config.scope.ConfigScope` (nested
+scopes, in the order Nextflow applied them). Selector blocks stay keys of the ``process`` scope,
+``withName:PATTERN`` / ``withLabel:PATTERN``, exactly as Nextflow keeps them. Values are plain
+Python values, :class:`~preflight.nextflow.groovy.values.Dynamic`,
+:class:`~preflight.nextflow.groovy.values.Closure`, memory and duration amounts, or a
+:class:`~preflight.secret.Secret` for credentials.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from preflight.model import Location
-
-if TYPE_CHECKING:
-    from preflight.nextflow.config.scope import ConfigScope as ConfigScope
+from preflight.nextflow.config.scope import ConfigScope
 
 _MISSING = object()
 
 
-def __getattr__(name: str) -> Any:
-    """``ConfigScope`` is still importable from here; loading it loads pyhocon."""
-    if name == "ConfigScope":
-        from preflight.nextflow.config.scope import ConfigScope
-
-        return ConfigScope
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def is_tree(value: Any) -> bool:
-    """Whether ``value`` is a pyhocon ``ConfigTree``, without importing pyhocon to ask.
-
-    Every tree is built after pyhocon was loaded; while it is not loaded, nothing is one.
-    """
-    tree_module = sys.modules.get("pyhocon.config_tree")
-    return tree_module is not None and isinstance(value, tree_module.ConfigTree)
+    """Whether ``value`` is a scope of the tree (not a map the config assigned as a value)."""
+    return isinstance(value, ConfigScope)
 
 
 @dataclass(frozen=True)
@@ -179,7 +163,7 @@ def _flatten(node: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
 
 
 def to_plain(value: Any) -> Any:
-    """A ``ConfigTree`` (and nested ones) as plain dicts; other values as they are."""
+    """A scope (and nested ones) as plain dicts; other values as they are."""
     if is_tree(value):
         return {str(k): to_plain(dict.__getitem__(value, k)) for k in value}
     if isinstance(value, dict):

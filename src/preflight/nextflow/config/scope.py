@@ -1,39 +1,42 @@
-"""The tree of a resolved configuration: a pyhocon ``ConfigTree`` that reads selector keys.
+"""The tree of a resolved configuration: nested scopes in the order Nextflow applied them.
 
-In a module of its own so that pyhocon (and the pyparsing it loads, the largest import of the
-configuration reader) is imported only when a tree is first built, not by every command that
-imports the reader.
+A ``ConfigScope`` is an ordered ``dict`` of setting names to values or nested scopes, the
+shape of Nextflow's own ``ConfigObject``. Keys are taken as written first, so a selector key
+(``withName:.*STAR.ALIGN``, dots included) is found whole; a dotted path that is not itself a
+key (``scope["docker.enabled"]``) navigates the nested scopes.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
-
-from pyhocon import ConfigTree
 
 _MISSING = object()
 
 
-class ConfigScope(ConfigTree):  # type: ignore[misc]
-    """A ``ConfigTree`` whose keys are taken as written first (``withName:.*FOO`` has dots).
+class ConfigScope(OrderedDict[str, Any]):
+    """One scope of the merged configuration (``process``, ``docker``, a selector block …)."""
 
-    ``scope["withName:.*STAR"]`` finds the selector key; a dotted path that is not itself a key
-    (``scope["docker.enabled"]``) still navigates, as pyhocon does.
-    """
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str) and dict.__contains__(self, key):
+    def __getitem__(self, key: str) -> Any:
+        if dict.__contains__(self, key):
             return dict.__getitem__(self, key)
-        return super().__getitem__(key)
+        found = self._navigate(key)
+        if found is _MISSING:
+            raise KeyError(key)
+        return found
 
-    def get(self, key: Any, default: Any = _MISSING) -> Any:
-        if isinstance(key, str) and dict.__contains__(self, key):
+    def get(self, key: str, default: Any = None) -> Any:
+        if dict.__contains__(self, key):
             return dict.__getitem__(self, key)
-        try:
-            if default is _MISSING:
-                return super().get(key)
-            return super().get(key, default)
-        except Exception:
-            if default is _MISSING:
-                raise
-            return default
+        found = self._navigate(key)
+        return default if found is _MISSING else found
+
+    def _navigate(self, key: Any) -> Any:
+        if not isinstance(key, str) or "." not in key:
+            return _MISSING
+        node: Any = self
+        for part in key.split("."):
+            if not isinstance(node, dict) or not dict.__contains__(node, part):
+                return _MISSING
+            node = dict.__getitem__(node, part)
+        return node

@@ -32,8 +32,9 @@ from preflight.nextflow.groovy.runtime import (
     truthy,
     type_kind,
 )
+from preflight.nextflow.groovy.units import UNIT_PROPERTIES, UNIT_TYPES, UnitType, compare
 from preflight.nextflow.groovy.unparse import to_source
-from preflight.nextflow.groovy.values import Closure, Dynamic, MemoryUnit, unit_value
+from preflight.nextflow.groovy.values import Closure, Duration, Dynamic, MemoryUnit, unit_value
 
 __all__ = [
     "SECRETS",
@@ -165,6 +166,8 @@ class _Evaluator:
             return value
         if expr.name == "System":
             return SYSTEM
+        if expr.name in UNIT_TYPES:
+            return UNIT_TYPES[expr.name]
         return self.dynamic(expr, f"'{expr.name}' is not known before the run")
 
     def _ClosureExpr(self, expr: ast.ClosureExpr) -> Any:
@@ -195,8 +198,10 @@ class _Evaluator:
             unit = unit_value(target, name)
             if unit is not None:
                 return unit
-        if isinstance(target, MemoryUnit):
-            return _memory_property(target, name, expr, self)
+        if isinstance(target, (MemoryUnit, Duration)):
+            getter = UNIT_PROPERTIES.get((type(target).__name__, name))
+            if getter is not None:
+                return getter(target)
         if isinstance(target, (list, tuple)) and name in ("size", "empty"):
             return len(target) if name == "size" else not target
         return self.dynamic(expr, f"property '{name}' of a {type(target).__name__} is not known")
@@ -230,6 +235,8 @@ class _Evaluator:
                 return arg
         if isinstance(target, Namespace):
             return target.call(expr.name, args, expr)
+        if isinstance(target, UnitType):
+            return target.call(expr.name, args)
         if isinstance(target, Closure) and expr.name == "call":
             return call_closure(target, {}, *args)
         method = METHODS.get((type_kind(target), expr.name))
@@ -241,9 +248,8 @@ class _Evaluator:
         callee = self.scope.get(expr.name)
         args = [self.eval(a) for a in expr.args]
         if expr.name == "env" and len(args) == 1:
-            environ = self.scope.get("env")
-            if isinstance(environ, Mapping) and isinstance(args[0], str):
-                return environ.get(args[0])
+            # ``env('NAME')`` reads the launch environment (SysEnv), never the ``env`` scope
+            # of the config: only the run knows it.
             return self.dynamic(expr, f"environment variable {groovy_str(args[0])} at launch")
         if callable(callee) and not isinstance(callee, (Closure, Namespace)):
             for arg in args:
@@ -315,17 +321,20 @@ class _Evaluator:
                 return left + (list(right) if isinstance(right, (list, tuple)) else [right])
             if isinstance(left, Mapping) and isinstance(right, Mapping):
                 return {**left, **right}
-            return arithmetic(operator.add, left, right)
+            return arithmetic(operator.add, left, right, op)
         if op == "/":
             if is_number(left) and is_number(right):
                 if isinstance(left, int) and isinstance(right, int) and left % right == 0:
                     return left // right
                 return left / right
-            return arithmetic(operator.truediv, left, right)
+            return arithmetic(operator.truediv, left, right, op)
         if op in _ARITHMETIC:
             if op == "*" and isinstance(left, str) and isinstance(right, int):
                 return left * right
-            return arithmetic(_ARITHMETIC[op], left, right)
+            return arithmetic(_ARITHMETIC[op], left, right, op)
+        unit_order = compare(left, right) if op in _COMPARE or op == "<=>" else None
+        if unit_order is not None:
+            return unit_order if op == "<=>" else _COMPARE[op](unit_order, 0)
         if op in _COMPARE:
             return _COMPARE[op](left, right)
         if op == "<=>":
@@ -361,19 +370,3 @@ class _Evaluator:
         if converted is NOT_CONVERTED:
             return self.dynamic(expr, f"conversion to {name}")
         return converted
-
-
-def _memory_property(value: MemoryUnit, name: str, expr: ast.Property, ev: _Evaluator) -> Any:
-    sizes = {
-        "bytes": 1,
-        "kilo": 1 << 10,
-        "mega": 1 << 20,
-        "giga": 1 << 30,
-        "toGiga": 1 << 30,
-        "toMega": 1 << 20,
-        "toKilo": 1 << 10,
-        "toBytes": 1,
-    }
-    if name in sizes:
-        return value.bytes // sizes[name]
-    return ev.dynamic(expr, f"property '{name}' of a memory amount")

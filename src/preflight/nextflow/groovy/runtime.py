@@ -8,19 +8,37 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from preflight.nextflow.groovy import units
 from preflight.nextflow.groovy.ast import Expr
+from preflight.nextflow.groovy.units import UNIT_METHODS
 from preflight.nextflow.groovy.values import Duration, Dynamic, MemoryUnit
 
 
 def truthy(value: Any) -> bool:
-    """Groovy truth: null, false, 0, empty strings and collections are false."""
+    """Groovy truth, the one rule behind ``if``, ``!``, ``&&``, ``?:`` and ``x as boolean``.
+
+    null, false, 0, empty strings and collections, and a zero ``MemoryUnit``/``Duration`` are
+    false; everything else is true — the strings ``'false'`` and ``'0'`` included.
+    """
     if value is None:
         return False
     if isinstance(value, (bool, int, float, str, list, tuple, dict)):
         return bool(value)
     if isinstance(value, Mapping):
         return len(value) > 0
+    if isinstance(value, MemoryUnit):
+        return value.bytes != 0
+    if isinstance(value, Duration):
+        return value.millis != 0
     return True
+
+
+def is_enabled(value: Any) -> bool:
+    """How Nextflow reads a switch such as ``wave.enabled`` (``opts.enabled as boolean``).
+
+    Groovy truth of the configured value; a value only the run knows is not known to be on.
+    """
+    return not isinstance(value, Dynamic) and truthy(value)
 
 
 def groovy_str(value: Any) -> str:
@@ -47,11 +65,11 @@ def convert(value: Any, name: str) -> Any:
     if name in ("Double", "double", "Float", "float", "BigDecimal"):
         return float(value)
     if name in ("Boolean", "boolean"):
-        return value.lower() == "true" if isinstance(value, str) else truthy(value)
+        return truthy(value)  # ``'false' as boolean`` is true: a non-empty string
     if name in ("List", "ArrayList", "Collection"):
         return list(value) if isinstance(value, (list, tuple)) else NOT_CONVERTED
-    if name == "MemoryUnit" and isinstance(value, str):
-        return MemoryUnit.parse(value) or NOT_CONVERTED
+    if name in ("MemoryUnit", "Duration") and isinstance(value, (str, int)):
+        return units.UNIT_TYPES[name].kind.of(value)  # Nextflow throws on a bad text too
     return NOT_CONVERTED
 
 
@@ -59,7 +77,12 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def arithmetic(func: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+def arithmetic(func: Callable[[Any, Any], Any], left: Any, right: Any, op: str = "") -> Any:
+    if isinstance(left, (MemoryUnit, Duration)):
+        result = units.arithmetic(op, left, right)
+        if result is NotImplemented:
+            raise TypeError("unsupported operands")
+        return result
     if isinstance(left, MemoryUnit) and is_number(right):
         return MemoryUnit(int(func(left.bytes, right)))
     if isinstance(right, MemoryUnit) and is_number(left):
@@ -106,6 +129,19 @@ def _tokenize(text: str, delimiters: str = " \t\n\r\f") -> list[str]:
     return [t for t in re.split("[" + re.escape(delimiters) + "]", text) if t]
 
 
+def _substring(text: str, begin: int, end: int) -> str:
+    """Java's ``substring``: indexes outside the string throw, they are never clipped."""
+    if not 0 <= begin <= end <= len(text):
+        raise IndexError(f"substring({begin}, {end}) of a string of length {len(text)}")
+    return text[begin:end]
+
+
+def _intdiv(number: int, divisor: int) -> int:
+    """Groovy's ``intdiv``: the quotient truncated toward zero, as Java's integer division."""
+    quotient = abs(number) // abs(divisor)
+    return quotient if (number < 0) == (divisor < 0) else -quotient
+
+
 def _java_replacement(replacement: str) -> str:
     return re.sub(r"\$(\d+)", r"\\\1", replacement.replace("\\", "\\\\"))
 
@@ -133,7 +169,7 @@ METHODS: dict[tuple[str, str], Callable[..., Any]] = {
     ("String", "replaceAll"): lambda s, a, b: re.sub(a, _java_replacement(b), s),
     ("String", "replaceFirst"): lambda s, a, b: re.sub(a, _java_replacement(b), s, count=1),
     ("String", "matches"): lambda s, p: re.fullmatch(p, s) is not None,
-    ("String", "substring"): lambda s, a, b=None: s[a:b],
+    ("String", "substring"): lambda s, a, b=None: _substring(s, a, len(s) if b is None else b),
     ("String", "indexOf"): lambda s, p: s.find(p),
     ("String", "equals"): lambda s, o: s == o,
     ("String", "equalsIgnoreCase"): lambda s, o: isinstance(o, str) and s.lower() == o.lower(),
@@ -154,12 +190,9 @@ METHODS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Number", "toInteger"): int,
     ("Number", "toString"): groovy_str,
     ("Number", "intValue"): int,
+    ("Number", "intdiv"): lambda n, d: _intdiv(n, d),
     ("Boolean", "toString"): groovy_str,
-    ("MemoryUnit", "toGiga"): lambda m: m.bytes >> 30,
-    ("MemoryUnit", "toMega"): lambda m: m.bytes >> 20,
-    ("MemoryUnit", "toBytes"): lambda m: m.bytes,
-    ("Duration", "toMillis"): lambda d: d.millis,
-    ("Duration", "toHours"): lambda d: d.millis // 3_600_000,
+    **UNIT_METHODS,
 }
 
 
