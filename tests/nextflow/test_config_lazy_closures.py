@@ -94,7 +94,7 @@ def test_generated_configs_parse_the_same(text: str) -> None:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_configs())
 def test_damaged_configs_fail_at_the_same_place(text: str) -> None:
-    outcomes = []
+    outcomes: list[object] = []
     for whole in (True, False):
         try:
             outcomes.append(parsed(text, whole=whole))
@@ -117,7 +117,7 @@ def test_characters_the_lexer_refuses_are_refused_at_parse_time(text: str, where
 def test_a_slash_after_a_closure_divides_as_after_a_brace() -> None:
     # found by the property above: after `}` a `/` divides; after a closure token too
     text = 'a = [ p: { "${x}/y"x}/y" }, m: \'c\' ]\n'
-    outcomes = []
+    outcomes: list[object] = []
     for whole in (True, False):
         with pytest.raises(ConfigError) as caught:
             parsed(text, whole=whole)

@@ -114,7 +114,7 @@ def test_negated_label_selectors(labels: tuple[str, ...], expected: dict[str, An
 # ProcessConfigBuilderTest."should apply config process defaults": the process's own directive
 # beats a plain ``process.X``; a selector beats the directive.
 def test_directive_beats_process_default_and_selector_beats_directive() -> None:
-    scope = {"queue": "def-queue", "container": "ubuntu:latest"}
+    scope: dict[str, Any] = {"queue": "def-queue", "container": "ubuntu:latest"}
     own = Setting("cn-el6", "directive", None)
     chosen = select_setting(scope, "queue", names=("p",), labels=("",), directive=own)
     assert chosen is not None and chosen.value == "cn-el6"
