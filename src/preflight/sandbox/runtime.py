@@ -27,6 +27,8 @@ import httpx
 from preflight.sandbox.acr import AcrFrontDoor, TokenRequestRecord
 from preflight.sandbox.entra import EntraEmulator, EntraIssuer, new_signing_key
 from preflight.sandbox.faults import FaultBoard
+from preflight.sandbox.git_host import HOST as GIT_HOST
+from preflight.sandbox.git_host import GitHost, GitRequestRecord
 from preflight.sandbox.http import Handler
 from preflight.sandbox.push import push_image
 from preflight.sandbox.registry_process import RegistryConfig, RegistryProcess
@@ -74,6 +76,7 @@ class Sandbox:
         self.entra = entra
         self.faults = faults
         self.platform: Any = None  # the Platform emulator's state, when that plug-in exists
+        self.git: GitHost | None = None  # the Git host (github.com), once started
         self._passwords = dict(passwords)
         self._processes: dict[str, RegistryProcess] = {}
         self._front_doors: dict[str, AcrFrontDoor] = {}
@@ -103,10 +106,10 @@ class Sandbox:
 
     @property
     def connect_to(self) -> str:
-        """The host map: ``<login server>:443:127.0.0.1:<port>`` per registry, comma-separated."""
+        """The host map: ``<login server>:443:127.0.0.1:<port>`` per registry (and the Git
+        host), comma-separated."""
         return ",".join(
-            f"{seed.login_server.lower()}:443:{self.address(seed.login_server)}"
-            for seed in self.seeds
+            f"{name}:443:{host}:{port}" for (name, _), (host, port) in self.host_map().items()
         )
 
     def host_map(self) -> dict[tuple[str, int], tuple[str, int]]:
@@ -115,7 +118,14 @@ class Sandbox:
         for seed in self.seeds:
             host, _, port = self.address(seed.login_server).rpartition(":")
             mapping[(seed.login_server.lower(), 443)] = (host, int(port))
+        if "git" in self._listeners:
+            host, _, port = self._listeners["git"].address.rpartition(":")
+            mapping[(GIT_HOST, 443)] = (host, int(port))
         return mapping
+
+    def git_requests(self) -> list[GitRequestRecord]:
+        """Every request the Git host received (since reset)."""
+        return self.git.requests() if self.git is not None else []
 
     def password(self, login_server: str, token: str) -> str:
         """The seeded ``password1`` of an ACR token."""
@@ -142,6 +152,8 @@ class Sandbox:
             self.platform.reset()
         for front_door in self._front_doors.values():
             front_door.clear_records()
+        if self.git is not None:
+            self.git.clear_records()
 
     def close(self) -> None:
         """Stop every listener and every registry process. Idempotent."""
@@ -218,6 +230,8 @@ class Sandbox:
         else:
             verify: Callable[[str], Mapping[str, Any]] = self.entra.verify
             self._listen("arm", ArmEmulator(self.azure, verify), ["arm"])
+        self.git = GitHost(self.state_dir / "git")
+        self._listen("git", self.git, ["git"])
 
     def _describe(self) -> None:
         entra = self.endpoint("entra")
@@ -266,6 +280,8 @@ class Sandbox:
             }
             for seed in self.seeds
         ]
+        if self.git is not None:
+            info["git"] = self.git.describe()
         info["env"] = env
         self.info = info
         self.env = env
@@ -288,7 +304,9 @@ def start_sandbox(
     """
     seeds = tuple(registries if registries is not None else DEFAULT_REGISTRIES)
     state_dir = Path(state_dir)
-    certificates = make_certificates(state_dir / "tls", [s.login_server for s in seeds])
+    certificates = make_certificates(
+        state_dir / "tls", [*(s.login_server for s in seeds), GIT_HOST]
+    )
     passwords = new_password_book(seeds)
     board = FaultBoard(latency_ms=latency_ms)
     for fault in faults:
