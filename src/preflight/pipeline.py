@@ -16,6 +16,26 @@ ENGINES = ("docker", "podman", "singularity", "apptainer", "charliecloud", "saru
 
 
 @dataclass(frozen=True)
+class PipelineSource:
+    """Where a remote pipeline came from: the repository, the revision asked for, the commit.
+
+    ``revision`` is what ``-r`` said, or the default branch; ``read_from`` says how its files
+    were read: ``cache`` (preflight's, no network), ``assets`` (a ``nextflow pull`` checkout,
+    no network) or ``fetched``.
+    """
+
+    repository: str  # owner/repo
+    url: str
+    revision: str
+    commit: str
+    read_from: str = "fetched"
+    provider: str = "github"
+
+    def __str__(self) -> str:
+        return f"{self.repository}@{self.revision} ({self.commit[:12]})"
+
+
+@dataclass(frozen=True)
 class PipelineSpec:
     """A pipeline directory and the launch options Nextflow would be given.
 
@@ -36,6 +56,7 @@ class PipelineSpec:
     nxf_home: Path | None = None
     launch_dir: Path | None = None
     with_wave: bool = False  # `nextflow run -with-wave`: Wave on, whatever the files say
+    source: PipelineSource | None = None  # a remote pipeline: root is its read-only checkout
 
     @classmethod
     def locate(cls, pipeline: Path, **options: object) -> PipelineSpec:

@@ -282,6 +282,9 @@ class Sandbox:
         ]
         if self.git is not None:
             info["git"] = self.git.describe()
+            # Remote pipelines read from this sandbox's github.com stay in its own cache, never
+            # in the user's (where they would pass for the real github.com's).
+            env["PREFLIGHT_CACHE_DIR"] = str(self.state_dir / "cache")
         info["env"] = env
         self.info = info
         self.env = env
