@@ -11,28 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.errors import InputError
+from preflight.model import PipelineSource
+
+__all__ = ["ENGINES", "PipelineSource", "PipelineSpec", "parse_param_assignments"]
 
 ENGINES = ("docker", "podman", "singularity", "apptainer", "charliecloud", "sarus", "shifter")
-
-
-@dataclass(frozen=True)
-class PipelineSource:
-    """Where a remote pipeline came from: the repository, the revision asked for, the commit.
-
-    ``revision`` is what ``-r`` said, or the default branch; ``read_from`` says how its files
-    were read: ``cache`` (preflight's, no network), ``assets`` (a ``nextflow pull`` checkout,
-    no network) or ``fetched``.
-    """
-
-    repository: str  # owner/repo
-    url: str
-    revision: str
-    commit: str
-    read_from: str = "fetched"
-    provider: str = "github"
-
-    def __str__(self) -> str:
-        return f"{self.repository}@{self.revision} ({self.commit[:12]})"
 
 
 @dataclass(frozen=True)

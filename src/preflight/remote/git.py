@@ -199,7 +199,13 @@ class GitTransport:
             )
         if any(
             s in lowered
-            for s in ("could not resolve", "failed to connect", "connection refused", "timed out")
+            for s in (
+                "could not resolve",
+                "failed to connect",
+                "connection refused",
+                "timed out",
+                "connect tunnel failed",  # the host map's address does not answer
+            )
         ):
             return GitError(
                 f"{where}: the Git host cannot be reached ({detail})",
