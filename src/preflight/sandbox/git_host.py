@@ -105,7 +105,11 @@ class GitRequestRecord:
 
 
 class GitHost:
-    """The ``Handler`` serving the seeded repositories under ``root`` via ``git http-backend``."""
+    """The ``Handler`` serving the seeded repositories under ``root`` via ``git http-backend``.
+
+    The repositories must already be there (:func:`build_repositories`; the sandbox builds them
+    while its registries start).
+    """
 
     def __init__(
         self,
@@ -119,7 +123,6 @@ class GitHost:
         self._records: list[GitRequestRecord] = []
         self._lock = threading.Lock()
         self._backend = _backend_program()
-        build_repositories(root, repositories)
 
     # ---- records -------------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 """Starting and stopping the whole sandbox: ``start_sandbox(state_dir) -> Sandbox``.
 
-Order of start-up, chosen for speed (the whole thing takes a fraction of a second): certificates
-→ launch every registry process → (while they start, in a worker thread) the Entra ID signing key,
-and the shared state → wait until each registry listens → push the seeded images, each on its
-own connection, in parallel → open one HTTPS listener per service. If any step fails,
-everything already started is stopped before the error propagates.
+Order of start-up, chosen for speed (the whole thing takes about a second): certificates →
+launch every registry process → (while they start, in worker threads) the Git host's
+repositories, the Entra ID signing key, and the shared state → wait until each registry listens
+→ push the seeded images, each on its own connection, in parallel → open one HTTPS listener per
+service. If any step fails, everything already started is stopped before the error propagates.
 
 The Seqera Platform and ARM emulators are plug-ins (``preflight.sandbox.platform`` and
 ``preflight.sandbox.arm``); a sandbox built without them simply lacks those services.
@@ -27,8 +27,9 @@ import httpx
 from preflight.sandbox.acr import AcrFrontDoor, TokenRequestRecord
 from preflight.sandbox.entra import EntraEmulator, EntraIssuer, new_signing_key
 from preflight.sandbox.faults import FaultBoard
+from preflight.sandbox.git_host import DEFAULT_REPOSITORIES as GIT_REPOSITORIES
 from preflight.sandbox.git_host import HOST as GIT_HOST
-from preflight.sandbox.git_host import GitHost, GitRequestRecord
+from preflight.sandbox.git_host import GitHost, GitRequestRecord, build_repositories
 from preflight.sandbox.http import Handler
 from preflight.sandbox.push import push_image
 from preflight.sandbox.registry_process import RegistryConfig, RegistryProcess
@@ -319,6 +320,10 @@ def start_sandbox(
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sandbox-start")
     try:
         processes = _launch_registries(state_dir, certificates, seeds)
+        git_repositories = [
+            pool.submit(build_repositories, state_dir / "git", [repository])
+            for repository in GIT_REPOSITORIES
+        ]
         # While the registries start and the images go up: the Entra ID key, the slowest
         # thing to make (cryptography releases the GIL while it works).
         entra_key = pool.submit(new_signing_key)
@@ -326,6 +331,8 @@ def start_sandbox(
         minter = RegistryTokenMinter(certificates.signing_key)
         for process in processes.values():
             process.wait_ready()
+        for built in git_repositories:
+            built.result()
         sandbox = Sandbox(
             state_dir=state_dir,
             certificates=certificates,
