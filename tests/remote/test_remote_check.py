@@ -199,3 +199,35 @@ def test_a_revision_with_a_local_pipeline_is_refused(
     code = cli.main(["check", str(tmp_path), "-r", "v1.0"])
     assert code == EXIT_INPUT
     assert "cannot be used with the local pipeline" in capsys.readouterr().err
+
+
+def test_images_and_config_name_the_commit_too(
+    remote_env: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit = git_tags(remote_env)["refs/tags/v1.1^{}"]
+    assert cli.main(["images", DEMO, "-r", "v1.1", "--format", "json"]) == 0
+    images = json.loads(capsys.readouterr().out)
+    assert images["source"]["commit"] == commit
+    assert cli.main(["images", DEMO, "-r", "v1.1"]) == 0
+    assert f"Images for {DEMO}@v1.1, commit {commit}" in capsys.readouterr().out
+    assert cli.main(["config", DEMO, "-r", "v1.1", "--format", "json"]) == 0
+    config = json.loads(capsys.readouterr().out)
+    assert config["source"]["commit"] == commit
+    assert config["config"]["wave"]["enabled"] is True
+    assert cli.main(["config", DEMO, "-r", "v1.1"]) == 0
+    flat = capsys.readouterr()
+    assert "wave.enabled = true" in flat.out and commit in flat.err
+    assert remote_env.git_requests()  # the first of these fetched; the others read the cache
+    assert len([r for r in remote_env.git_requests() if r.method == "POST"]) == 2
+
+
+def test_junit_and_github_formats_name_the_commit(
+    remote_env: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit = git_tags(remote_env)["refs/tags/v1.1^{}"]
+    cli.main(["check", DEMO, "-r", "v1.1", "--format", "junit"])
+    assert f'name="source.commit" value="{commit}"' in capsys.readouterr().out
+    cli.main(["check", DEMO, "-r", "v1.1", "--format", "github"])
+    assert f"::notice title=preflight checked::{DEMO}@v1.1, commit {commit}" in (
+        capsys.readouterr().out
+    )
