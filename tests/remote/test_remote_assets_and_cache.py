@@ -139,3 +139,38 @@ def test_an_interrupted_fetch_leaves_nothing_a_later_run_trusts(
         [report["source"]["commit"], "revisions.json"]
     )
     assert cli.main(["check", DEMO, "-r", "v1.0"]) == EXIT_FAIL  # Wave off: the gate says no
+
+
+def test_a_cached_branch_is_kept_until_latest_is_asked_for(
+    remote_env: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As `nextflow run` keeps the branch it pulled, and `-latest` asks again."""
+    served = str(served_repository(remote_env))
+    before = git("--git-dir", served, "rev-parse", "refs/heads/main")
+    first = check(capsys, DEMO, "-r", "main")
+    assert first["source"]["commit"] == before
+    moved = git(
+        "--git-dir",
+        served,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.org",
+        "commit-tree",
+        f"{before}^{{tree}}",
+        "-p",
+        before,
+        "-m",
+        "A newer main",
+    )
+    git("--git-dir", served, "update-ref", "refs/heads/main", moved)
+    try:
+        remote_env.git.clear_records()  # type: ignore[union-attr]
+        kept = check(capsys, DEMO, "-r", "main")
+        assert kept["source"]["commit"] == before and remote_env.git_requests() == []
+        latest = check(capsys, DEMO, "-r", "main", "-latest")
+        assert latest["source"]["commit"] == moved
+        assert latest["source"]["read_from"] == "fetched"
+        assert check(capsys, DEMO, "-r", "main")["source"]["commit"] == moved
+    finally:
+        git("--git-dir", served, "update-ref", "refs/heads/main", before)

@@ -142,3 +142,20 @@ def test_nxf_scm_file_must_exist_when_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing SCM config file"):
         load_providers(path, required, {})
     assert scm_file({}, tmp_path) == (tmp_path / "scm", False)
+
+
+def test_the_wrapped_nextflow_run_line_gives_revision_hub_and_latest() -> None:
+    from preflight.cli.launch_line import parse_launch_command
+
+    launch = parse_launch_command(
+        ["nextflow", "run", "acme/pipe", "-hub", "gitlab", "-r", "v2", "-latest", "-resume"]
+    )
+    assert (launch.pipeline, launch.revision, launch.hub, launch.latest) == (
+        "acme/pipe",
+        "v2",
+        "gitlab",
+        True,
+    )
+    assert launch.local_pipeline is None
+    plain = parse_launch_command(["nextflow", "run", "acme/pipe", "-revision", "main"])
+    assert (plain.revision, plain.hub, plain.latest) == ("main", None, False)

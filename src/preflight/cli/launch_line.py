@@ -125,6 +125,7 @@ class LaunchOptions:
     with_wave: bool = False
     revision: str | None = None  # nextflow run -r/-revision (a remote pipeline's branch, tag …)
     hub: str | None = None  # nextflow run -hub
+    latest: bool = False  # nextflow run -latest: the revision as the Git host names it now
 
     @property
     def platform_launch(self) -> bool:
@@ -162,6 +163,7 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
     with_wave = False
     revision: str | None = None
     hub: str | None = None
+    latest = False
     i = 0
     while i < len(args):
         word = args[i]
@@ -172,6 +174,9 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
         elif word == "-hub" and value is not None:
             hub = value
             i += 2
+        elif word == "-latest":
+            latest = True
+            i += 1
         elif word == "-profile" and value is not None:
             profiles.extend(p for p in value.split(",") if p)
             i += 2
@@ -220,6 +225,7 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
         with_wave=with_wave,
         revision=revision,
         hub=hub,
+        latest=latest,
     )
 
 

@@ -32,6 +32,7 @@ def pipeline_options(func: F) -> F:
         pipeline: str,
         revision: str | None,
         hub: str | None,
+        latest: bool,
         profiles: tuple[str, ...],
         config_files: tuple[Path, ...],
         replace_config: tuple[Path, ...],
@@ -52,6 +53,7 @@ def pipeline_options(func: F) -> F:
             with_wave=with_wave,
             revision=revision,
             hub=hub,
+            latest=latest,
             ca_bundle=kwargs.get("ca_bundle"),
         )
         return func(*args, spec=spec, **kwargs)
@@ -75,6 +77,14 @@ def pipeline_options(func: F) -> F:
             default=None,
             metavar="NAME",
             help="Remote pipeline: the Git provider of owner/repo (default github, or $NXF_HUB).",
+        ),
+        click.option(
+            "-latest",
+            "--latest",
+            "latest",
+            is_flag=True,
+            help="Remote pipeline: ask the Git host what the revision names now (as nextflow "
+            "run -latest), instead of the commit read before.",
         ),
         click.option(
             "-profile",
@@ -143,6 +153,7 @@ def build_spec(
     with_wave: bool = False,
     revision: str | None = None,
     hub: str | None = None,
+    latest: bool = False,
     ca_bundle: Path | None = None,
 ) -> PipelineSpec:
     """Turn the parsed pipeline options into a :class:`PipelineSpec`.
@@ -155,7 +166,9 @@ def build_spec(
 
     names = tuple(p.strip() for group in profiles for p in group.split(",") if p.strip())
     nxf_home = Path(os.environ.get("NXF_HOME") or Path.home() / ".nextflow")
-    path, source = locate_pipeline(str(pipeline), revision, hub, nxf_home, ca_bundle, os.environ)
+    path, source = locate_pipeline(
+        str(pipeline), revision, hub, nxf_home, ca_bundle, os.environ, latest=latest
+    )
     return PipelineSpec.locate(
         path,
         source=source,

@@ -30,6 +30,8 @@ def locate_pipeline(
     nxf_home: Path,
     ca_bundle: Path | None,
     environ: Mapping[str, str],
+    *,
+    latest: bool = False,
 ) -> tuple[Path, PipelineSource | None]:
     """``(local path, None)`` for a local pipeline; ``(checkout, source)`` for a remote one."""
     from preflight.remote.names import looks_remote
@@ -58,6 +60,7 @@ def locate_pipeline(
         cache_root=cache_root(environ),
         ca_bundle=bundle,
         host_map=connect_to.parse(environ.get(connect_to.ENV_VAR, "")),
+        latest=latest,
     )
     checkout = fetch_pipeline(request, environ)
     path = checkout.directory

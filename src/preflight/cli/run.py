@@ -105,6 +105,7 @@ def command(
         with_wave=launch.with_wave,
         revision=revision,
         hub=launch.hub,
+        latest=launch.latest,
         ca_bundle=ca_bundle,
     )
     settings, options = with_launch_defaults(settings, options, launch)

@@ -1,7 +1,8 @@
 """One remote pipeline at one revision, as a local read-only directory: the order of the reads.
 
 1. ``revisions.json`` in preflight's cache: this revision was resolved before and its checkout
-   is complete — no network at all.
+   is complete — no network at all (as ``nextflow run`` keeps running the branch it pulled;
+   ``-latest`` skips this step and the next, and asks the Git host again).
 2. ``$NXF_ASSETS``: a ``nextflow pull`` checkout that holds the revision — exported, no network.
 3. The Git host: list the refs, fetch only the commit (depth 1) into the cache, atomically.
 
@@ -40,6 +41,7 @@ class RemoteRequest:
     cache_root: Path
     ca_bundle: Path | None = None
     host_map: Mapping[tuple[str, int], tuple[str, int]] | None = None
+    latest: bool = False  # ``-latest``: ask the Git host what the revision names now
 
 
 @dataclass(frozen=True)
@@ -79,29 +81,37 @@ class _Reader:
 
     def read(self) -> RemoteCheckout:
         key = self.request.revision or DEFAULT_KEY
-        cached = self.cache.revision(self.host, self.name.project, key)
-        if cached is not None:
-            return self._checkout(cached, "cache")
-        hit = assets.find_revision(
-            self.request.assets_root, self.name.project, self.request.revision
-        )
-        if hit is not None:
-            revision = CachedRevision(hit.commit, hit.kind, hit.name)
-            if self.cache.checkout(self.host, self.name.project, hit.commit) is None:
-                self.cache.install(
-                    self.host,
-                    self.name.project,
-                    hit.commit,
-                    lambda tmp: assets.export(hit.git_dir, hit.commit, tmp),
-                )
-            self.cache.remember(self.host, self.name.project, key, revision)
-            return self._checkout(revision, "assets")
+        if not self.request.latest:
+            cached = self.cache.revision(self.host, self.name.project, key)
+            if cached is not None:
+                return self._checkout(cached, "cache")
+            from_assets = self._from_assets(key)
+            if from_assets is not None:
+                return from_assets
         revision = self._resolve_remote(self.request.revision)
-        self._ensure(revision.commit)
+        fetched = self._ensure(revision.commit)
         if self.request.revision is None:
             revision = self._manifest_default(revision)
         self.cache.remember(self.host, self.name.project, key, revision)
-        return self._checkout(revision, "fetched")
+        return self._checkout(revision, "fetched" if fetched else "cache")
+
+    def _from_assets(self, key: str) -> RemoteCheckout | None:
+        """The revision from a ``nextflow pull`` checkout, copied into the cache; or ``None``."""
+        hit = assets.find_revision(
+            self.request.assets_root, self.name.project, self.request.revision
+        )
+        if hit is None:
+            return None
+        revision = CachedRevision(hit.commit, hit.kind, hit.name)
+        if self.cache.checkout(self.host, self.name.project, hit.commit) is None:
+            self.cache.install(
+                self.host,
+                self.name.project,
+                hit.commit,
+                lambda tmp: assets.export(hit.git_dir, hit.commit, tmp),
+            )
+        self.cache.remember(self.host, self.name.project, key, revision)
+        return self._checkout(revision, "assets")
 
     def _resolve_remote(self, revision: str | None) -> CachedRevision:
         if revision is not None and _FULL_COMMIT.match(revision):
@@ -156,14 +166,17 @@ class _Reader:
             self._refs = self.transport.ls_remote()
         return self._refs
 
-    def _ensure(self, commit: str) -> None:
-        if self.cache.checkout(self.host, self.name.project, commit) is None:
-            self.cache.install(
-                self.host,
-                self.name.project,
-                commit,
-                lambda tmp: self.transport.fetch_commit(commit, tmp),
-            )
+    def _ensure(self, commit: str) -> bool:
+        """Fetch ``commit`` unless the cache has it; whether it was fetched."""
+        if self.cache.checkout(self.host, self.name.project, commit) is not None:
+            return False
+        self.cache.install(
+            self.host,
+            self.name.project,
+            commit,
+            lambda tmp: self.transport.fetch_commit(commit, tmp),
+        )
+        return True
 
     def _checkout(self, revision: CachedRevision, read_from: str) -> RemoteCheckout:
         directory = self.cache.checkout(self.host, self.name.project, revision.commit)
