@@ -5,18 +5,31 @@ Nextflow keeps two layouts: the multi-revision one (a bare repository at
 ``$NXF_ASSETS/<owner>/<repo>/.git``. A revision is looked for as a tag, a branch, a
 remote-tracking branch, or a commit id; with no revision, the bare repository's ``HEAD``
 branch (what ``nextflow run`` takes then), or the legacy clone's checked-out commit. The files
-are exported with ``git archive`` — the user's checkout is never touched.
+are checked out into preflight's cache with an index of its own: the user's checkout, its work
+tree and its index are never touched.
 """
 
 from __future__ import annotations
 
-import io
+import os
 import subprocess
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 LOCAL_TIMEOUT = 60.0
+# The checkout is Nextflow's, maybe made by another user: read it whoever owns it, with no hook,
+# filter or setting of the user's own Git configuration (Nextflow's jgit reads none of them).
+_ISOLATED = ("-c", "safe.directory=*", "-c", "core.hooksPath=/dev/null")
+
+
+def _env() -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "HOME": os.devnull,
+        "LC_ALL": "C",
+    }
 
 
 @dataclass(frozen=True)
@@ -67,19 +80,34 @@ def _find(git_dir: Path, revision: str | None) -> AssetHit | None:
 
 
 def export(git_dir: Path, commit: str, target: Path) -> None:
-    """Write the files of ``commit`` into the new directory ``target``."""
-    archive = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "archive", "--format=tar", commit],
-        capture_output=True,
-        timeout=LOCAL_TIMEOUT,
-        check=True,
-    ).stdout
+    """Write the files of ``commit`` into the new directory ``target``.
+
+    A checkout with its own index file (in ``target``'s parent, removed after): the user's
+    repository, its index and its ``HEAD`` are left as they were.
+    """
     target.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        if hasattr(tarfile, "data_filter"):  # refuses links and paths out of ``target``
-            tar.extractall(target, filter="data")
-        else:  # pragma: no cover - Python before 3.10.12
-            tar.extractall(target)  # our own archive of a local commit
+    index = target.parent / f"{target.name}.index"
+    try:
+        subprocess.run(
+            [
+                "git",
+                *_ISOLATED,
+                f"--git-dir={git_dir}",
+                f"--work-tree={target}",
+                "checkout",
+                "-q",
+                "-f",
+                commit,
+                "--",
+                ".",
+            ],
+            env={**_env(), "GIT_INDEX_FILE": str(index)},
+            capture_output=True,
+            timeout=LOCAL_TIMEOUT,
+            check=True,
+        )
+    finally:
+        index.unlink(missing_ok=True)
 
 
 def _commit(git_dir: Path, name: str) -> str | None:
@@ -89,7 +117,8 @@ def _commit(git_dir: Path, name: str) -> str | None:
 def _git(git_dir: Path, *args: str) -> str | None:
     try:
         result = subprocess.run(
-            ["git", f"--git-dir={git_dir}", *args],
+            ["git", *_ISOLATED, f"--git-dir={git_dir}", *args],
+            env=_env(),
             capture_output=True,
             text=True,
             timeout=LOCAL_TIMEOUT,
