@@ -54,7 +54,7 @@ def pipeline_options(func: F) -> F:
             revision=revision,
             hub=hub,
             latest=latest,
-            ca_bundle=kwargs.get("ca_bundle"),
+            ca_bundle=kwargs.get("ca_bundle") or getattr(kwargs.get("settings"), "ca_bundle", None),
         )
         return func(*args, spec=spec, **kwargs)
 

@@ -106,7 +106,7 @@ def command(
         revision=revision,
         hub=launch.hub,
         latest=launch.latest,
-        ca_bundle=ca_bundle,
+        ca_bundle=settings.ca_bundle,
     )
     settings, options = with_launch_defaults(settings, options, launch)
     if apply_fix:
