@@ -440,10 +440,10 @@ OPTIONS = [
         absent=("reading the pipeline", "images used"),
     ),
     Case(
-        "run naming a remote pipeline only",
-        ("run", "--offline", "--", "nextflow", "run", "nf-core/rnaseq"),
+        "run naming no pipeline at all",
+        ("run", "--offline", "--", "nextflow", "run", "-resume"),
         EXIT_INPUT,
-        "cannot tell which local pipeline nextflow run nf-core/rnaseq runs",
+        "cannot tell which pipeline nextflow run -resume runs",
         "name it with --pipeline DIR",
     ),
     Case(

@@ -20,12 +20,13 @@ ALLOWED: dict[str, set[str]] = {
     "secret": set(),
     "model": {"errors"},
     "settings": {"secret"},
-    "pipeline": {"errors"},
+    "pipeline": {"errors", "model"},  # model: a remote pipeline's source is reported
     "net": {"errors"},
     "nextflow.groovy": BASE,
     "nextflow.config": BASE | {"nextflow.groovy"},
     "nextflow.script": BASE | {"nextflow.groovy", "nextflow.config"},
     "images": BASE | NEXTFLOW,
+    "remote": BASE | {"nextflow.groovy", "nextflow.config"},  # the scm file is a config file
     "seqera": BASE,
     "azure": BASE,
     "registry": BASE,

@@ -90,6 +90,26 @@ class Unresolved:
 
 
 @dataclass(frozen=True)
+class PipelineSource:
+    """Where a remote pipeline came from: the repository, the revision asked for, the commit.
+
+    ``revision`` is what ``-r`` said, or the default branch; ``read_from`` says how its files
+    were read: ``cache`` (preflight's, no network), ``assets`` (a ``nextflow pull`` checkout,
+    no network) or ``fetched``.
+    """
+
+    repository: str  # owner/repo
+    url: str
+    revision: str
+    commit: str
+    read_from: str = "fetched"
+    provider: str = "github"
+
+    def __str__(self) -> str:
+        return f"{self.repository}@{self.revision} ({self.commit[:12]})"
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one run of preflight found; reporters are pure functions of it."""
 
@@ -97,6 +117,7 @@ class Report:
     images: tuple[ImageUse, ...] = ()
     unresolved: tuple[Unresolved, ...] = ()
     pipeline: str = ""
+    source: PipelineSource | None = None  # a remote pipeline: the repository and commit checked
 
     @property
     def passed(self) -> bool:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.errors import InputError
+from preflight.model import PipelineSource
+
+__all__ = ["ENGINES", "PipelineSource", "PipelineSpec", "parse_param_assignments"]
 
 ENGINES = ("docker", "podman", "singularity", "apptainer", "charliecloud", "sarus", "shifter")
 
@@ -36,6 +39,7 @@ class PipelineSpec:
     nxf_home: Path | None = None
     launch_dir: Path | None = None
     with_wave: bool = False  # `nextflow run -with-wave`: Wave on, whatever the files say
+    source: PipelineSource | None = None  # a remote pipeline: root is its read-only checkout
 
     @classmethod
     def locate(cls, pipeline: Path, **options: object) -> PipelineSpec:

@@ -111,6 +111,7 @@ def run_checks(
         images=images,
         unresolved=unresolved,
         pipeline=str(context.spec.root),
+        source=context.spec.source,
     )
 
 

@@ -48,8 +48,18 @@ def command(
         chosen = "auto"
     resolved = resolve_config(spec, syntax=chosen, show_all_profiles=show_profiles)
     if output_format == "json":
-        click.echo(json.dumps(render_json(resolved), indent=2))
+        document = render_json(resolved)
+        if spec.source is not None:  # a remote pipeline: the repository and commit read
+            from preflight.report.facts import source_fields
+
+            document["source"] = source_fields(spec.source)
+        click.echo(json.dumps(document, indent=2))
         return
+    if spec.source is not None:  # on stderr: stdout stays `nextflow config -flat` text
+        source = spec.source
+        click.echo(
+            f"preflight: {source.repository}@{source.revision}, commit {source.commit}", err=True
+        )
     click.echo(render_flat(resolved), nl=False)
     for entry in resolved.unread:
         click.echo(

@@ -2,7 +2,9 @@
 
 A bundled pipeline whose images live in a private ACR; ``check`` fails (Wave off, no
 credential); ``fix --yes`` enables Wave in a copy of the pipeline and provisions a token and the
-Platform credential, then proves the pull; ``check`` passes. Each step runs the real
+Platform credential, then proves the pull; ``check`` passes. Then the same pipeline as a remote
+one, from the sandbox's ``github.com``: its tag without Wave fails, the one with Wave passes, and
+the private repository is read only with the token. Each step runs the real
 ``preflight`` command line in a child process, with the sandbox's environment, exactly as a user
 would type it. The demo exits non-zero if any step does not end as the story says it should.
 """
@@ -15,13 +17,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import click
 
-from preflight.errors import EXIT_FAIL, EXIT_PASS
+from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 
 # Variables of the user's own shell that would point preflight away from the sandbox.
 _FOREIGN_PREFIXES = ("TOWER_", "AZURE_", "PREFLIGHT_", "NXF_")
@@ -32,6 +35,8 @@ class DemoStep:
     title: str
     args: tuple[str, ...]
     expected_exit: int
+    env: Mapping[str, str] = field(default_factory=dict)  # added to the step's environment
+    shown_env: str = ""  # how the step's extra environment is shown (never a secret)
 
 
 def demo_steps(pipeline: Path) -> tuple[DemoStep, ...]:
@@ -59,6 +64,39 @@ def demo_steps(pipeline: Path) -> tuple[DemoStep, ...]:
     )
 
 
+def remote_steps(token: str) -> tuple[Step, ...]:
+    """The story again on a remote pipeline, read from the sandbox's github.com."""
+    return (
+        Step(
+            "A remote pipeline at a tag: acme/demo-pipeline v1.0 has Wave off, so this fails.",
+            ("check", "acme/demo-pipeline", "-r", "v1.0"),
+            EXIT_FAIL,
+        ),
+        Step(
+            "Its tag v1.1 enables Wave (and the credential exists now): the check passes.",
+            ("check", "acme/demo-pipeline", "-r", "v1.1"),
+            EXIT_PASS,
+        ),
+        Step(
+            "fix never edits a remote pipeline's copy: it says where to make the Wave edit.",
+            ("fix", "acme/demo-pipeline", "-r", "v1.0", "--only", "wave", "--dry-run"),
+            EXIT_FAIL,
+        ),
+        Step(
+            "A private repository without a token: a clear error, exit 2.",
+            ("check", "acme/private-pipeline"),
+            EXIT_INPUT,
+        ),
+        Step(
+            "The same with the token (never shown): the check passes.",
+            ("check", "acme/private-pipeline"),
+            EXIT_PASS,
+            env={"GITHUB_TOKEN": token},
+            shown_env="GITHUB_TOKEN=<the sandbox's git token>",
+        ),
+    )
+
+
 @click.command(name="demo")
 @click.option(
     "--keep", is_flag=True, help="Keep the demo's working directory (its path is printed)."
@@ -78,7 +116,10 @@ def command(keep: bool) -> None:
             env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_PREFIXES)}
             env.update(sandbox.env)
             env["HOME"] = str(workdir / "home")
-            failures = run_steps(demo_steps(pipeline), env, workdir)
+            steps = demo_steps(pipeline)
+            if sandbox.git is not None:
+                steps += remote_steps(sandbox.git.token)
+            failures = run_steps(steps, env, workdir)
     finally:
         if keep:
             click.echo(f"The demo's files are in {workdir}")
@@ -101,10 +142,11 @@ def run_steps(steps: tuple[DemoStep, ...], env: dict[str, str], workdir: Path) -
         click.echo()
         click.secho(f"[{number}/{len(steps)}] {step.title}", bold=True)
         shown = " ".join(shlex.quote(a.replace(str(workdir) + os.sep, "")) for a in step.args)
-        click.secho(f"$ preflight {shown}", fg="cyan")
+        prefix = f"{step.shown_env} " if step.shown_env else ""
+        click.secho(f"$ {prefix}preflight {shown}", fg="cyan")
         result = subprocess.run(
             [sys.executable, "-m", "preflight", *step.args],
-            env=env,
+            env={**env, **step.env},
             cwd=workdir,
             stdin=subprocess.DEVNULL,
             check=False,

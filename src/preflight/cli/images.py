@@ -33,5 +33,5 @@ def command(
 
     resolution = resolve_images(spec)
     render = render_json if output_format == "json" else render_text
-    click.echo(render(resolution, str(spec.root), acr_only=acr_only), nl=False)
+    click.echo(render(resolution, str(spec.root), acr_only=acr_only, source=spec.source), nl=False)
     raise click.exceptions.Exit(EXIT_PASS if passed(resolution) else EXIT_FAIL)

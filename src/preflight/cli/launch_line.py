@@ -123,6 +123,9 @@ class LaunchOptions:
     params: dict[str, str] = field(default_factory=dict)
     workspace: str | None = None
     with_wave: bool = False
+    revision: str | None = None  # nextflow run -r/-revision (a remote pipeline's branch, tag …)
+    hub: str | None = None  # nextflow run -hub
+    latest: bool = False  # nextflow run -latest: the revision as the Git host names it now
 
     @property
     def platform_launch(self) -> bool:
@@ -158,11 +161,23 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
     params_file: Path | None = None
     params: dict[str, str] = {}
     with_wave = False
+    revision: str | None = None
+    hub: str | None = None
+    latest = False
     i = 0
     while i < len(args):
         word = args[i]
         value = args[i + 1] if i + 1 < len(args) else None
-        if word == "-profile" and value is not None:
+        if word in ("-r", "-revision") and value is not None:
+            revision = value
+            i += 2
+        elif word == "-hub" and value is not None:
+            hub = value
+            i += 2
+        elif word == "-latest":
+            latest = True
+            i += 1
+        elif word == "-profile" and value is not None:
             profiles.extend(p for p in value.split(",") if p)
             i += 2
         elif word in ("-c", "-config") and value is not None:
@@ -208,6 +223,9 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
         params_file=params_file,
         params=params,
         with_wave=with_wave,
+        revision=revision,
+        hub=hub,
+        latest=latest,
     )
 
 

@@ -29,7 +29,10 @@ def pipeline_options(func: F) -> F:
     @functools.wraps(func)
     def with_spec(
         *args: Any,
-        pipeline: Path,
+        pipeline: str,
+        revision: str | None,
+        hub: str | None,
+        latest: bool,
         profiles: tuple[str, ...],
         config_files: tuple[Path, ...],
         replace_config: tuple[Path, ...],
@@ -48,15 +51,40 @@ def pipeline_options(func: F) -> F:
             param_pairs,
             engine,
             with_wave=with_wave,
+            revision=revision,
+            hub=hub,
+            latest=latest,
+            ca_bundle=kwargs.get("ca_bundle") or getattr(kwargs.get("settings"), "ca_bundle", None),
         )
         return func(*args, spec=spec, **kwargs)
 
     decorators = [
-        click.argument(
-            "pipeline",
-            required=False,
-            default=".",
-            type=click.Path(path_type=Path),
+        # A string, not a path: ``https://host/x`` must keep its ``//``.
+        click.argument("pipeline", required=False, default="."),
+        click.option(
+            "-r",
+            "-revision",
+            "--revision",
+            "revision",
+            default=None,
+            metavar="REV",
+            help="Remote pipeline: the branch, tag or commit to check (as nextflow run -r).",
+        ),
+        click.option(
+            "-hub",
+            "--hub",
+            "hub",
+            default=None,
+            metavar="NAME",
+            help="Remote pipeline: the Git provider of owner/repo (default github, or $NXF_HUB).",
+        ),
+        click.option(
+            "-latest",
+            "--latest",
+            "latest",
+            is_flag=True,
+            help="Remote pipeline: ask the Git host what the revision names now (as nextflow "
+            "run -latest), instead of the commit read before.",
         ),
         click.option(
             "-profile",
@@ -113,7 +141,7 @@ def pipeline_options(func: F) -> F:
 
 
 def build_spec(
-    pipeline: Path,
+    pipeline: Path | str,
     profiles: tuple[str, ...],
     config_files: tuple[Path, ...],
     replace_config: tuple[Path, ...],
@@ -123,14 +151,27 @@ def build_spec(
     launch_dir: Path | None = None,
     *,
     with_wave: bool = False,
+    revision: str | None = None,
+    hub: str | None = None,
+    latest: bool = False,
+    ca_bundle: Path | None = None,
 ) -> PipelineSpec:
     """Turn the parsed pipeline options into a :class:`PipelineSpec`.
 
     ``$NXF_HOME`` (default ``~/.nextflow``) is read here, in the CLI layer, as Nextflow reads it.
+    A PIPELINE that is no local path but ``owner/repo`` or a Git URL is read at ``revision``
+    (see :mod:`preflight.cli.remote_pipeline`).
     """
+    from preflight.cli.remote_pipeline import locate_pipeline
+
     names = tuple(p.strip() for group in profiles for p in group.split(",") if p.strip())
+    nxf_home = Path(os.environ.get("NXF_HOME") or Path.home() / ".nextflow")
+    path, source = locate_pipeline(
+        str(pipeline), revision, hub, nxf_home, ca_bundle, os.environ, latest=latest
+    )
     return PipelineSpec.locate(
-        pipeline,
+        path,
+        source=source,
         profiles=names,
         config_files=tuple(replace_config) if replace_config else tuple(config_files),
         replace_configs=bool(replace_config),
@@ -138,7 +179,7 @@ def build_spec(
         params=parse_param_assignments(param_pairs),
         engine=engine,
         launch_dir=launch_dir or Path.cwd(),
-        nxf_home=Path(os.environ.get("NXF_HOME") or Path.home() / ".nextflow"),
+        nxf_home=nxf_home,
         with_wave=with_wave,
     )
 

@@ -77,11 +77,17 @@ def command(
 ) -> None:
     """Check, then run WRAPPED (e.g. -- nextflow run . -profile azure) only if the checks pass."""
     launch = parse_launch_command(list(wrapped))
-    pipeline = pipeline_path or launch.local_pipeline
+    pipeline: Path | str | None = pipeline_path or launch.local_pipeline
+    revision = None if pipeline_path else launch.revision
+    if pipeline is None and launch.tool == "nextflow" and launch.pipeline:
+        from preflight.remote.names import looks_remote
+
+        if looks_remote(launch.pipeline):  # nextflow run owner/repo -r REV: that commit
+            pipeline = launch.pipeline
     if pipeline is None:
         raise InputError(
-            f"cannot tell which local pipeline {' '.join(wrapped[:3])} runs",
-            remedy="name it with --pipeline DIR (check out a remote pipeline first)",
+            f"cannot tell which pipeline {' '.join(wrapped[:3])} runs",
+            remedy="name it with --pipeline DIR, or as owner/repo or a Git URL in the command",
         )
     # Before any check (or --fix) runs: a typo in the command must not cost a check or a change.
     program = find_program(wrapped[0])
@@ -97,6 +103,10 @@ def command(
         (*(f"{k}={v}" for k, v in launch.params.items()), *param_pairs),
         engine,
         with_wave=launch.with_wave,
+        revision=revision,
+        hub=launch.hub,
+        latest=launch.latest,
+        ca_bundle=settings.ca_bundle,
     )
     settings, options = with_launch_defaults(settings, options, launch)
     if apply_fix:

@@ -137,6 +137,13 @@ def summary(info: dict[str, Any]) -> str:
             lines.append(f"    image {image}")
         for token in registry["tokens"]:
             lines.append(f"    token {token['name']}: {', '.join(token['repositories'])}")
+    git = info.get("git")
+    if git:
+        lines.append(f"  Git host         https://{git['host']}")
+        for repository in git["repositories"]:
+            private = "  (private: GITHUB_TOKEN=<git.token>)" if repository["private"] else ""
+            revisions = ", ".join(repository["revisions"])
+            lines.append(f"    repository {repository['name']}: {revisions}{private}")
     lines += [
         f"  CA bundle        {info['ca_bundle']}",
         "",

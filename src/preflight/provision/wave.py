@@ -6,19 +6,49 @@ credential steps and the editor stays the one place that knows how to edit a con
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from preflight.pipeline import PipelineSpec
+from preflight.pipeline import PipelineSource, PipelineSpec
 
 if TYPE_CHECKING:
     from preflight.nextflow.config.editor import WaveEdit
 
 
 def plan_wave(spec: PipelineSpec) -> WaveEdit | None:
-    """The edit that makes Wave effective, or ``None`` when it already is."""
+    """The edit that makes Wave effective, or ``None`` when it already is.
+
+    A remote pipeline's checkout is preflight's read-only copy of one commit: the edit is never
+    made there. It comes back blocked, saying where to make it instead.
+    """
     from preflight.nextflow.config.editor import plan_wave_injection
 
-    return plan_wave_injection(spec)
+    edit = plan_wave_injection(spec)
+    if edit is None or spec.source is None:
+        return edit
+    return _elsewhere(edit, spec.source)
+
+
+def _elsewhere(edit: WaveEdit, source: PipelineSource) -> WaveEdit:
+    """The planned edit, blocked, with the places a user can make it for a remote pipeline."""
+    at = (
+        f" at line {edit.location.line}" if edit.location is not None and edit.location.line else ""
+    )
+    change = "set wave.enabled = true" if edit.kind == "flip" else "add wave { enabled = true }"
+    return replace(
+        edit,
+        kind="blocked",
+        new_bytes=edit.original,
+        blocked_reason=f"{source.repository} is a remote pipeline (commit {source.commit[:12]}); "
+        "preflight does not edit its read-only copy",
+        alternatives=(
+            f"in the repository {source.url}, {change} in {edit.shown}{at} "
+            f"and launch the new revision (this one is {source.revision})",
+            f"or launch this revision with Wave on: nextflow run {source.repository} "
+            f"-r {source.revision} -with-wave",
+            "or pass a config file that sets wave.enabled = true: nextflow run … -c wave.config",
+        ),
+    )
 
 
 def apply_wave(edit: WaveEdit) -> None:

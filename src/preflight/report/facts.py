@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from pathlib import PurePath
 from typing import Any
 
-from preflight.model import Finding, Location, Report, Status
+from preflight.model import Finding, Location, PipelineSource, Report, Status
 from preflight.secret import REDACTED, Secret
 
 # C0 controls but tab and newline, DEL, and the C1 controls.
@@ -102,3 +102,23 @@ def counts_phrase(report: Report) -> str:
 def verdict(report: Report) -> str:
     """The one-line verdict every format ends with: ``FAIL: 2 failed, 3 passed``."""
     return f"{'PASS' if report.passed else 'FAIL'}: {counts_phrase(report)}"
+
+
+def source_line(report: Report) -> str:
+    """A remote pipeline's repository, revision and commit, in one line ('' for a local one)."""
+    source = report.source
+    if source is None:
+        return ""
+    return f"{source.repository}@{source.revision}, commit {source.commit} ({source.url})"
+
+
+def source_fields(source: PipelineSource) -> dict[str, str]:
+    """Where a remote pipeline came from, field by field (the JSON ``source`` object)."""
+    return {
+        "repository": source.repository,
+        "url": source.url,
+        "revision": source.revision,
+        "commit": source.commit,
+        "read_from": source.read_from,
+        "provider": source.provider,
+    }

@@ -15,7 +15,7 @@ escaped, no text from a finding can start a command of its own.
 from __future__ import annotations
 
 from preflight.model import Finding, Report, Status
-from preflight.report.facts import printable, verdict
+from preflight.report.facts import printable, source_line, verdict
 
 COMMANDS: dict[Status, str] = {
     Status.FAIL: "error",
@@ -61,5 +61,9 @@ def render(report: Report, *, color: bool = False) -> str:
     """Annotations for every finding that is not a pass, then ``preflight: PASS|FAIL: counts``."""
     del color  # the runner reads this
     lines = [line for line in map(annotation, report.findings) if line is not None]
+    if report.source is not None:
+        lines.append(
+            f"::notice title=preflight checked::{escape_data(printable(source_line(report)))}"
+        )
     lines.append(f"preflight: {verdict(report)}")
     return "\n".join(lines) + "\n"

@@ -1,7 +1,8 @@
 """``preflight images`` output: a table for people and the JSON contract for machines.
 
 Pure functions: a resolution in, text out. The JSON document carries ``schema_version``,
-``status``, ``pipeline``, ``engine``, then ``images`` (each: ``image``, ``registry``,
+``status``, ``pipeline``, ``source`` (a remote pipeline only: repository, revision, commit …),
+``engine``, then ``images`` (each: ``image``, ``registry``,
 ``repository``, ``tag``, ``digest``, ``acr``, ``processes``, ``source``), ``unresolved``
 (``process``, ``reason``, ``source``), ``findings`` — the same objects as the full report — and
 ``processes``: per process what will run, what ``nextflow inspect`` would report, and why —
@@ -14,7 +15,8 @@ import json
 from typing import Any
 
 from preflight.images.resolve import ImageResolution, Outcome, ProcessImage
-from preflight.model import SCHEMA_VERSION, Report, Status
+from preflight.model import SCHEMA_VERSION, PipelineSource, Report, Status
+from preflight.report.facts import source_fields
 from preflight.report.json_report import finding_object, image_object, unresolved_object
 
 _STATUS_WORD = {
@@ -43,13 +45,23 @@ def _selected(resolution: ImageResolution, acr_only: bool) -> tuple[Any, list[Pr
     return uses, processes
 
 
-def render_json(resolution: ImageResolution, pipeline: str, *, acr_only: bool = False) -> str:
+def render_json(
+    resolution: ImageResolution,
+    pipeline: str,
+    *,
+    acr_only: bool = False,
+    source: PipelineSource | None = None,
+) -> str:
     """The JSON contract, indented, ASCII only, ending in a newline."""
     uses, processes = _selected(resolution, acr_only)
-    document = {
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "status": (Status.PASS if passed(resolution) else Status.FAIL).value,
         "pipeline": pipeline,
+    }
+    if source is not None:  # a remote pipeline: the repository and commit read
+        document["source"] = source_fields(source)
+    document |= {
         "engine": resolution.engine,
         "images": [image_object(u) for u in uses],
         "unresolved": [unresolved_object(u) for u in resolution.unresolved],
@@ -75,11 +87,19 @@ def _process_object(process: ProcessImage) -> dict[str, Any]:
     }
 
 
-def render_text(resolution: ImageResolution, pipeline: str, *, acr_only: bool = False) -> str:
+def render_text(
+    resolution: ImageResolution,
+    pipeline: str,
+    *,
+    acr_only: bool = False,
+    source: PipelineSource | None = None,
+) -> str:
     """A table of image → processes, then unresolved processes, the processes defined but not
     called (their images are not checked: the run will not pull them), then findings."""
     uses, processes = _selected(resolution, acr_only)
     acr_count = len(resolution.acr_uses)
+    if source is not None:
+        pipeline = f"{source.repository}@{source.revision}, commit {source.commit}"
     lines = [
         f"Images for {pipeline} (engine: {resolution.engine}): "
         f"{len(resolution.uses)} image(s), {acr_count} on ACR"

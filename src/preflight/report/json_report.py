@@ -1,12 +1,13 @@
 """The machine-readable report: the JSON contract wrapper scripts and CI steps depend on.
 
 Top level, in this order: ``schema_version``, ``status`` (``pass``/``fail``), ``pipeline``,
-``counts`` (findings per status), ``findings``, ``images``, ``unresolved``. A finding has
-``check``, ``status``, ``subject``, ``message``, ``remedy``, then ``location``
-(``file:line:col``, column ``0`` when unknown) and ``details`` only when it has them. An image
-has ``image``, ``registry``, ``repository``, ``tag``, ``digest``, ``acr``, ``processes`` and
-``source`` (``file:line`` or null); an unresolved process has ``process``, ``reason``,
-``source``.
+``source`` (only for a remote pipeline: ``repository``, ``url``, ``revision``, ``commit``,
+``read_from``, ``provider``), ``counts`` (findings per status), ``findings``, ``images``,
+``unresolved``. A finding has ``check``, ``status``, ``subject``, ``message``, ``remedy``, then
+``location`` (``file:line:col``, column ``0`` when unknown) and ``details`` only when it has
+them. An image has ``image``, ``registry``, ``repository``, ``tag``, ``digest``, ``acr``,
+``processes`` and ``source`` (``file:line`` or null); an unresolved process has ``process``,
+``reason``, ``source``.
 
 Fields are only ever added; a change that removes or retypes one bumps ``schema_version``.
 Key order is fixed and ``details`` keys are sorted, so the same report gives the same bytes.
@@ -24,8 +25,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from preflight.errors import InputError
-from preflight.model import SCHEMA_VERSION, Finding, ImageUse, Location, Report, Status, Unresolved
-from preflight.report.facts import file_line, plain_details
+from preflight.model import (
+    SCHEMA_VERSION,
+    Finding,
+    ImageUse,
+    Location,
+    PipelineSource,
+    Report,
+    Status,
+    Unresolved,
+)
+from preflight.report.facts import file_line, plain_details, source_fields
 
 
 def _source(location: Location | None) -> str | None:
@@ -71,10 +81,15 @@ def unresolved_object(item: Unresolved) -> dict[str, Any]:
 
 def report_object(report: Report) -> dict[str, Any]:
     """The whole report as the contract's object (what :func:`render` serialises)."""
-    return {
+    head: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "status": report.status.value,
         "pipeline": report.pipeline,
+    }
+    if report.source is not None:
+        head["source"] = source_fields(report.source)
+    return {
+        **head,
         "counts": {status.value: report.count(status) for status in Status},
         "findings": [finding_object(f) for f in report.findings],
         "images": [image_object(u) for u in report.images],
@@ -155,6 +170,7 @@ def load_report(text: str, *, where: str = "") -> Report:
                 for u in data.get("unresolved", ())
             ),
             pipeline=data.get("pipeline", ""),
+            source=PipelineSource(**data["source"]) if data.get("source") else None,
         )
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InputError(

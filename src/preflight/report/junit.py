@@ -19,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from preflight.model import Finding, Report, Status
-from preflight.report.facts import plain_details, printable
+from preflight.report.facts import plain_details, printable, source_fields
 
 SUITES_NAME = "preflight"
 
@@ -107,6 +107,10 @@ def render(report: Report, *, color: bool = False) -> str:
     root = ET.Element("testsuites", {"name": SUITES_NAME, **_counts(report.findings)})
     for area, findings in areas.items():
         suite = ET.SubElement(root, "testsuite", {"name": xml_text(area), **_counts(findings)})
+        if report.source is not None:  # a remote pipeline: which commit these results are for
+            properties = ET.SubElement(suite, "properties")
+            for key, value in source_fields(report.source).items():
+                ET.SubElement(properties, "property", {"name": f"source.{key}", "value": value})
         suite.extend(_testcase(f) for f in findings)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from preflight.model import Finding, Report, Status
-from preflight.report.facts import counts_phrase, detail_text, file_line, printable
+from preflight.report.facts import counts_phrase, detail_text, file_line, printable, source_line
 from preflight.report.progress import Progress
 
 MARKS: dict[Status, str] = {
@@ -128,7 +128,9 @@ def _images_lines(report: Report, color: bool) -> list[str]:
 def render(report: Report, *, color: bool = False) -> str:
     """The report as terminal text ending in a newline; ANSI colour only when ``color``."""
     blocks: list[list[str]] = []
-    if report.pipeline:
+    if report.source is not None:
+        blocks.append([_paint(f"preflight: {printable(source_line(report))}", _BOLD, color)])
+    elif report.pipeline:
         blocks.append([_paint(f"preflight: {printable(report.pipeline)}", _BOLD, color)])
     blocks.extend(_area_lines(name, area, color) for name, area in _group(report.findings).items())
     images = _images_lines(report, color)

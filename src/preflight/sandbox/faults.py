@@ -1,10 +1,11 @@
 """Fault injection: make a sandbox service slow, failing or unreachable, on demand.
 
-A fault is switched on per service — ``platform``, ``arm``, ``entra``, ``acr`` (every registry)
-or ``acr:<login server>`` (one registry) — and optionally per path prefix, at start-up or while
-the sandbox runs. The HTTPS server asks :meth:`FaultBoard.take` before it calls the emulator, so
-emulators never know about faults. ``times=N`` makes a fault apply to the next N matching
-requests only and then switch itself off, which is how a test proves that a client retries.
+A fault is switched on per service — ``platform``, ``arm``, ``entra``, ``git``, ``acr`` (every
+registry) or ``acr:<login server>`` (one registry) — and optionally per path prefix, at start-up
+or while the sandbox runs. The HTTPS server asks :meth:`FaultBoard.take` before it calls the
+emulator, so emulators never know about faults. ``times=N`` makes a fault apply to the next N
+matching requests only and then switch itself off, which is how a test proves that a client
+retries.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-SERVICES = ("platform", "arm", "entra", "acr")
+SERVICES = ("platform", "arm", "entra", "acr", "git")
 RETRYABLE_STATUSES = (429, 500, 502, 503, 504)
 
 

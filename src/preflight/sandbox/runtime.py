@@ -1,10 +1,10 @@
 """Starting and stopping the whole sandbox: ``start_sandbox(state_dir) -> Sandbox``.
 
-Order of start-up, chosen for speed (the whole thing takes a fraction of a second): certificates
-→ launch every registry process → (while they start, in a worker thread) the Entra ID signing key,
-and the shared state → wait until each registry listens → push the seeded images, each on its
-own connection, in parallel → open one HTTPS listener per service. If any step fails,
-everything already started is stopped before the error propagates.
+Order of start-up, chosen for speed (the whole thing takes about a second): certificates →
+launch every registry process → (while they start, in worker threads) the Git host's
+repositories, the Entra ID signing key, and the shared state → wait until each registry listens
+→ push the seeded images, each on its own connection, in parallel → open one HTTPS listener per
+service. If any step fails, everything already started is stopped before the error propagates.
 
 The Seqera Platform and ARM emulators are plug-ins (``preflight.sandbox.platform`` and
 ``preflight.sandbox.arm``); a sandbox built without them simply lacks those services.
@@ -27,6 +27,9 @@ import httpx
 from preflight.sandbox.acr import AcrFrontDoor, TokenRequestRecord
 from preflight.sandbox.entra import EntraEmulator, EntraIssuer, new_signing_key
 from preflight.sandbox.faults import FaultBoard
+from preflight.sandbox.git_host import DEFAULT_REPOSITORIES as GIT_REPOSITORIES
+from preflight.sandbox.git_host import HOST as GIT_HOST
+from preflight.sandbox.git_host import GitHost, GitRequestRecord, build_repositories
 from preflight.sandbox.http import Handler
 from preflight.sandbox.push import push_image
 from preflight.sandbox.registry_process import RegistryConfig, RegistryProcess
@@ -74,6 +77,7 @@ class Sandbox:
         self.entra = entra
         self.faults = faults
         self.platform: Any = None  # the Platform emulator's state, when that plug-in exists
+        self.git: GitHost | None = None  # the Git host (github.com), once started
         self._passwords = dict(passwords)
         self._processes: dict[str, RegistryProcess] = {}
         self._front_doors: dict[str, AcrFrontDoor] = {}
@@ -103,10 +107,10 @@ class Sandbox:
 
     @property
     def connect_to(self) -> str:
-        """The host map: ``<login server>:443:127.0.0.1:<port>`` per registry, comma-separated."""
+        """The host map: ``<login server>:443:127.0.0.1:<port>`` per registry (and the Git
+        host), comma-separated."""
         return ",".join(
-            f"{seed.login_server.lower()}:443:{self.address(seed.login_server)}"
-            for seed in self.seeds
+            f"{name}:443:{host}:{port}" for (name, _), (host, port) in self.host_map().items()
         )
 
     def host_map(self) -> dict[tuple[str, int], tuple[str, int]]:
@@ -115,7 +119,14 @@ class Sandbox:
         for seed in self.seeds:
             host, _, port = self.address(seed.login_server).rpartition(":")
             mapping[(seed.login_server.lower(), 443)] = (host, int(port))
+        if "git" in self._listeners:
+            host, _, port = self._listeners["git"].address.rpartition(":")
+            mapping[(GIT_HOST, 443)] = (host, int(port))
         return mapping
+
+    def git_requests(self) -> list[GitRequestRecord]:
+        """Every request the Git host received (since reset)."""
+        return self.git.requests() if self.git is not None else []
 
     def password(self, login_server: str, token: str) -> str:
         """The seeded ``password1`` of an ACR token."""
@@ -142,6 +153,8 @@ class Sandbox:
             self.platform.reset()
         for front_door in self._front_doors.values():
             front_door.clear_records()
+        if self.git is not None:
+            self.git.clear_records()
 
     def close(self) -> None:
         """Stop every listener and every registry process. Idempotent."""
@@ -218,6 +231,8 @@ class Sandbox:
         else:
             verify: Callable[[str], Mapping[str, Any]] = self.entra.verify
             self._listen("arm", ArmEmulator(self.azure, verify), ["arm"])
+        self.git = GitHost(self.state_dir / "git")
+        self._listen("git", self.git, ["git"])
 
     def _describe(self) -> None:
         entra = self.endpoint("entra")
@@ -266,6 +281,11 @@ class Sandbox:
             }
             for seed in self.seeds
         ]
+        if self.git is not None:
+            info["git"] = self.git.describe()
+            # Remote pipelines read from this sandbox's github.com stay in its own cache, never
+            # in the user's (where they would pass for the real github.com's).
+            env["PREFLIGHT_CACHE_DIR"] = str(self.state_dir / "cache")
         info["env"] = env
         self.info = info
         self.env = env
@@ -288,7 +308,9 @@ def start_sandbox(
     """
     seeds = tuple(registries if registries is not None else DEFAULT_REGISTRIES)
     state_dir = Path(state_dir)
-    certificates = make_certificates(state_dir / "tls", [s.login_server for s in seeds])
+    certificates = make_certificates(
+        state_dir / "tls", [*(s.login_server for s in seeds), GIT_HOST]
+    )
     passwords = new_password_book(seeds)
     board = FaultBoard(latency_ms=latency_ms)
     for fault in faults:
@@ -298,6 +320,10 @@ def start_sandbox(
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sandbox-start")
     try:
         processes = _launch_registries(state_dir, certificates, seeds)
+        git_repositories = [
+            pool.submit(build_repositories, state_dir / "git", [repository])
+            for repository in GIT_REPOSITORIES
+        ]
         # While the registries start and the images go up: the Entra ID key, the slowest
         # thing to make (cryptography releases the GIL while it works).
         entra_key = pool.submit(new_signing_key)
@@ -305,6 +331,8 @@ def start_sandbox(
         minter = RegistryTokenMinter(certificates.signing_key)
         for process in processes.values():
             process.wait_ready()
+        for built in git_repositories:
+            built.result()
         sandbox = Sandbox(
             state_dir=state_dir,
             certificates=certificates,

@@ -1,0 +1,1 @@
+"""Remote pipelines: named as for ``nextflow run``, read at one commit as Nextflow does."""
