@@ -255,15 +255,64 @@ def test_when_rollback_fails_too_the_error_says_what_remains_and_rotate_resumes(
     token = f"wave-pull-{clients.workspace_id}"
     assert f"token {token} (could not be removed" in text
     assert f"scope map {token}-scope-map (could not be removed" in text
-    assert "--rotate" in caught.value.remedy
+    assert "run `preflight fix` again" in caught.value.remedy
     clients.sandbox.faults.clear()
 
-    blocked = plan_provisioning(
+    # What remains carries preflight's own names: a plain second fix resumes with it.
+    resumed = plan_provisioning(
         acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
-    assert blocked.registries[0].outcome is Outcome.BLOCKED
-    resumed = plan_provisioning(
-        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients, rotate=True)
-    )
+    assert resumed.registries[0].outcome is Outcome.PLANNED
     result = apply_plan(resumed, arm=clients.arm, platform=clients.platform)
     assert pull_actions(clients, ACR, token, result.passwords[ACR].reveal(), "team/app") == ["pull"]
+
+
+class _InterruptedPlatform:
+    """The real Platform client, but Ctrl-C arrives while the credential is being created."""
+
+    def __init__(self, real: object) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
+
+    def create_credential(self, *args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+
+def test_a_second_ctrl_c_as_the_rollback_starts_is_recorded_and_the_next_fix_reuses_it(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    from preflight.provision.apply import ApplyInterrupted
+
+    acr_only = [i for i in pipeline_images if i.registry == ACR]
+    plan = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    said: list[str] = []
+
+    def progress(message: str) -> None:  # the second Ctrl-C lands as the rollback is announced
+        said.append(message)
+        if "rolling back" in message and sum("rolling back" in m for m in said) == 1:
+            raise KeyboardInterrupt
+
+    platform = _InterruptedPlatform(clients.platform)
+    with pytest.raises(ApplyInterrupted) as caught:
+        apply_plan(plan, arm=clients.arm, platform=platform, progress=progress)  # type: ignore[arg-type]
+    token = f"wave-pull-{clients.workspace_id}"
+    text = str(caught.value)
+    assert f"token {token} (not rolled back: interrupted)" in text
+    assert f"scope map {token}-scope-map (not rolled back: interrupted)" in text
+    registry = clients.sandbox.azure.registries[ACR]
+    assert token in registry.tokens and f"{token}-scope-map" in registry.scope_maps
+
+    # The next fix recognises preflight's own leftover by name instead of being blocked by it.
+    again = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    [registry_plan] = again.registries
+    assert registry_plan.outcome is Outcome.PLANNED, registry_plan.reason
+    apply_plan(again, arm=clients.arm, platform=clients.platform)
+    [(_, host, user, password)] = stored_credentials(clients)
+    assert host == ACR and user == token
+    assert pull_actions(clients, ACR, user, password, acr_only[0].repository) == ["pull"]

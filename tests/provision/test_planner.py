@@ -138,8 +138,31 @@ def test_an_existing_password_is_never_regenerated_without_rotate() -> None:
     blocked = decide(expired, OPTIONS, NOW)
     assert blocked.outcome is Outcome.BLOCKED and "--rotate" in blocked.remedy
 
-    orphan = facts(token=token(), scope_map=scope_map(READ_APP, READ_TOOL))
-    assert decide(orphan, OPTIONS, NOW).outcome is Outcome.BLOCKED
+    # A token that some credential of the workspace signs in with (for another registry
+    # string) may be in use: its password is not regenerated.
+    used = facts(token=token(), scope_map=scope_map(READ_APP, READ_TOOL), token_users=("x",))
+    assert decide(used, OPTIONS, NOW).outcome is Outcome.BLOCKED
+    # Nor is one preflight did not name.
+    own = facts(
+        token_name="ci-reader",
+        token=token("ci-reader", scope_map="ci-reader-scope-map"),
+        scope_map=scope_map(READ_APP, READ_TOOL, name="ci-reader-scope-map"),
+    )
+    assert decide(own, OPTIONS, NOW).outcome is Outcome.BLOCKED
+
+
+def test_what_an_unfinished_fix_left_is_recognised_by_name_and_reused() -> None:
+    """A second Ctrl-C during rollback can leave preflight's own token and scope map behind:
+    the next fix must not be blocked by them."""
+    leftover = facts(token=token(), scope_map=scope_map(READ_APP))
+    plan = decide(leftover, OPTIONS, NOW)
+    assert plan.outcome is Outcome.PLANNED, plan.reason
+    assert plan.steps == (
+        ExtendScopeMap("wave-pull-7-scope-map", (READ_APP,), (READ_TOOL,)),
+        GeneratePassword("wave-pull-7", "password1", None, replaces=True),
+        CreateCredential("myacr-wave-pull", HOST, "wave-pull-7", 7),
+    )
+    assert "did not finish" in plan.reason
 
 
 def test_rotate_regenerates_password1_and_replaces_the_credential() -> None:

@@ -72,6 +72,7 @@ class RegistryFacts:
     credential_name: str = ""
     credential_name_problem: str = ""
     near_misses: tuple[str, ...] = ()  # credentials a person would take for this registry
+    token_users: tuple[str, ...] = ()  # the workspace's credentials that sign in as the token
 
 
 class _Blocked(Exception):
@@ -175,6 +176,7 @@ def gather_facts(
         near_misses=tuple(
             f"{miss.credential.name} ({miss.kind.value})" for miss in match.near_misses
         ),
+        token_users=tuple(c.name for c in credentials if c.user_name == token_name),
     )
 
 
@@ -265,7 +267,8 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
         _require_enabled(token, facts)
         steps.extend(_scope_map_steps(facts, token.scope_map_name, options))
         has_password = token.password("password1") is not None
-        if has_password and not options.rotate:
+        leftover = has_password and _left_by_preflight(facts, token, options)
+        if has_password and not options.rotate and not leftover:
             raise _Blocked(
                 f"no credential for {facts.login_server}, and token {token.name} already has "
                 "a password1 that something else may use",
@@ -278,6 +281,12 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
         reason = f"no credential for {facts.login_server}; existing token {token.name} will " + (
             "read " + _repos(facts.repositories)
         )
+        if leftover:
+            reason += (
+                "; it was left by a `preflight fix` that did not finish (no credential signs "
+                "in with it, and preflight never shows its password), so its password1 is "
+                "regenerated"
+            )
     steps.append(
         CreateCredential(
             facts.credential_name, facts.login_server, facts.token_name, options.workspace_id
@@ -289,6 +298,21 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
             f"equal {facts.login_server} exactly"
         )
     return steps, reason
+
+
+def _left_by_preflight(facts: RegistryFacts, token: TokenInfo, options: ProvisionOptions) -> bool:
+    """Whether ``token`` is what an unfinished ``fix`` of this workspace left, known by name.
+
+    It carries the names ``fix`` gives (``wave-pull-<workspace>`` bound to its own
+    ``…-scope-map``) and no credential of the workspace signs in with it. Its password1 then
+    reached nobody: ``fix`` hands a password only to the credential it creates.
+    """
+    own_name = names.default_token_name(options.workspace_id)
+    return (
+        token.name == own_name
+        and token.scope_map_name == names.scope_map_name_for(own_name)
+        and not facts.token_users
+    )
 
 
 def _scope_map_steps(
