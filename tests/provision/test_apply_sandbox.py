@@ -153,9 +153,25 @@ def test_an_existing_credential_keeps_its_password_and_gains_repositories(
     assert pull_actions(clients, ACR, "pipeline-reader", seeded, "shared/base") == ["pull"]
 
 
-def test_rotate_replaces_the_password_and_the_credential(
+def test_rotate_replaces_the_password_and_the_credential_of_the_blocked_registry_only(
     clients: Clients, pipeline_images: list[ImageUse]
 ) -> None:
+    from datetime import timedelta
+
+    from preflight.sandbox.state import utcnow
+
+    # otheracr: provisioned by a plain fix, and healthy.
+    other = [i for i in pipeline_images if i.registry == OTHER]
+    apply_plan(
+        plan_provisioning(
+            other, arm=clients.arm, platform=clients.platform, options=options(clients)
+        ),
+        arm=clients.arm,
+        platform=clients.platform,
+    )
+    other_token = f"wave-pull-{clients.workspace_id}"
+    other_password = clients.sandbox.azure.registries[OTHER].tokens[other_token].passwords[0].value
+    # sandboxacr: a credential whose token's only password has expired — blocked.
     seeded = clients.sandbox.password(ACR, "pipeline-reader")
     clients.sandbox.platform.add_registry_credential(
         name="acr-reader",
@@ -164,20 +180,26 @@ def test_rotate_replaces_the_password_and_the_credential(
         password=seeded,
         workspace_id=clients.workspace_id,
     )
-    images = [i for i in pipeline_images if i.repository in ("team/app", "team/tool")]
+    with clients.sandbox.azure.lock:
+        reader = clients.sandbox.azure.registries[ACR].tokens["pipeline-reader"]
+        reader.passwords[0].expiry = utcnow() - timedelta(days=1)
+    images = [i for i in pipeline_images if i.repository in ("team/app", "team/tool")] + other
     plain = plan_provisioning(
         images, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
-    assert plain.empty
+    assert [r.outcome for r in plain.registries] == [Outcome.READY, Outcome.BLOCKED]
     rotate = plan_provisioning(
         images, arm=clients.arm, platform=clients.platform, options=options(clients, rotate=True)
     )
     result = apply_plan(rotate, arm=clients.arm, platform=clients.platform)
+    assert set(result.passwords) == {ACR}  # nothing was rotated on otheracr
     new = result.passwords[ACR].reveal()
     assert new != seeded
     assert pull_actions(clients, ACR, "pipeline-reader", seeded, "team/app") == []
     assert pull_actions(clients, ACR, "pipeline-reader", new, "team/app") == ["pull"]
-    assert [(n, p) for n, _, _, p in stored_credentials(clients)] == [("acr-reader", new)]
+    assert pull_actions(clients, OTHER, other_token, other_password, "lab/align") == ["pull"]
+    stored = {n: p for n, _, _, p in stored_credentials(clients)}
+    assert stored["acr-reader"] == new and other_password in stored.values()
 
 
 def test_the_password_appears_in_no_output_log_or_file(

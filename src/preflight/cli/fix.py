@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 @click.option(
     "--rotate",
     is_flag=True,
-    help="Regenerate password1 of a token a credential uses, and replace that credential.",
+    help="Regenerate password1 and replace the credential where the credential cannot sign in "
+    "(expired or stale password); a registry whose credential works is left alone.",
 )
 @click.option(
     "--wildcard",

@@ -210,6 +210,9 @@ def _keep_credential(
     _require_enabled(token, facts)
     steps: list[Step] = list(_scope_map_steps(facts, token.scope_map_name, options))
     live = token.live_passwords(now)
+    saved = _saved_at(credential)
+    # As the token check judges it: every live password is newer than the credential.
+    stale = bool(live) and saved is not None and all(p.created and p.created > saved for p in live)
     if not live and not options.rotate:
         raise _Blocked(
             f"token {token.name} has no password that is still valid, so credential "
@@ -217,7 +220,16 @@ def _keep_credential(
             f"run `preflight fix --rotate` to generate password1 and replace credential "
             f"{credential.name}",
         )
-    if options.rotate:
+    if stale and not options.rotate:
+        raise _Blocked(
+            f"every password of token {token.name} was generated after credential "
+            f"{credential.name} was last saved, so it likely holds an old one",
+            f"run `preflight fix --rotate` to generate password1 and replace credential "
+            f"{credential.name}",
+        )
+    # --rotate is for the registries that need it: a credential that signs in is left alone.
+    rotating = options.rotate and (not live or stale)
+    if rotating:
         steps.append(
             GeneratePassword(
                 token.name,
@@ -236,12 +248,14 @@ def _keep_credential(
             )
         )
     reason = f"credential {credential.name} uses token {token.name}"
+    if options.rotate and not rotating:
+        reason += " (its password is valid, so --rotate leaves it alone)"
     if not steps:
         return steps, f"{reason}, which covers {_repos(facts.repositories)}"
     changes = []
     if not isinstance(steps[0], GeneratePassword):
         changes.append(f"its scope map will cover {_repos(facts.repositories)}")
-    if options.rotate:
+    if rotating:
         changes.append("its password1 and the credential will be replaced (--rotate)")
     return steps, f"{reason}; {' and '.join(changes)}"
 
@@ -298,6 +312,18 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
             f"equal {facts.login_server} exactly"
         )
     return steps, reason
+
+
+def _saved_at(credential: Credential) -> datetime | None:
+    """When the credential was last saved (its password set), as Platform says; else None."""
+    text = credential.last_updated or credential.date_created
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _left_by_preflight(facts: RegistryFacts, token: TokenInfo, options: ProvisionOptions) -> bool:
