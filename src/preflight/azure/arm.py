@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from preflight.azure.identity import build_credential, client_secret_from, transport_options
 from preflight.azure.models import PasswordInfo, RegistryInfo, ScopeMapInfo, TokenInfo
-from preflight.errors import AzureError, InputError
+from preflight.errors import EXIT_INPUT, EXIT_UNREACHABLE, AzureError, InputError
 from preflight.net.endpoint import checked_endpoint
 from preflight.secret import Secret, redact
 from preflight.settings import Settings
@@ -403,6 +403,7 @@ class ArmGateway:
                 f"could not {step}: the sign-in at Entra ID got no answer ({detail})",
                 where=where,
                 remedy="check the network and AZURE_AUTHORITY_HOST, then run the command again",
+                exit_code=EXIT_UNREACHABLE,
             )
         if isinstance(exc, ClientAuthenticationError) and status in (None, 401):
             return AzureError(
@@ -410,6 +411,7 @@ class ArmGateway:
                 where=where,
                 remedy="sign in with `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
                 "AZURE_CLIENT_SECRET for a service principal",
+                exit_code=EXIT_INPUT,
             )
         if isinstance(exc, ServiceRequestError):
             return AzureError(
@@ -417,6 +419,7 @@ class ArmGateway:
                 where=where,
                 remedy="check the network and PREFLIGHT_ARM_ENDPOINT; for a private CA set "
                 "PREFLIGHT_CA_BUNDLE",
+                exit_code=EXIT_UNREACHABLE,
             )
         if isinstance(exc, ServiceResponseTimeoutError):
             return AzureError(
@@ -424,12 +427,14 @@ class ArmGateway:
                 where=where,
                 remedy="run the command again; if it persists, check the network and "
                 "PREFLIGHT_ARM_ENDPOINT",
+                exit_code=EXIT_UNREACHABLE,
             )
         if isinstance(exc, ServiceResponseError):
             return AzureError(
                 f"could not {step}: the connection broke before Azure answered ({detail})",
                 where=where,
                 remedy="run the command again; if it persists, check the network",
+                exit_code=EXIT_UNREACHABLE,
             )
         if isinstance(exc, HttpResponseError) and status == 403:
             return AzureError(
@@ -443,18 +448,21 @@ class ArmGateway:
                 where=where,
                 remedy="check AZURE_SUBSCRIPTION_ID: `az account list --query '[].id' -o tsv` "
                 "lists the subscriptions your identity can see",
+                exit_code=EXIT_INPUT,
             )
         if isinstance(exc, HttpResponseError) and status == 429:
             return AzureError(
                 f"could not {step}: Azure is throttling requests ({detail})",
                 where=where,
                 remedy="wait a minute and run the command again",
+                exit_code=EXIT_UNREACHABLE,
             )
         label = f"HTTP {status}" if status else type(exc).__name__
         return AzureError(
             f"could not {step}: {label}{f' {code}' if code else ''}: {detail}",
             where=where,
             remedy="run the command again; if it persists, check the registry in the Azure portal",
+            exit_code=EXIT_UNREACHABLE if status is not None and status >= 500 else None,
         )
 
 

@@ -36,7 +36,8 @@ def command(
 
     \b
     Exit codes: 0 every check passed (warnings allowed), 1 a check failed,
-    2 unusable input, 3 internal error.
+    2 unusable input (also a token or workspace Platform does not accept),
+    3 internal error, 4 a service could not be reached, 130 interrupted.
     """
     report = execute_checks(spec, settings, options)
     emit_report(report, output_format, output)

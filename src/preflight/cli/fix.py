@@ -89,7 +89,8 @@ def command(
 
     \b
     Exit codes: 0 done (or nothing to do), 1 something is blocked or failed (rolled back),
-    2 unusable input.
+    2 unusable input (also a token or workspace Platform does not accept), 3 internal
+    error, 4 a service could not be reached, 130 interrupted.
     """
     from preflight.provision.fix import PARTS
     from preflight.provision.names import check_token_name, check_wildcard, parse_expiry

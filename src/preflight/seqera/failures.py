@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from preflight.errors import PlatformError
+from preflight.errors import EXIT_INPUT, EXIT_UNREACHABLE, PlatformError
 from preflight.secret import Secret, redact
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -59,6 +59,7 @@ def status_error(
             remedy=f"create a new access token at {web_url(endpoint)}/tokens and "
             "set TOWER_ACCESS_TOKEN to it",
             where=where,
+            exit_code=EXIT_INPUT,
         )
     if status == 403:
         return PlatformError(
@@ -80,6 +81,7 @@ def status_error(
             f"Seqera Platform failed ({status}) when trying to {operation}{said}",
             remedy="the service is busy or down; try again in a few minutes",
             where=where,
+            exit_code=EXIT_UNREACHABLE,
         )
     return PlatformError(
         f"Seqera Platform answered {status} when trying to {operation}{said}",
@@ -98,6 +100,7 @@ def network_error(
         f"Seqera Platform {kind} when trying to {operation}: {detail}",
         remedy=f"check the network and TOWER_API_ENDPOINT (currently {endpoint}), then try again",
         where=where,
+        exit_code=EXIT_UNREACHABLE,
     )
 
 
@@ -110,6 +113,7 @@ def tls_error(
         f"the TLS certificate of {endpoint} is not trusted: {detail}",
         remedy="point PREFLIGHT_CA_BUNDLE at the PEM file of the CA that signed it",
         where=where,
+        exit_code=EXIT_UNREACHABLE,
     )
 
 
