@@ -183,10 +183,14 @@ def _existence(
             details={**details, "digest": digest},
         )
     if state == "found":
+        # Not tried is not passed: the image exists, but nothing proved Wave can pull it.
         return _finding(
-            Status.PASS,
+            Status.SKIP,
             subject,
-            f"the image exists ({digest}); the token's own pull was not tried: {why}",
+            f"Wave's pull was not tried: {why}; the image exists ({digest}), as your Azure "
+            "identity sees it",
+            remedy="give the token password (--password-stdin, or --password-env VAR) to prove "
+            "Wave's pull itself",
             details={**details, "digest": digest},
         )
     if state == "missing":
