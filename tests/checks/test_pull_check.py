@@ -154,3 +154,13 @@ def test_offline_and_no_acr_images_are_skips(tmp_path: Path) -> None:
     assert [f.status for f in PullCheck().run(offline)] == [Status.SKIP]
     empty = CheckContext(spec, Settings(), Services())
     assert [f.status for f in PullCheck().run(empty)] == [Status.SKIP]
+
+
+def test_an_untried_pull_without_a_credential_does_not_ask_for_a_password(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
+    """A password proves nothing while no credential names the token: the remedy says so."""
+    findings = _by_subject(_run(context(tmp_path, [image(LOGIN, "team/app", "1.0")])))
+    found = findings[f"{LOGIN}/team/app:1.0"]
+    assert found.status is Status.SKIP
+    assert "credentials check" in found.remedy and "--password-stdin" not in found.remedy
