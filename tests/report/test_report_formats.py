@@ -251,7 +251,7 @@ def test_github_locations_and_their_absence() -> None:
     commands = [_command(x) for x in report.render("github", sample_report()).splitlines()[:-1]]
     _, wave, message = commands[0]
     assert wave == {
-        "file": "nextflow.config",
+        "file": "pipelines/rnaseq/nextflow.config",  # the pipeline directory's file, not cwd's
         "line": "14",
         "col": "5",
         "title": "preflight wave: wave.enabled",
@@ -261,7 +261,7 @@ def test_github_locations_and_their_absence() -> None:
     )
     assert "file" not in commands[1][1] and "line" not in commands[1][1]
     odd = commands[-1][1]
-    assert odd["file"] == "conf/odd,name: 测试.config" and "col" not in odd
+    assert odd["file"] == "pipelines/rnaseq/conf/odd,name: 测试.config" and "col" not in odd
 
 
 def test_github_escaping_round_trips() -> None:
