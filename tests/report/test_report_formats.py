@@ -108,6 +108,20 @@ def test_text_puts_place_and_remedy_under_a_failure_and_not_under_a_pass() -> No
     ]
 
 
+def test_text_names_a_place_once_when_the_subject_already_says_it() -> None:
+    place = Location("nextflow.config", 3, 5)
+    finding = Finding(
+        check="config",
+        status=Status.ERROR,
+        subject="nextflow.config:3:5",
+        message="could not check: unexpected '}'",
+        remedy="close the block",
+        location=place,
+    )
+    out = text.render(Report(findings=(finding,)))
+    assert out.count("nextflow.config:3") == 1, out
+
+
 def test_text_verdict_is_the_last_line_with_counts() -> None:
     assert text.render(sample_report()).splitlines()[-1] == (
         "FAIL: 3 failed, 1 error, 2 warnings, 3 passed, 1 skipped"
