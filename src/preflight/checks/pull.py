@@ -75,7 +75,14 @@ class PullCheck:
 
     def run(self, context: CheckContext) -> Iterable[Finding]:
         if context.options.offline:
-            return [_finding(Status.SKIP, "pull", "skipped: offline")]
+            return [
+                _finding(
+                    Status.SKIP,
+                    "pull",
+                    "skipped: offline",
+                    remedy="run without --offline to check it against the services",
+                )
+            ]
         groups = group_uses(context.facts.acr_uses())
         if not groups:
             return [_finding(Status.SKIP, "pull", "the run pulls no ACR image")]
