@@ -338,3 +338,41 @@ def test_a_second_ctrl_c_as_the_rollback_starts_is_recorded_and_the_next_fix_reu
     [(_, host, user, password)] = stored_credentials(clients)
     assert host == ACR and user == token
     assert pull_actions(clients, ACR, user, password, acr_only[0].repository) == ["pull"]
+
+
+def test_a_request_held_by_latency_past_a_reset_never_reaches_the_next_test(
+    clients: Clients,
+) -> None:
+    """The race behind a 401 right after `fix`: an earlier test's request, held by a long
+    latency fault after its client gave up, was handled once the fault's wait ended — in the
+    world the next test had set up (it deleted that test's new token). A reset abandons it."""
+    import threading
+
+    from preflight.errors import AzureError
+
+    sandbox = clients.sandbox
+    registry = sandbox.azure.registries[ACR]
+    path = (
+        f"/subscriptions/{sandbox.azure.subscription_id}/resourceGroups/"
+        f"{registry.resource_group}/providers/Microsoft.ContainerRegistry/registries/"
+        f"{registry.name}/tokens/pipeline-reader"
+    )
+    held = sandbox.faults.set("arm", path_prefix=path, latency_ms=1500, times=1)
+    info = clients.arm.find_registry(ACR)
+    outcome: list[str] = []
+
+    def delete() -> None:  # the earlier test's request, its client waiting
+        try:
+            clients.arm.delete_token(info, "pipeline-reader")
+            outcome.append("answered")
+        except AzureError:
+            outcome.append("dropped")
+
+    worker = threading.Thread(target=delete)
+    worker.start()
+    while held in sandbox.faults.active():  # until the request is held by the fault
+        assert worker.is_alive(), outcome
+    sandbox.reset()  # the next test begins: the seeded token is back
+    worker.join(timeout=30)
+    assert outcome == ["dropped"]
+    assert "pipeline-reader" in sandbox.azure.registries[ACR].tokens
