@@ -15,6 +15,7 @@ check's ``fail`` with the place (Nextflow starts, Wave then fails): one rule, ex
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from preflight.checks.base import CheckContext
@@ -40,7 +41,7 @@ class WaveCheck:
         config = context.facts.config.get()
         yield from self._unread(config)
         yield from self._syntax(config, context)
-        enabled = yield from self._enabled(config)
+        enabled = yield from self._enabled(config, context.spec.root)
         yield from self._fusion(config, enabled)
         yield from self._token(config, context)
         yield from self._workspace(config, context)
@@ -77,7 +78,7 @@ class WaveCheck:
         )
 
     # -- wave.enabled
-    def _enabled(self, config: ResolvedConfig) -> Generator[Finding, None, bool]:
+    def _enabled(self, config: ResolvedConfig, root: Path) -> Generator[Finding, None, bool]:
         key = "wave.enabled"
         value = config.get(key)
         where = config.origin(key)
@@ -111,7 +112,11 @@ class WaveCheck:
                 key,
                 "Wave is not enabled: no configuration file sets wave.enabled",
                 _FIX,
-                location=None,
+                # The file that would hold it (where `fix` writes it): line 1 when it exists,
+                # the file alone when `fix` would create it.
+                location=Location(
+                    "nextflow.config", 1 if (root / "nextflow.config").is_file() else 0
+                ),
             )
             return False
         if isinstance(value, str) and value.strip().lower() == "true":
