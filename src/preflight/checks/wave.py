@@ -251,6 +251,18 @@ class WaveCheck:
                 else context.settings.workspace
             )
             source, where = "TOWER_WORKSPACE_ID", None
+            flag = context.settings.workspace
+            if truthy(value) and flag and str(value).strip() != flag.strip():
+                # -w won (flag > environment): say so here, once, with the risk it carries.
+                yield _finding(
+                    Status.WARN,
+                    key,
+                    f"-w {flag} wins over TOWER_WORKSPACE_ID={str(value).strip()}: the checks "
+                    f"look in {flag}, but a launch with this environment has Wave look in "
+                    f"{str(value).strip()}",
+                    f"launch with TOWER_WORKSPACE_ID set to the numeric id of {flag}, or drop -w",
+                )
+                return
         if not truthy(value):
             yield _finding(
                 Status.PASS,
