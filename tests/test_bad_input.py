@@ -32,7 +32,7 @@ import pytest
 import trustme
 
 from preflight import cli
-from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_PASS, InputError
+from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_PASS, EXIT_UNREACHABLE, InputError
 from preflight.net.endpoint import checked_endpoint
 from preflight.provision.names import check_wildcard
 
@@ -810,7 +810,7 @@ API_RESPONSES = [
     Case(
         "401 as an HTML page",
         ("check", "{pipe}"),
-        EXIT_FAIL,
+        EXIT_INPUT,  # a token Platform refuses is unusable input, like an unknown workspace
         "{api}/user-info: could not check: Seqera Platform refused the access token (401)",
         "create a new access token at {api}/tokens",
         api={"/user-info": Reply(401, HTML_PAGE.body, "text/html")},
@@ -826,7 +826,7 @@ API_RESPONSES = [
     Case(
         "503 as an HTML page",
         ("check", "{pipe}"),
-        EXIT_FAIL,
+        EXIT_UNREACHABLE,  # Platform could not answer: nothing is known to be wrong
         "{api}/user-info: could not check: Seqera Platform failed (503)",
         "try again in a few minutes",
         api={"/user-info": Reply(503, HTML_PAGE.body, "text/html", (("Retry-After", "0"),))},

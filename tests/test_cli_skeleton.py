@@ -104,3 +104,28 @@ def test_module_entry_point_runs() -> None:
         [sys.executable, "-m", "preflight", "--version"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_every_option_of_every_verb_is_described() -> None:
+    """`preflight VERB --help` lists no option without saying what it does."""
+    import click
+
+    from preflight.cli import cli as group
+
+    undescribed: list[str] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        undescribed.extend(
+            f"{path} {'/'.join(p.opts)}"
+            for p in command.params
+            if isinstance(p, click.Option) and not p.hidden and not (p.help or "").strip()
+        )
+        if isinstance(command, click.Group):
+            with click.Context(command) as ctx:
+                for name in command.list_commands(ctx):
+                    sub = command.get_command(ctx, name)
+                    assert sub is not None, name
+                    walk(sub, f"{path} {name}")
+
+    walk(group, "preflight")
+    assert undescribed == []

@@ -22,6 +22,13 @@ def test_directory_with_config_only(tmp_path: Path) -> None:
     assert PipelineSpec.locate(tmp_path).main_script is None
 
 
+def test_a_pipelines_nextflow_config_names_its_directory(tmp_path: Path) -> None:
+    (tmp_path / "main.nf").write_text("workflow {}\n")
+    (tmp_path / "nextflow.config").write_text("wave.enabled = true\n")
+    spec = PipelineSpec.locate(tmp_path / "nextflow.config")
+    assert spec.root == tmp_path.resolve() and spec.main_script == tmp_path.resolve() / "main.nf"
+
+
 def test_script_path(tmp_path: Path) -> None:
     script = tmp_path / "other.nf"
     script.write_text("workflow {}\n")

@@ -43,8 +43,13 @@ class PipelineSpec:
 
     @classmethod
     def locate(cls, pipeline: Path, **options: object) -> PipelineSpec:
-        """Accept a directory (with ``main.nf`` and/or ``nextflow.config``) or a ``.nf`` script."""
+        """Accept a directory (with ``main.nf`` and/or ``nextflow.config``) or a ``.nf`` script.
+
+        A pipeline's ``nextflow.config`` named instead of its directory names that directory.
+        """
         path = pipeline.expanduser()
+        if path.is_file() and path.name == "nextflow.config":
+            path = path.parent
         if path.is_file() and path.suffix == ".nf":
             return cls(root=path.parent.resolve(), main_script=path.resolve(), **options)  # type: ignore[arg-type]
         if path.is_dir():

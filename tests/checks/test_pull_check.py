@@ -111,8 +111,10 @@ def test_without_a_password_the_data_plane_proves_existence(
     uses = [image(LOGIN, "team/app", "1.0"), image(LOGIN, "team/app", "7.7")]
     findings = _by_subject(_run(context(tmp_path, uses)))
     found = findings[f"{LOGIN}/team/app:1.0"]
-    assert found.status is Status.PASS and "sha256:" in found.message
+    # Not tried is skipped, with why: the existence is proven, Wave's pull is not.
+    assert found.status is Status.SKIP and "sha256:" in found.message
     assert "not tried" in found.message and found.details["via"] == "azure-identity"
+    assert "--password-stdin" in found.remedy
     assert findings[f"{LOGIN}/team/app:7.7"].status is Status.FAIL
     assert not any(r.had_basic_auth for r in sandbox_env.acr_requests(LOGIN))
 
@@ -154,3 +156,13 @@ def test_offline_and_no_acr_images_are_skips(tmp_path: Path) -> None:
     assert [f.status for f in PullCheck().run(offline)] == [Status.SKIP]
     empty = CheckContext(spec, Settings(), Services())
     assert [f.status for f in PullCheck().run(empty)] == [Status.SKIP]
+
+
+def test_an_untried_pull_without_a_credential_does_not_ask_for_a_password(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
+    """A password proves nothing while no credential names the token: the remedy says so."""
+    findings = _by_subject(_run(context(tmp_path, [image(LOGIN, "team/app", "1.0")])))
+    found = findings[f"{LOGIN}/team/app:1.0"]
+    assert found.status is Status.SKIP
+    assert "credentials check" in found.remedy and "--password-stdin" not in found.remedy

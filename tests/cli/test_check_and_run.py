@@ -25,6 +25,9 @@ from preflight.seqera.client import PlatformClient
 from preflight.settings import Settings
 from preflight.wiring import build_http_client
 
+# The subprocesses run the preflight these tests import (a worktree's, not an installed copy).
+SOURCE_ROOT = str(Path(cli.__file__).resolve().parents[2])
+
 
 @pytest.fixture
 def demo_pipeline(tmp_path: Path) -> Path:
@@ -130,7 +133,7 @@ def test_run_does_not_start_the_command_when_the_gate_says_no(
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": SOURCE_ROOT},
     )
     assert result.returncode == EXIT_FAIL, result.stderr
     assert not marker.exists()
@@ -162,6 +165,7 @@ def test_run_becomes_the_command_when_the_gate_passes(demo_pipeline: Path, tmp_p
         env={
             "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
             "HOME": str(tmp_path),
+            "PYTHONPATH": SOURCE_ROOT,
             "TOWER_ACCESS_TOKEN": "offline-token-for-wave",
         },
     )
@@ -206,6 +210,7 @@ def test_with_wave_on_the_wrapped_command_counts_as_wave_enabled(
         env={
             "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
             "HOME": str(tmp_path),
+            "PYTHONPATH": SOURCE_ROOT,
             "TOWER_ACCESS_TOKEN": "offline-token-for-wave",
         },
     )
@@ -270,9 +275,50 @@ def test_capital_c_on_the_wrapped_command_replaces_the_pipeline_config(
         env={
             "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
             "HOME": str(tmp_path),
+            "PYTHONPATH": SOURCE_ROOT,
             "TOWER_ACCESS_TOKEN": "offline-token-for-wave",
         },
     )
     assert result.returncode == EXIT_FAIL, result.stdout + result.stderr
     wave = next(f for f in json.loads(result.stdout)["findings"] if f["subject"] == "wave.enabled")
     assert wave["status"] == "fail"
+
+
+@pytest.mark.parametrize("before_run", [["-q"], ["-log", "x.log"], ["-bg"]])
+def test_run_accepts_nextflow_options_before_run(
+    demo_pipeline: Path, tmp_path: Path, before_run: list[str]
+) -> None:
+    """`nextflow -q run DIR`, `nextflow -c extra.config run DIR`: the launches people type."""
+    extra = tmp_path / "extra.config"
+    extra.write_text("wave.enabled = true\n")  # only read if the global -c is understood
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "preflight",
+            "run",
+            "--offline",
+            "--format",
+            "json",
+            "--",
+            "nextflow",
+            *before_run,
+            "-c",
+            str(extra),
+            "run",
+            str(demo_pipeline),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": f"{_fake_nextflow(tmp_path)}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "PYTHONPATH": SOURCE_ROOT,
+            "TOWER_ACCESS_TOKEN": "offline-token-for-wave",
+        },
+    )
+    assert result.returncode == 42, result.stdout + result.stderr
+    wave = next(f for f in json.loads(result.stdout)["findings"] if f["subject"] == "wave.enabled")
+    assert wave["status"] == "pass"
+    assert f"fake nextflow: {' '.join(before_run)} -c {extra} run" in result.stderr

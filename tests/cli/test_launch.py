@@ -85,3 +85,47 @@ def test_other_commands_are_passed_through_unread() -> None:
 def test_empty_command_is_unusable_input() -> None:
     with pytest.raises(InputError, match="no command"):
         parse_launch_command([])
+
+
+@pytest.mark.parametrize(
+    "before_run",
+    [["-q"], ["-quiet"], ["-bg"], ["-log", "x.log"], ["-Dfile.encoding=UTF-8"], ["-syslog", "h"]],
+)
+def test_nextflow_global_options_before_run_pass_through(before_run: list[str]) -> None:
+    launch = parse_launch_command(["nextflow", *before_run, "run", "./pipe", "-profile", "az"])
+    assert launch.pipeline == "./pipe" and launch.profiles == ("az",)
+    assert launch.config_files == () and not launch.replace_configs
+
+
+def test_global_c_adds_a_config_before_the_run_c_files() -> None:
+    """Nextflow reads the global -c files first, then run's own (ConfigBuilder's order)."""
+    launch = parse_launch_command(
+        ["nextflow", "-c", "global.config", "run", "./pipe", "-c", "run.config"]
+    )
+    assert launch.config_files == (Path("global.config"), Path("run.config"))
+    assert not launch.replace_configs
+
+
+def test_global_capital_c_replaces_the_defaults_and_every_c_file() -> None:
+    launch = parse_launch_command(
+        ["nextflow", "-C", "only.config", "-c", "ignored.config", "run", "./pipe"]
+    )
+    assert launch.pipeline == "./pipe"
+    assert launch.replace_configs and launch.config_files == (Path("only.config"),)
+
+
+def test_other_nextflow_commands_read_nothing() -> None:
+    launch = parse_launch_command(["nextflow", "-q", "config", "./pipe"])
+    assert launch.tool == "nextflow" and launch.pipeline is None
+
+
+def test_a_config_file_named_as_the_pipeline_says_what_to_pass() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_launch_command(["nextflow", "run", "pipe/nextflow.config"])
+    assert "nextflow run pipe" in (caught.value.remedy or "")
+    assert "-c pipe/nextflow.config" in (caught.value.remedy or "")
+
+
+def test_global_c_without_a_file_is_unusable_input() -> None:
+    with pytest.raises(InputError, match="needs a configuration file"):
+        parse_launch_command(["nextflow", "-c"])

@@ -20,11 +20,14 @@ from typing import TYPE_CHECKING
 import pytest
 from faults_support import ACR, BOUND_S, PERSISTENT, Fixed, used
 
+import preflight
+
 if TYPE_CHECKING:
     from preflight.sandbox.runtime import Sandbox
 
 pytestmark = pytest.mark.sandbox
 EXIT_INTERRUPTED = 130
+SOURCE_ROOT = str(Path(preflight.__file__).resolve().parents[1])
 
 
 def start(args: list[str], tmp_path: Path) -> subprocess.Popen[str]:
@@ -35,6 +38,7 @@ def start(args: list[str], tmp_path: Path) -> subprocess.Popen[str]:
         if name.startswith(("TOWER_", "AZURE_", "PREFLIGHT_"))
         or name in ("PATH", "HOME", "ACR_PASSWORD")
     }
+    env["PYTHONPATH"] = SOURCE_ROOT  # the preflight under test, not an installed copy
     return subprocess.Popen(
         [sys.executable, "-m", "preflight", *args],
         stdout=subprocess.PIPE,

@@ -57,7 +57,7 @@ def test_a_second_ctrl_c_during_rollback_says_what_remains_and_exits_130(
         f"remains of this registry's steps: token {token} (not rolled back: interrupted); "
         f"scope map {token}-scope-map (not rolled back: interrupted)"
     ) in err
-    assert "delete what remains" in err  # the remedy
+    assert "run `preflight fix` again: it finds" in err  # the remedy
     # What it says remains does remain.
     assert token in registry.tokens and f"{token}-scope-map" in registry.scope_maps
     error = json.loads(out)["error"]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from preflight.errors import ApplyError
+from preflight.nextflow.config import editor
 from preflight.nextflow.config.editor import (
     MARKER,
     WaveEdit,
@@ -177,3 +181,68 @@ def test_an_interrupted_write_leaves_the_original_and_no_temporary_file(
     monkeypatch.undo()
     assert (spec.root / "nextflow.config").read_bytes() == original
     assert sorted(p.name for p in spec.root.iterdir()) == ["main.nf", "nextflow.config"]
+
+
+_TWO_INTERRUPTS = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    from pathlib import Path
+    from preflight.nextflow.config.editor import apply_wave_edit, plan_wave_injection
+    from preflight.pipeline import PipelineSpec
+
+    root = Path(sys.argv[1])
+    edit = plan_wave_injection(PipelineSpec(root=root, launch_dir=root))
+    real_fsync, real_unlink = os.fsync, os.unlink
+
+    def ctrl_c() -> None:  # a real SIGINT, as the terminal sends it
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+
+    def fsync(fd):  # the first Ctrl-C arrives while the bytes are flushed
+        ctrl_c()
+        return real_fsync(fd)
+
+    def unlink(path, *args, **kwargs):  # a second one while a temporary file is removed
+        ctrl_c()
+        return real_unlink(path, *args, **kwargs)
+
+    os.fsync, os.unlink = fsync, unlink
+    try:
+        apply_wave_edit(edit)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(0)
+    """
+)
+
+
+def test_ctrl_c_twice_while_writing_leaves_no_temporary_file(tmp_path: Path) -> None:
+    original = b"process.cpus = 2\n"
+    spec = project(tmp_path, original)
+    result = subprocess.run(
+        [sys.executable, "-c", _TWO_INTERRUPTS, str(spec.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(editor.__file__).resolve().parents[3])},
+    )
+    assert result.returncode == 130, result.stderr
+    assert sorted(p.name for p in spec.root.iterdir()) == ["main.nf", "nextflow.config"]
+    # The interrupt is acted on once the write is whole: the new file is in place.
+    written = (spec.root / "nextflow.config").read_bytes()
+    assert written.startswith(original) and MARKER.encode() in written
+
+
+def test_the_next_write_removes_what_an_earlier_run_left_by_name(tmp_path: Path) -> None:
+    spec = project(tmp_path, b"process.cpus = 2\n")
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    dead = spec.root / f".nextflow.config.{finished.pid}.preflight-tmp"
+    older = spec.root / ".nextflow.config.k3j9x_2a.preflight-tmp"  # an older random name
+    live = spec.root / ".nextflow.config.1.preflight-tmp"  # pid 1 is always running
+    other = spec.root / ".other.config.123.preflight-tmp"  # not this file's
+    for leftover in (dead, older, live, other):
+        leftover.write_bytes(b"partial")
+    apply_wave_edit(planned(spec))
+    assert not dead.exists() and not older.exists()
+    assert live.exists() and other.exists()

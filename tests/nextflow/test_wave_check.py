@@ -204,3 +204,37 @@ def test_legacy_only_config_warns_unless_the_legacy_parser_is_chosen(tmp_path: P
     assert str(finding.location) == "nextflow.config:2:1"
     legacy = Settings.from_environ({"NXF_SYNTAX_PARSER": "v1"})
     assert "NXF_SYNTAX_PARSER" not in findings(tmp_path, config, settings=legacy)
+
+
+def test_wave_enabled_unset_points_at_the_file_that_would_hold_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every finding about a file names the file and line: here the project's nextflow.config,
+    where `fix` writes the setting (so a GitHub annotation lands on it)."""
+    import json
+
+    from preflight import cli
+
+    (tmp_path / "main.nf").write_text("workflow {}\n")
+    (tmp_path / "nextflow.config").write_text("process.cpus = 2\n")
+    cli.main(["check", str(tmp_path), "--offline", "--format", "json"])
+    [wave] = [
+        f for f in json.loads(capsys.readouterr().out)["findings"] if f["subject"] == "wave.enabled"
+    ]
+    assert wave["status"] == "fail" and wave["location"] == "nextflow.config:1:0"
+
+
+def test_the_workspace_flag_wins_over_the_variable_and_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from preflight import cli
+
+    (tmp_path / "main.nf").write_text("workflow {}\n")
+    (tmp_path / "nextflow.config").write_text("wave.enabled = true\n")
+    monkeypatch.setenv("TOWER_WORKSPACE_ID", "184950001")
+    monkeypatch.setenv("TOWER_ACCESS_TOKEN", "offline-token")
+    cli.main(["check", str(tmp_path), "--offline", "-w", "acme/research"])
+    out = capsys.readouterr().out
+    assert out.count("wins over") == 1, out
+    assert "-w acme/research wins over TOWER_WORKSPACE_ID=184950001" in out
+    assert "Wave looks in workspace 184950001" not in out  # not the other story as well

@@ -153,9 +153,25 @@ def test_an_existing_credential_keeps_its_password_and_gains_repositories(
     assert pull_actions(clients, ACR, "pipeline-reader", seeded, "shared/base") == ["pull"]
 
 
-def test_rotate_replaces_the_password_and_the_credential(
+def test_rotate_replaces_the_password_and_the_credential_of_the_blocked_registry_only(
     clients: Clients, pipeline_images: list[ImageUse]
 ) -> None:
+    from datetime import timedelta
+
+    from preflight.sandbox.state import utcnow
+
+    # otheracr: provisioned by a plain fix, and healthy.
+    other = [i for i in pipeline_images if i.registry == OTHER]
+    apply_plan(
+        plan_provisioning(
+            other, arm=clients.arm, platform=clients.platform, options=options(clients)
+        ),
+        arm=clients.arm,
+        platform=clients.platform,
+    )
+    other_token = f"wave-pull-{clients.workspace_id}"
+    other_password = clients.sandbox.azure.registries[OTHER].tokens[other_token].passwords[0].value
+    # sandboxacr: a credential whose token's only password has expired — blocked.
     seeded = clients.sandbox.password(ACR, "pipeline-reader")
     clients.sandbox.platform.add_registry_credential(
         name="acr-reader",
@@ -164,20 +180,26 @@ def test_rotate_replaces_the_password_and_the_credential(
         password=seeded,
         workspace_id=clients.workspace_id,
     )
-    images = [i for i in pipeline_images if i.repository in ("team/app", "team/tool")]
+    with clients.sandbox.azure.lock:
+        reader = clients.sandbox.azure.registries[ACR].tokens["pipeline-reader"]
+        reader.passwords[0].expiry = utcnow() - timedelta(days=1)
+    images = [i for i in pipeline_images if i.repository in ("team/app", "team/tool")] + other
     plain = plan_provisioning(
         images, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
-    assert plain.empty
+    assert [r.outcome for r in plain.registries] == [Readiness.READY, Readiness.BLOCKED]
     rotate = plan_provisioning(
         images, arm=clients.arm, platform=clients.platform, options=options(clients, rotate=True)
     )
     result = apply_plan(rotate, arm=clients.arm, platform=clients.platform)
+    assert set(result.passwords) == {ACR}  # nothing was rotated on otheracr
     new = result.passwords[ACR].reveal()
     assert new != seeded
     assert pull_actions(clients, ACR, "pipeline-reader", seeded, "team/app") == []
     assert pull_actions(clients, ACR, "pipeline-reader", new, "team/app") == ["pull"]
-    assert [(n, p) for n, _, _, p in stored_credentials(clients)] == [("acr-reader", new)]
+    assert pull_actions(clients, OTHER, other_token, other_password, "lab/align") == ["pull"]
+    stored = {n: p for n, _, _, p in stored_credentials(clients)}
+    assert stored["acr-reader"] == new and other_password in stored.values()
 
 
 def test_the_password_appears_in_no_output_log_or_file(
@@ -255,15 +277,102 @@ def test_when_rollback_fails_too_the_error_says_what_remains_and_rotate_resumes(
     token = f"wave-pull-{clients.workspace_id}"
     assert f"token {token} (could not be removed" in text
     assert f"scope map {token}-scope-map (could not be removed" in text
-    assert "--rotate" in caught.value.remedy
+    assert "run `preflight fix` again" in caught.value.remedy
     clients.sandbox.faults.clear()
 
-    blocked = plan_provisioning(
+    # What remains carries preflight's own names: a plain second fix resumes with it.
+    resumed = plan_provisioning(
         acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
     )
-    assert blocked.registries[0].outcome is Readiness.BLOCKED
-    resumed = plan_provisioning(
-        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients, rotate=True)
-    )
+    assert resumed.registries[0].outcome is Readiness.PLANNED
     result = apply_plan(resumed, arm=clients.arm, platform=clients.platform)
     assert pull_actions(clients, ACR, token, result.passwords[ACR].reveal(), "team/app") == ["pull"]
+
+
+class _InterruptedPlatform:
+    """The real Platform client, but Ctrl-C arrives while the credential is being created."""
+
+    def __init__(self, real: object) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
+
+    def create_credential(self, *args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+
+def test_a_second_ctrl_c_as_the_rollback_starts_is_recorded_and_the_next_fix_reuses_it(
+    clients: Clients, pipeline_images: list[ImageUse]
+) -> None:
+    from preflight.provision.apply import ApplyInterrupted
+
+    acr_only = [i for i in pipeline_images if i.registry == ACR]
+    plan = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    said: list[str] = []
+
+    def progress(message: str) -> None:  # the second Ctrl-C lands as the rollback is announced
+        said.append(message)
+        if "rolling back" in message and sum("rolling back" in m for m in said) == 1:
+            raise KeyboardInterrupt
+
+    platform = _InterruptedPlatform(clients.platform)
+    with pytest.raises(ApplyInterrupted) as caught:
+        apply_plan(plan, arm=clients.arm, platform=platform, progress=progress)  # type: ignore[arg-type]
+    token = f"wave-pull-{clients.workspace_id}"
+    text = str(caught.value)
+    assert f"token {token} (not rolled back: interrupted)" in text
+    assert f"scope map {token}-scope-map (not rolled back: interrupted)" in text
+    registry = clients.sandbox.azure.registries[ACR]
+    assert token in registry.tokens and f"{token}-scope-map" in registry.scope_maps
+
+    # The next fix recognises preflight's own leftover by name instead of being blocked by it.
+    again = plan_provisioning(
+        acr_only, arm=clients.arm, platform=clients.platform, options=options(clients)
+    )
+    [registry_plan] = again.registries
+    assert registry_plan.outcome is Readiness.PLANNED, registry_plan.reason
+    apply_plan(again, arm=clients.arm, platform=clients.platform)
+    [(_, host, user, password)] = stored_credentials(clients)
+    assert host == ACR and user == token
+    assert pull_actions(clients, ACR, user, password, acr_only[0].repository) == ["pull"]
+
+
+def test_a_request_held_by_latency_past_a_reset_never_reaches_the_next_test(
+    clients: Clients,
+) -> None:
+    """The race behind a 401 right after `fix`: an earlier test's request, held by a long
+    latency fault after its client gave up, was handled once the fault's wait ended — in the
+    world the next test had set up (it deleted that test's new token). A reset abandons it."""
+    import threading
+
+    from preflight.errors import AzureError
+
+    sandbox = clients.sandbox
+    registry = sandbox.azure.registries[ACR]
+    path = (
+        f"/subscriptions/{sandbox.azure.subscription_id}/resourceGroups/"
+        f"{registry.resource_group}/providers/Microsoft.ContainerRegistry/registries/"
+        f"{registry.name}/tokens/pipeline-reader"
+    )
+    held = sandbox.faults.set("arm", path_prefix=path, latency_ms=1500, times=1)
+    info = clients.arm.find_registry(ACR)
+    outcome: list[str] = []
+
+    def delete() -> None:  # the earlier test's request, its client waiting
+        try:
+            clients.arm.delete_token(info, "pipeline-reader")
+            outcome.append("answered")
+        except AzureError:
+            outcome.append("dropped")
+
+    worker = threading.Thread(target=delete)
+    worker.start()
+    while held in sandbox.faults.active():  # until the request is held by the fault
+        assert worker.is_alive(), outcome
+    sandbox.reset()  # the next test begins: the seeded token is back
+    worker.join(timeout=30)
+    assert outcome == ["dropped"]
+    assert "pipeline-reader" in sandbox.azure.registries[ACR].tokens

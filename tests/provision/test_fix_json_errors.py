@@ -92,16 +92,16 @@ def test_unusable_input_is_a_json_error_with_exit_2(
     assert "--yes" in err  # the text on stderr stays
 
 
-def test_platform_unreachable_while_planning_is_a_json_error_with_exit_1(
+def test_platform_unreachable_while_planning_is_a_json_error_with_exit_4(
     sandbox_env: Sandbox, pipeline: Path, invoke: Callable[..., tuple[int, str, str]]
 ) -> None:
     sandbox_env.faults.set("platform", drop=True)
     code, out, _ = invoke(str(pipeline), "--yes", "--format", "json")
-    assert code == 1
+    assert code == 4  # cannot reach
     data = failure(out)
     assert data["plan"] is None and data["applied"] is False
     error = data["error"]
-    assert error["kind"] == "PlatformError" and error["exit_code"] == 1
+    assert error["kind"] == "PlatformError" and error["exit_code"] == 4
     assert "Seqera Platform could not be reached" in error["message"]
     assert error["remedy"]
 

@@ -138,14 +138,41 @@ def test_an_existing_password_is_never_regenerated_without_rotate() -> None:
     blocked = decide(expired, OPTIONS, NOW)
     assert blocked.outcome is Readiness.BLOCKED and "--rotate" in blocked.remedy
 
-    orphan = facts(token=token(), scope_map=scope_map(READ_APP, READ_TOOL))
-    assert decide(orphan, OPTIONS, NOW).outcome is Readiness.BLOCKED
+    # A token that some credential of the workspace signs in with (for another registry
+    # string) may be in use: its password is not regenerated.
+    used = facts(token=token(), scope_map=scope_map(READ_APP, READ_TOOL), token_users=("x",))
+    assert decide(used, OPTIONS, NOW).outcome is Readiness.BLOCKED
+    # Nor is one preflight did not name.
+    own = facts(
+        token_name="ci-reader",
+        token=token("ci-reader", scope_map="ci-reader-scope-map"),
+        scope_map=scope_map(READ_APP, READ_TOOL, name="ci-reader-scope-map"),
+    )
+    assert decide(own, OPTIONS, NOW).outcome is Readiness.BLOCKED
+
+
+def test_what_an_unfinished_fix_left_is_recognised_by_name_and_reused() -> None:
+    """A second Ctrl-C during rollback can leave preflight's own token and scope map behind:
+    the next fix must not be blocked by them."""
+    leftover = facts(token=token(), scope_map=scope_map(READ_APP))
+    plan = decide(leftover, OPTIONS, NOW)
+    assert plan.outcome is Readiness.PLANNED, plan.reason
+    assert plan.steps == (
+        ExtendScopeMap("wave-pull-7-scope-map", (READ_APP,), (READ_TOOL,)),
+        GeneratePassword("wave-pull-7", "password1", None, replaces=True),
+        CreateCredential("myacr-wave-pull", HOST, "wave-pull-7", 7),
+    )
+    assert "did not finish" in plan.reason
 
 
 def test_rotate_regenerates_password1_and_replaces_the_credential() -> None:
     rotate = replace(OPTIONS, rotate=True)
     plan = decide(
-        facts(credential=credential(), token=token(), scope_map=scope_map(READ_APP, READ_TOOL)),
+        facts(
+            credential=credential(),
+            token=token(expired=True),
+            scope_map=scope_map(READ_APP, READ_TOOL),
+        ),
         rotate,
         NOW,
     )
@@ -153,6 +180,29 @@ def test_rotate_regenerates_password1_and_replaces_the_credential() -> None:
         GeneratePassword("wave-pull-7", "password1", None, replaces=True),
         CreateCredential("myacr-wave-pull", HOST, "wave-pull-7", 7, replaces="c1"),
     )
+
+
+def test_rotate_leaves_a_registry_whose_credential_signs_in_alone() -> None:
+    """`fix --rotate` for one blocked registry must not lock out the healthy ones."""
+    rotate = replace(OPTIONS, rotate=True)
+    healthy = facts(
+        credential=credential(), token=token(), scope_map=scope_map(READ_APP, READ_TOOL)
+    )
+    plan = decide(healthy, rotate, NOW)
+    assert plan.outcome is Readiness.READY and plan.steps == ()
+    assert "--rotate leaves it alone" in plan.reason
+    # Only the missing repository is added; the password stays.
+    partial = decide(replace(healthy, scope_map=scope_map(READ_APP)), rotate, NOW)
+    assert partial.steps == (ExtendScopeMap("wave-pull-7-scope-map", (READ_APP,), (READ_TOOL,)),)
+
+
+def test_a_credential_older_than_every_password_is_blocked_until_rotate() -> None:
+    saved_before = replace(credential(), last_updated=(NOW - timedelta(days=10)).isoformat())
+    stale = facts(credential=saved_before, token=token(), scope_map=scope_map(READ_APP, READ_TOOL))
+    blocked = decide(stale, OPTIONS, NOW)
+    assert blocked.outcome is Readiness.BLOCKED and "--rotate" in blocked.remedy
+    rotated = decide(stale, replace(OPTIONS, rotate=True), NOW)
+    assert [type(step) for step in rotated.steps] == [GeneratePassword, CreateCredential]
 
 
 def test_an_existing_token_without_password_gets_password1() -> None:

@@ -109,6 +109,20 @@ def test_text_puts_place_and_remedy_under_a_failure_and_not_under_a_pass() -> No
     ]
 
 
+def test_text_names_a_place_once_when_the_subject_already_says_it() -> None:
+    place = Location("nextflow.config", 3, 5)
+    finding = Finding(
+        check="config",
+        status=Status.ERROR,
+        subject="nextflow.config:3:5",
+        message="could not check: unexpected '}'",
+        remedy="close the block",
+        location=place,
+    )
+    out = text.render(Report(findings=(finding,)))
+    assert out.count("nextflow.config:3") == 1, out
+
+
 def test_text_verdict_is_the_last_line_with_counts() -> None:
     assert text.render(sample_report()).splitlines()[-1] == (
         "FAIL: 3 failed, 1 error, 2 warnings, 3 passed, 1 skipped"
@@ -252,7 +266,7 @@ def test_github_locations_and_their_absence() -> None:
     commands = [_command(x) for x in report.render("github", sample_report()).splitlines()[:-1]]
     _, wave, message = commands[0]
     assert wave == {
-        "file": "nextflow.config",
+        "file": "pipelines/rnaseq/nextflow.config",  # the pipeline directory's file, not cwd's
         "line": "14",
         "col": "5",
         "title": "preflight wave: wave.enabled",
@@ -262,7 +276,7 @@ def test_github_locations_and_their_absence() -> None:
     )
     assert "file" not in commands[1][1] and "line" not in commands[1][1]
     odd = commands[-1][1]
-    assert odd["file"] == "conf/odd,name: 测试.config" and "col" not in odd
+    assert odd["file"] == "pipelines/rnaseq/conf/odd,name: 测试.config" and "col" not in odd
 
 
 def test_github_escaping_round_trips() -> None:

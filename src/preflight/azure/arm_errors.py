@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from preflight.errors import AzureError
+from preflight.errors import EXIT_INPUT, EXIT_UNREACHABLE, AzureError
 from preflight.secret import Secret, redact
 
 log = logging.getLogger("preflight.azure.arm")
@@ -59,6 +59,7 @@ def translate(step: str, exc: Exception, endpoint: str, secrets: Iterable[Secret
             f"could not {step}: the sign-in at Entra ID got no answer ({detail})",
             where=where,
             remedy="check the network and AZURE_AUTHORITY_HOST, then run the command again",
+            exit_code=EXIT_UNREACHABLE,
         )
     if isinstance(exc, ClientAuthenticationError) and status in (None, 401):
         return AzureError(
@@ -66,6 +67,7 @@ def translate(step: str, exc: Exception, endpoint: str, secrets: Iterable[Secret
             where=where,
             remedy="sign in with `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
             "AZURE_CLIENT_SECRET for a service principal",
+            exit_code=EXIT_INPUT,
         )
     if isinstance(exc, ServiceRequestError):
         return AzureError(
@@ -73,6 +75,7 @@ def translate(step: str, exc: Exception, endpoint: str, secrets: Iterable[Secret
             where=where,
             remedy="check the network and PREFLIGHT_ARM_ENDPOINT; for a private CA set "
             "PREFLIGHT_CA_BUNDLE",
+            exit_code=EXIT_UNREACHABLE,
         )
     if isinstance(exc, ServiceResponseTimeoutError):
         return AzureError(
@@ -80,12 +83,14 @@ def translate(step: str, exc: Exception, endpoint: str, secrets: Iterable[Secret
             where=where,
             remedy="run the command again; if it persists, check the network and "
             "PREFLIGHT_ARM_ENDPOINT",
+            exit_code=EXIT_UNREACHABLE,
         )
     if isinstance(exc, ServiceResponseError):
         return AzureError(
             f"could not {step}: the connection broke before Azure answered ({detail})",
             where=where,
             remedy="run the command again; if it persists, check the network",
+            exit_code=EXIT_UNREACHABLE,
         )
     if isinstance(exc, HttpResponseError) and status == 403:
         return AzureError(
@@ -99,18 +104,21 @@ def translate(step: str, exc: Exception, endpoint: str, secrets: Iterable[Secret
             where=where,
             remedy="check AZURE_SUBSCRIPTION_ID: `az account list --query '[].id' -o tsv` "
             "lists the subscriptions your identity can see",
+            exit_code=EXIT_INPUT,
         )
     if isinstance(exc, HttpResponseError) and status == 429:
         return AzureError(
             f"could not {step}: Azure is throttling requests ({detail})",
             where=where,
             remedy="wait a minute and run the command again",
+            exit_code=EXIT_UNREACHABLE,
         )
     label = f"HTTP {status}" if status else type(exc).__name__
     return AzureError(
         f"could not {step}: {label}{f' {code}' if code else ''}: {detail}",
         where=where,
         remedy="run the command again; if it persists, check the registry in the Azure portal",
+        exit_code=EXIT_UNREACHABLE if status is not None and status >= 500 else None,
     )
 
 

@@ -15,7 +15,14 @@ from typing import Protocol
 
 from preflight.checks.facts import RunFacts
 from preflight.checks.services import Services
-from preflight.errors import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, PreflightError
+from preflight.errors import (
+    EXIT_FAIL,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_PASS,
+    EXIT_UNREACHABLE,
+    PreflightError,
+)
 from preflight.model import Finding, Report, Status
 from preflight.pipeline import PipelineSpec
 from preflight.secret import Secret, redact_known
@@ -151,10 +158,18 @@ def _blocked_finding(name: str, exc: Exception, first: str) -> Finding:
 
 def gate_exit_code(report: Report) -> int:
     """The run's exit code: 2 if some input was unusable, 3 if a check hit a bug, 1 if the gate
-    says no, else 0."""
+    says no, 4 if the only thing wrong is a service that could not be reached, else 0."""
     codes = {f.details.get(ERROR_EXIT_CODE) for f in report.findings if f.status is Status.ERROR}
     if EXIT_INPUT in codes:
         return EXIT_INPUT
     if EXIT_INTERNAL in codes:
         return EXIT_INTERNAL
+    unreachable = [
+        f
+        for f in report.findings
+        if f.status is Status.ERROR and f.details.get(ERROR_EXIT_CODE) == EXIT_UNREACHABLE
+    ]
+    # A definite "no" stands whatever an unreachable service would have said.
+    if unreachable and not any(f.status.blocks for f in report.findings if f not in unreachable):
+        return EXIT_UNREACHABLE
     return EXIT_PASS if report.passed else EXIT_FAIL

@@ -42,7 +42,14 @@ class CredentialsCheck:
 
     def run(self, context: CheckContext) -> Iterable[Finding]:
         if context.options.offline:
-            return [finding(Status.SKIP, "credentials", "skipped: offline")]
+            return [
+                finding(
+                    Status.SKIP,
+                    "credentials",
+                    "skipped: offline",
+                    remedy="run without --offline to check it against the services",
+                )
+            ]
         facts = context.facts
         uses = facts.acr_uses()
         if not uses:

@@ -75,7 +75,14 @@ class PullCheck:
 
     def run(self, context: CheckContext) -> Iterable[Finding]:
         if context.options.offline:
-            return [_finding(Status.SKIP, "pull", "skipped: offline")]
+            return [
+                _finding(
+                    Status.SKIP,
+                    "pull",
+                    "skipped: offline",
+                    remedy="run without --offline to check it against the services",
+                )
+            ]
         groups = group_uses(context.facts.acr_uses())
         if not groups:
             return [_finding(Status.SKIP, "pull", "the run pulls no ACR image")]
@@ -114,7 +121,7 @@ class PullCheck:
             elif not user:
                 unproven.append((group, no_user))
             else:
-                unproven.append((group, "no password for the credential's token was given"))
+                unproven.append((group, NO_PASSWORD))
         findings: list[Finding] = []
         if targets:
             client: httpx.Client = context.services.http
@@ -160,6 +167,20 @@ class PullCheck:
         return map_in_threads(one, jobs, max_workers=workers, name="exists")
 
 
+NO_PASSWORD = "no password for the credential's token was given"
+
+
+def _prove_pull_remedy(why: str) -> str:
+    """What proves Wave's pull, for the reason it was not tried (a password helps only when a
+    credential names the token)."""
+    if why == NO_PASSWORD:
+        return (
+            "give the token password (--password-stdin, or --password-env VAR) to prove "
+            "Wave's pull itself"
+        )
+    return "fix what the credentials check reports; then the token's password proves the pull"
+
+
 def _existence(
     group: RepositoryRefs, reference: str, state: str, digest: str | None, detail: str, why: str
 ) -> Finding:
@@ -183,10 +204,13 @@ def _existence(
             details={**details, "digest": digest},
         )
     if state == "found":
+        # Not tried is not passed: the image exists, but nothing proved Wave can pull it.
         return _finding(
-            Status.PASS,
+            Status.SKIP,
             subject,
-            f"the image exists ({digest}); the token's own pull was not tried: {why}",
+            f"Wave's pull was not tried: {why}; the image exists ({digest}), as your Azure "
+            "identity sees it",
+            remedy=_prove_pull_remedy(why),
             details={**details, "digest": digest},
         )
     if state == "missing":

@@ -103,7 +103,14 @@ class TokenHealthCheck:
 
     def run(self, context: CheckContext) -> Iterable[Finding]:
         if context.options.offline:
-            return [_finding(Status.SKIP, "token", "skipped: offline")]
+            return [
+                _finding(
+                    Status.SKIP,
+                    "token",
+                    "skipped: offline",
+                    remedy="run without --offline to check it against the services",
+                )
+            ]
         needed = repositories_by_registry(context.facts.acr_uses())
         if not needed:
             return [_finding(Status.SKIP, "token", "the run pulls no ACR image")]

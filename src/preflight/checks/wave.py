@@ -16,6 +16,7 @@ check's ``fail`` with the place (Nextflow starts, Wave then fails): one rule, ex
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from preflight.checks.base import CheckContext
@@ -42,7 +43,7 @@ class WaveCheck:
         config = context.facts.config.get()
         yield from self._unread(config)
         yield from self._syntax(config, context)
-        enabled = yield from self._enabled(config)
+        enabled = yield from self._enabled(config, context.spec.root)
         yield from self._fusion(config, enabled)
         yield from self._token(config, context)
         yield from self._workspace(config, context)
@@ -79,7 +80,7 @@ class WaveCheck:
         )
 
     # -- wave.enabled
-    def _enabled(self, config: ResolvedConfig) -> Generator[Finding, None, bool]:
+    def _enabled(self, config: ResolvedConfig, root: Path) -> Generator[Finding, None, bool]:
         key = "wave.enabled"
         value = config.get(key)
         where = config.origin(key)
@@ -111,7 +112,11 @@ class WaveCheck:
                 key,
                 "Wave is not enabled: no configuration file sets wave.enabled",
                 _FIX,
-                location=None,
+                # The file that would hold it (where `fix` writes it): line 1 when it exists,
+                # the file alone when `fix` would create it.
+                location=Location(
+                    "nextflow.config", 1 if (root / "nextflow.config").is_file() else 0
+                ),
             )
             return False
         yield _finding(Status.FAIL, key, self._why_off(config, value), _FIX, location=where)
@@ -252,6 +257,18 @@ class WaveCheck:
                 else context.settings.workspace
             )
             source, where = "TOWER_WORKSPACE_ID", None
+            flag = context.settings.workspace
+            if truthy(value) and flag and str(value).strip() != flag.strip():
+                # -w won (flag > environment): say so here, once, with the risk it carries.
+                yield _finding(
+                    Status.WARN,
+                    key,
+                    f"-w {flag} wins over TOWER_WORKSPACE_ID={str(value).strip()}: the checks "
+                    f"look in {flag}, but a launch with this environment has Wave look in "
+                    f"{str(value).strip()}",
+                    f"launch with TOWER_WORKSPACE_ID set to the numeric id of {flag}, or drop -w",
+                )
+                return
         if not truthy(value):
             yield _finding(
                 Status.PASS,

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from preflight.checks.base import CheckOptions, gate_exit_code
-from preflight.cli.options import check_options, format_option, pipeline_options
+from preflight.cli.options import check_options, format_option, pipeline_options, wants_color
 from preflight.model import Report
 from preflight.pipeline import PipelineSpec
 from preflight.settings import Settings
@@ -36,7 +36,8 @@ def command(
 
     \b
     Exit codes: 0 every check passed (warnings allowed), 1 a check failed,
-    2 unusable input, 3 internal error.
+    2 unusable input (also a token or workspace Platform does not accept),
+    3 internal error, 4 a service could not be reached, 130 interrupted.
     """
     report = execute_checks(spec, settings, options)
     emit_report(report, output_format, output)
@@ -58,7 +59,7 @@ def emit_report(report: Report, output_format: str, output: Path | None) -> None
     from preflight.report.output import write_atomically
 
     if output is None:
-        click.echo(render(output_format, report, color=sys.stdout.isatty()), nl=False)
+        click.echo(render(output_format, report, color=wants_color(sys.stdout)), nl=False)
         return
     write_atomically(output, render(output_format, report))
     verdict = "passed" if report.passed else "failed"

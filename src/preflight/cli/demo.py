@@ -64,30 +64,30 @@ def demo_steps(pipeline: Path) -> tuple[DemoStep, ...]:
     )
 
 
-def remote_steps(token: str) -> tuple[Step, ...]:
+def remote_steps(token: str) -> tuple[DemoStep, ...]:
     """The story again on a remote pipeline, read from the sandbox's github.com."""
     return (
-        Step(
+        DemoStep(
             "A remote pipeline at a tag: acme/demo-pipeline v1.0 has Wave off, so this fails.",
             ("check", "acme/demo-pipeline", "-r", "v1.0"),
             EXIT_FAIL,
         ),
-        Step(
+        DemoStep(
             "Its tag v1.1 enables Wave (and the credential exists now): the check passes.",
             ("check", "acme/demo-pipeline", "-r", "v1.1"),
             EXIT_PASS,
         ),
-        Step(
+        DemoStep(
             "fix never edits a remote pipeline's copy: it says where to make the Wave edit.",
             ("fix", "acme/demo-pipeline", "-r", "v1.0", "--only", "wave", "--dry-run"),
             EXIT_FAIL,
         ),
-        Step(
+        DemoStep(
             "A private repository without a token: a clear error, exit 2.",
             ("check", "acme/private-pipeline"),
             EXIT_INPUT,
         ),
-        Step(
+        DemoStep(
             "The same with the token (never shown): the check passes.",
             ("check", "acme/private-pipeline"),
             EXIT_PASS,

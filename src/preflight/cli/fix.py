@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 @click.option(
     "--rotate",
     is_flag=True,
-    help="Regenerate password1 of a token a credential uses, and replace that credential.",
+    help="Regenerate password1 and replace the credential where the credential cannot sign in "
+    "(expired or stale password); a registry whose credential works is left alone.",
 )
 @click.option(
     "--wildcard",
@@ -88,7 +89,8 @@ def command(
 
     \b
     Exit codes: 0 done (or nothing to do), 1 something is blocked or failed (rolled back),
-    2 unusable input.
+    2 unusable input (also a token or workspace Platform does not accept), 3 internal
+    error, 4 a service could not be reached, 130 interrupted.
     """
     from preflight.provision.fix import PARTS
     from preflight.provision.names import check_token_name, check_wildcard, parse_expiry

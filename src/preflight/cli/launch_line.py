@@ -141,23 +141,80 @@ class LaunchOptions:
         return path if path.exists() else None
 
 
+# nextflow's own options, before the command word (``nextflow -q -c x.config run …``).
+_GLOBAL_VALUE_OPTIONS = frozenset({"-log", "-c", "-config", "-C", "-syslog", "-trace", "-debug"})
+_GLOBAL_FLAGS = frozenset(
+    {
+        "-q",
+        "-quiet",
+        "-bg",
+        "-d",
+        "-dockerize",
+        "-self-update",
+        "-config-ignore-includes",
+        "-h",
+        "-v",
+        "-version",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _GlobalOptions:
+    """nextflow's options before the command: only the configuration files matter here."""
+
+    user_configs: tuple[Path, ...] = ()  # -c/-config: added after the default files
+    replacing_configs: tuple[Path, ...] = ()  # -C: the only files read
+
+
 def parse_launch_command(command: list[str]) -> LaunchOptions:
-    """Read a ``nextflow run …`` or ``tw launch …`` command line; other commands read nothing."""
+    """Read a ``nextflow run …`` or ``tw launch …`` command line; other commands read nothing.
+
+    nextflow's own options may come before ``run`` (``nextflow -q -C only.config run .``) and
+    are read as nextflow reads them.
+    """
     if not command:
         raise InputError("no command given after --", remedy="e.g. preflight run -- nextflow run .")
     tool = Path(command[0]).name
-    if tool == "nextflow" and len(command) > 1 and command[1] == "run":
-        return _parse_nextflow(command[2:])
+    if tool == "nextflow":
+        global_options, rest = _split_global_options(command[1:])
+        if rest and rest[0] == "run":
+            return _parse_nextflow(rest[1:], global_options)
+        return LaunchOptions(tool=tool)
     if tool == "tw" and len(command) > 1 and command[1] == "launch":
         return _parse_tw(command[2:])
     return LaunchOptions(tool=tool)
 
 
-def _parse_nextflow(args: list[str]) -> LaunchOptions:
+def _split_global_options(args: list[str]) -> tuple[_GlobalOptions, list[str]]:
+    """nextflow's options before the command word, and the words from the command on."""
+    user: list[Path] = []
+    replacing: list[Path] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        value = args[i + 1] if i + 1 < len(args) else None
+        if word in ("-c", "-config", "-C"):
+            if value is None:
+                raise InputError(
+                    f"nextflow {word} needs a configuration file", remedy=f"write {word} FILE"
+                )
+            (replacing if word == "-C" else user).append(Path(value))
+            i += 2
+        elif word in _GLOBAL_VALUE_OPTIONS:
+            i += 2
+        elif word in _GLOBAL_FLAGS or word.startswith("-D"):
+            i += 1  # -Dkey=value is one word
+        else:
+            break
+    return _GlobalOptions(tuple(user), tuple(replacing)), args[i:]
+
+
+def _parse_nextflow(args: list[str], global_options: _GlobalOptions) -> LaunchOptions:
     pipeline: str | None = None
     profiles: list[str] = []
     configs: list[Path] = []
-    replace = False
+    replacing: list[Path] = list(global_options.replacing_configs)
     params_file: Path | None = None
     params: dict[str, str] = {}
     with_wave = False
@@ -184,8 +241,7 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
             configs.append(Path(value))
             i += 2
         elif word == "-C" and value is not None:
-            configs.append(Path(value))
-            replace = True
+            replacing.append(Path(value))
             i += 2
         elif word == "-params-file" and value is not None:
             params_file = Path(value)
@@ -214,18 +270,35 @@ def _parse_nextflow(args: list[str]) -> LaunchOptions:
             if pipeline is None:
                 pipeline = word
             i += 1
+    _refuse_config_as_pipeline(pipeline)
+    # Nextflow reads the global -c files before run's own; -C replaces the defaults and, as in
+    # Nextflow, every -c file with them.
+    added = (*global_options.user_configs, *configs)
     return LaunchOptions(
         tool="nextflow",
         pipeline=pipeline,
         profiles=tuple(profiles),
-        config_files=tuple(configs),
-        replace_configs=replace,
+        config_files=tuple(replacing) if replacing else added,
+        replace_configs=bool(replacing),
         params_file=params_file,
         params=params,
         with_wave=with_wave,
         revision=revision,
         hub=hub,
         latest=latest,
+    )
+
+
+def _refuse_config_as_pipeline(pipeline: str | None) -> None:
+    """``nextflow run dir/nextflow.config`` would run the file as a script: say what to pass."""
+    if pipeline is None or not pipeline.endswith(".config"):
+        return
+    path = Path(pipeline)
+    directory = str(path.parent) if str(path.parent) else "."
+    raise InputError(
+        f"nextflow run {pipeline}: nextflow runs a pipeline, not a configuration file",
+        remedy=f"write `nextflow run {directory}` (its nextflow.config is read), "
+        f"or add the file with `-c {pipeline}`",
     )
 
 

@@ -196,6 +196,32 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     )
 
 
+COLOR_CHOICES = ("auto", "always", "never")
+_COLOR_META = "preflight.color"
+
+
+def _remember_color(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta[_COLOR_META] = value
+    # click.echo strips ANSI codes off a non-terminal unless the context says otherwise.
+    ctx.color = {"always": True, "never": False}.get(value)
+    return value
+
+
+def wants_color(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the text report on ``stream`` is coloured: ``--color``, then ``NO_COLOR``.
+
+    ``auto`` colours a terminal unless ``NO_COLOR`` is set to anything but the empty string
+    (no-color.org); ``always`` and ``never`` are the user's explicit word and beat it.
+    """
+    ctx = click.get_current_context(silent=True)
+    choice = ctx.meta.get(_COLOR_META, "auto") if ctx is not None else "auto"
+    if choice != "auto":
+        return bool(choice == "always")
+    if environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
 def settings_options(func: F) -> F:
     """``-w/--workspace`` and ``--ca-bundle``; the command receives ``settings: Settings``
     (flag > environment > default, from this process's environment)."""
@@ -253,6 +279,16 @@ def check_options(func: F) -> F:
         return func(*args, settings=settings, options=options, **kwargs)
 
     decorators = [
+        click.option(
+            "--color",
+            type=click.Choice(COLOR_CHOICES),
+            default="auto",
+            show_default=True,
+            expose_value=False,
+            callback=_remember_color,
+            help="Colour the text report: auto (on a terminal, unless NO_COLOR is set), "
+            "always or never.",
+        ),
         click.option(
             "--offline",
             is_flag=True,

@@ -34,7 +34,13 @@ from preflight.settings import Settings
     default=None,
     help="The pipeline to check (default: the one named in a wrapped nextflow run / tw launch).",
 )
-@click.option("-profile", "--profile", "profiles", multiple=True, help="Extra profile(s).")
+@click.option(
+    "-profile",
+    "--profile",
+    "profiles",
+    multiple=True,
+    help="Profile(s) to add to the wrapped command's (comma-separated or repeated).",
+)
 @click.option(
     "-c",
     "--config",
@@ -43,8 +49,19 @@ from preflight.settings import Settings
     type=click.Path(path_type=Path),
     help="Extra configuration file (repeatable).",
 )
-@click.option("--params-file", type=click.Path(path_type=Path), default=None)
-@click.option("--param", "param_pairs", multiple=True, metavar="KEY=VALUE")
+@click.option(
+    "--params-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Parameters file, as nextflow run -params-file (default: the wrapped command's).",
+)
+@click.option(
+    "--param",
+    "param_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A pipeline parameter, as --KEY VALUE on nextflow run (repeatable).",
+)
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),
@@ -59,7 +76,12 @@ from preflight.settings import Settings
     help="Fix what can be fixed first (as preflight fix --yes), then check.",
 )
 @format_option("text", "json", "junit", "github")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to FILE (atomically) instead of stdout.",
+)
 @click.argument("wrapped", nargs=-1, required=True, type=click.UNPROCESSED)
 def command(
     pipeline_path: Path | None,

@@ -222,8 +222,9 @@ def _failure(
     interrupted = isinstance(exc, KeyboardInterrupt)
     undos = list(reversed(run.undo))
     for index, undo in enumerate(undos):
-        say(f"{run.plan.login_server}: rolling back {undo.description} …")
         try:
+            # Announcing the step is inside the guard: a second Ctrl-C may land there too.
+            say(f"{run.plan.login_server}: rolling back {undo.description} …")
             undo.action()
         except KeyboardInterrupt:
             # A second Ctrl-C: stop undoing at once, but still say what this run leaves behind.
@@ -249,8 +250,9 @@ def _failure(
         remedy = "run `preflight fix` again when ready; it resumes where this run stopped"
     if left:
         remedy = (
-            "delete what remains (Azure portal, or az acr token delete / az acr scope-map "
-            "delete) and run `preflight fix` again, or run `preflight fix --rotate` to reuse it"
+            "run `preflight fix` again: it finds a token and scope map it left under its own "
+            "names and reuses them (with --token-name, add --rotate); or delete what remains "
+            "(Azure portal, or az acr token delete / az acr scope-map delete)"
         )
     if isinstance(exc, PreflightError) and exc.remedy:
         remedy = f"{redact(exc.remedy, secrets)}; then {remedy}"

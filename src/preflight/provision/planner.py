@@ -72,6 +72,7 @@ class RegistryFacts:
     credential_name: str = ""
     credential_name_problem: str = ""
     near_misses: tuple[str, ...] = ()  # credentials a person would take for this registry
+    token_users: tuple[str, ...] = ()  # the workspace's credentials that sign in as the token
 
 
 class _Blocked(Exception):
@@ -175,6 +176,7 @@ def gather_facts(
         near_misses=tuple(
             f"{miss.credential.name} ({miss.kind.value})" for miss in match.near_misses
         ),
+        token_users=tuple(c.name for c in credentials if c.user_name == token_name),
     )
 
 
@@ -208,6 +210,9 @@ def _keep_credential(
     _require_enabled(token, facts)
     steps: list[PlanStep] = list(_scope_map_steps(facts, token.scope_map_name, options))
     live = token.live_passwords(now)
+    saved = _saved_at(credential)
+    # As the token check judges it: every live password is newer than the credential.
+    stale = bool(live) and saved is not None and all(p.created and p.created > saved for p in live)
     if not live and not options.rotate:
         raise _Blocked(
             f"token {token.name} has no password that is still valid, so credential "
@@ -215,7 +220,16 @@ def _keep_credential(
             f"run `preflight fix --rotate` to generate password1 and replace credential "
             f"{credential.name}",
         )
-    if options.rotate:
+    if stale and not options.rotate:
+        raise _Blocked(
+            f"every password of token {token.name} was generated after credential "
+            f"{credential.name} was last saved, so it likely holds an old one",
+            f"run `preflight fix --rotate` to generate password1 and replace credential "
+            f"{credential.name}",
+        )
+    # --rotate is for the registries that need it: a credential that signs in is left alone.
+    rotating = options.rotate and (not live or stale)
+    if rotating:
         steps.append(
             GeneratePassword(
                 token.name,
@@ -234,12 +248,14 @@ def _keep_credential(
             )
         )
     reason = f"credential {credential.name} uses token {token.name}"
+    if options.rotate and not rotating:
+        reason += " (its password is valid, so --rotate leaves it alone)"
     if not steps:
         return steps, f"{reason}, which covers {_repos(facts.repositories)}"
     changes = []
     if not isinstance(steps[0], GeneratePassword):
         changes.append(f"its scope map will cover {_repos(facts.repositories)}")
-    if options.rotate:
+    if rotating:
         changes.append("its password1 and the credential will be replaced (--rotate)")
     return steps, f"{reason}; {' and '.join(changes)}"
 
@@ -265,7 +281,8 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
         _require_enabled(token, facts)
         steps.extend(_scope_map_steps(facts, token.scope_map_name, options))
         has_password = token.password("password1") is not None
-        if has_password and not options.rotate:
+        leftover = has_password and _left_by_preflight(facts, token, options)
+        if has_password and not options.rotate and not leftover:
             raise _Blocked(
                 f"no credential for {facts.login_server}, and token {token.name} already has "
                 "a password1 that something else may use",
@@ -278,6 +295,12 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
         reason = f"no credential for {facts.login_server}; existing token {token.name} will " + (
             "read " + _repos(facts.repositories)
         )
+        if leftover:
+            reason += (
+                "; it was left by a `preflight fix` that did not finish (no credential signs "
+                "in with it, and preflight never shows its password), so its password1 is "
+                "regenerated"
+            )
     steps.append(
         CreateCredential(
             facts.credential_name, facts.login_server, facts.token_name, options.workspace_id
@@ -289,6 +312,33 @@ def _new_credential(facts: RegistryFacts, options: ProvisionOptions) -> tuple[li
             f"equal {facts.login_server} exactly"
         )
     return steps, reason
+
+
+def _saved_at(credential: Credential) -> datetime | None:
+    """When the credential was last saved (its password set), as Platform says; else None."""
+    text = credential.last_updated or credential.date_created
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _left_by_preflight(facts: RegistryFacts, token: TokenInfo, options: ProvisionOptions) -> bool:
+    """Whether ``token`` is what an unfinished ``fix`` of this workspace left, known by name.
+
+    It carries the names ``fix`` gives (``wave-pull-<workspace>`` bound to its own
+    ``…-scope-map``) and no credential of the workspace signs in with it. Its password1 then
+    reached nobody: ``fix`` hands a password only to the credential it creates.
+    """
+    own_name = names.default_token_name(options.workspace_id)
+    return (
+        token.name == own_name
+        and token.scope_map_name == names.scope_map_name_for(own_name)
+        and not facts.token_users
+    )
 
 
 def _scope_map_steps(

@@ -7,12 +7,18 @@ runner makes absolute paths inside the checkout relative to it; a relative path 
 to the repository root). Passing findings make no annotation. The last line is a plain verdict
 with counts.
 
+Finding locations are relative to the pipeline directory; an annotation's ``file`` is the
+pipeline directory joined with it (absolute when the report's pipeline is, as the CLI gives
+it), so a pipeline in a sub-directory of the repository annotates the right file.
+
 Escaping follows the runner: in the message ``%``, ``\\r`` and ``\\n`` become ``%25``, ``%0D``,
 ``%0A``; in properties ``:`` and ``,`` become ``%3A`` and ``%2C`` as well. Because newlines are
 escaped, no text from a finding can start a command of its own.
 """
 
 from __future__ import annotations
+
+import posixpath
 
 from preflight.model import Finding, Report, Status
 from preflight.report.facts import printable, source_line, verdict
@@ -35,14 +41,15 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding) -> str | None:
-    """The workflow command for one finding, or ``None`` for a pass."""
+def annotation(finding: Finding, pipeline: str = "") -> str | None:
+    """The workflow command for one finding, or ``None`` for a pass; ``pipeline`` is the
+    directory the finding's location is relative to."""
     command = COMMANDS.get(finding.status)
     if command is None:
         return None
     props: list[tuple[str, str]] = []
     if finding.location is not None:
-        props.append(("file", finding.location.file))
+        props.append(("file", _annotated_file(finding.location.file, pipeline)))
         props.append(("line", str(finding.location.line)))
         if finding.location.col:
             props.append(("col", str(finding.location.col)))
@@ -57,10 +64,20 @@ def annotation(finding: Finding) -> str | None:
     return f"::{command} {rendered}::{escape_data(printable(message))}"
 
 
+def _annotated_file(file: str, pipeline: str) -> str:
+    if not pipeline or posixpath.isabs(file):
+        return file
+    return posixpath.normpath(posixpath.join(pipeline.replace("\\", "/"), file))
+
+
 def render(report: Report, *, color: bool = False) -> str:
     """Annotations for every finding that is not a pass, then ``preflight: PASS|FAIL: counts``."""
     del color  # the runner reads this
-    lines = [line for line in map(annotation, report.findings) if line is not None]
+    lines = [
+        line
+        for line in (annotation(f, report.pipeline or "") for f in report.findings)
+        if line is not None
+    ]
     if report.source is not None:
         lines.append(
             f"::notice title=preflight checked::{escape_data(printable(source_line(report)))}"

@@ -9,7 +9,10 @@ them. An image has ``image``, ``registry``, ``repository``, ``tag``, ``digest``,
 ``processes`` and ``source`` (``file:line`` or null); an unresolved process has ``process``,
 ``reason``, ``source``.
 
-Fields are only ever added; a change that removes or retypes one bumps ``schema_version``.
+The contract is written down as a JSON Schema shipped beside this module
+(``preflight/report/report.schema.json``): ``location`` is always one ``file:line:col`` string,
+and ``remedy`` is never empty for ``warn``, ``fail`` or ``error``. Fields are only ever
+added; a change that removes or retypes one bumps ``schema_version``.
 Key order is fixed and ``details`` keys are sorted, so the same report gives the same bytes.
 Non-ASCII is escaped: the output is plain ASCII whatever the terminal's or file's encoding.
 Secrets in ``details`` come out as ``<hidden>`` (see :mod:`preflight.report.facts`).

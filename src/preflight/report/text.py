@@ -79,7 +79,8 @@ def _finding_lines(finding: Finding, indent: int, heading: str, color: bool) -> 
     lines.extend(f"{hang}{line}".rstrip() for line in rest)
     if finding.location is not None and finding.status is not Status.PASS:
         place = printable(file_line(finding.location))
-        lines.append(f"{hang}{_paint(f'at {place}', _DIM, color)}")
+        if place not in head:  # a subject or message that names the place says it once
+            lines.append(f"{hang}{_paint(f'at {place}', _DIM, color)}")
     if finding.remedy and finding.status is not Status.PASS:
         remedy_first, *remedy_rest = printable(finding.remedy).split("\n")
         lines.append(f"{hang}→ {remedy_first}".rstrip())

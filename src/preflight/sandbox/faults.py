@@ -11,6 +11,7 @@ retries.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -97,8 +98,32 @@ class FaultBoard:
 
     def __init__(self, latency_ms: int = 0) -> None:
         self._lock = threading.Lock()
+        self._cleared = threading.Condition(self._lock)
         self._faults: list[Fault] = []
+        self._epoch = 0  # how many times the faults were cleared (a sandbox reset clears them)
         self.latency_ms = latency_ms  # added to every request of every service
+
+    @property
+    def epoch(self) -> int:
+        """Changes whenever the faults are cleared: requests of an earlier epoch are stale."""
+        with self._lock:
+            return self._epoch
+
+    def delay(self, seconds: float, epoch: int) -> bool:
+        """Wait ``seconds`` for a request that arrived in ``epoch``; ``False`` (at once) when
+        the faults are cleared meanwhile.
+
+        A request held by a latency fault must not reach the world a later test set up: its
+        client has long given up, and answering it then would, say, delete the new test's token.
+        """
+        deadline = time.monotonic() + seconds
+        with self._cleared:
+            while self._epoch == epoch:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return True
+                self._cleared.wait(left)
+            return False
 
     def set(
         self,
@@ -142,9 +167,12 @@ class FaultBoard:
         return self.set(fields.pop("service"), **fields)
 
     def clear(self) -> None:
-        """Switch every fault off (the global latency stays)."""
+        """Switch every fault off (the global latency stays); requests still held by a latency
+        fault are abandoned (see :meth:`delay`)."""
         with self._lock:
             self._faults.clear()
+            self._epoch += 1
+            self._cleared.notify_all()
 
     def active(self) -> list[Fault]:
         """The faults in force now, oldest first."""

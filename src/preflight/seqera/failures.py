@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from preflight.errors import PlatformError
+from preflight.errors import EXIT_INPUT, EXIT_UNREACHABLE, PlatformError
 from preflight.net.retry import RETRY_STATUSES
 from preflight.secret import Secret, redact
 
@@ -55,6 +55,7 @@ def status_error(
             remedy=f"create a new access token at {web_url(endpoint)}/tokens and "
             "set TOWER_ACCESS_TOKEN to it",
             where=where,
+            exit_code=EXIT_INPUT,
         )
     if status == 403:
         return PlatformError(
@@ -76,6 +77,7 @@ def status_error(
             f"Seqera Platform failed ({status}) when trying to {operation}{said}",
             remedy="the service is busy or down; try again in a few minutes",
             where=where,
+            exit_code=EXIT_UNREACHABLE,
         )
     return PlatformError(
         f"Seqera Platform answered {status} when trying to {operation}{said}",
@@ -94,6 +96,7 @@ def network_error(
         f"Seqera Platform {kind} when trying to {operation}: {detail}",
         remedy=f"check the network and TOWER_API_ENDPOINT (currently {endpoint}), then try again",
         where=where,
+        exit_code=EXIT_UNREACHABLE,
     )
 
 
@@ -106,4 +109,5 @@ def tls_error(
         f"the TLS certificate of {endpoint} is not trusted: {detail}",
         remedy="point PREFLIGHT_CA_BUNDLE at the PEM file of the CA that signed it",
         where=where,
+        exit_code=EXIT_UNREACHABLE,
     )

@@ -13,11 +13,15 @@ file's mode, and refuses when the file changed since it was planned.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import glob
 import hashlib
 import os
+import signal
 import stat
-import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,43 +159,110 @@ def apply_wave_edit(edit: WaveEdit) -> None:
     write_atomically(edit.path, edit.new_bytes)
 
 
+TEMPORARY_SUFFIX = ".preflight-tmp"
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path``'s content with ``data`` all at once, keeping its mode (and symlink).
 
     The bytes go to a temporary file in the same directory, are flushed to disk, and only then
     take the file's place; on any failure the temporary file is removed and the original stays.
+    Ctrl-C (or a termination request) while the few milliseconds of writing run is held until
+    the file is either in place or removed, so an interrupt leaves no temporary file; one left by
+    a process that was killed outright is removed, by its name, by the next write.
     """
     target = Path(os.path.realpath(path))
+    remove_leftover_temporaries(target)
     try:
         mode: int | None = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".preflight-tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException as exc:
+    temporary = target.parent / f".{target.name}.{os.getpid()}{TEMPORARY_SUFFIX}"
+    with _interrupts_held():
         try:
-            os.unlink(temporary)
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if mode is not None:
+                os.chmod(temporary, mode)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(temporary, 0o666 & ~umask)
+            os.replace(temporary, target)
+        except BaseException as exc:
+            temporary.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise ApplyError(
+                    f"could not write {path}: {exc.strerror or exc}",
+                    remedy="check free space and permissions; the file is unchanged",
+                ) from None
+            raise
+
+
+def remove_leftover_temporaries(target: Path) -> list[Path]:
+    """Remove ``target``'s temporary files that no running process owns; return them.
+
+    Ours are named ``.NAME.PID.preflight-tmp``; a name without a live process's id (or the
+    random name of an older preflight) is a leftover.
+    """
+    removed: list[Path] = []
+    for candidate in target.parent.glob(f".{glob.escape(target.name)}.*{TEMPORARY_SUFFIX}"):
+        owner = candidate.name[len(target.name) + 2 : -len(TEMPORARY_SUFFIX)]
+        if owner.isdigit() and _running(int(owner)):
+            continue
+        try:
+            candidate.unlink()
         except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise ApplyError(
-                f"could not write {path}: {exc.strerror or exc}",
-                remedy="check free space and permissions; the file is unchanged",
-            ) from None
-        raise
+            continue
+        except OSError:
+            continue  # not ours to force: the write itself reports a directory it cannot use
+        removed.append(candidate)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the block, then act on them as if they came after it.
+
+    Signal handlers can only be set from the main thread; elsewhere the block runs unguarded
+    (its own ``except`` still removes the temporary file on a single interrupt).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[signal.Signals] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        received.append(signal.Signals(signum))
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        first = received[0]
+        handler = previous[first]
+        if callable(handler):
+            handler(first, None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(first)
 
 
 def _read_current(path: Path) -> bytes | None:
