@@ -43,7 +43,9 @@ from preflight.registry.retry import RetryPolicy
 from preflight.secret import Secret
 
 DEFAULT_PER_REGISTRY = 8
-MAX_WORKERS = 64
+# No more workers than the CLI's client has connections (wiring.build_http_client): a worker
+# that waits for a free connection only adds a pool timeout to its round trips.
+MAX_WORKERS = 32
 _RATE = re.compile(r"^\s*(\d+)\s*(?:;\s*w\s*=\s*(\d+))?")
 
 
