@@ -138,6 +138,8 @@ DEFAULT_DISTRIBUTION_REGISTRIES: tuple[DistributionSeed, ...] = (
         user="acme+reader",  # a Quay robot account: namespace+robotname
         images=(
             FamilyImage("biocontainers/samtools", "1.17", public=True),
+            # The demo pipeline's QC image (nf-core's biocontainers naming).
+            FamilyImage("biocontainers/fastqc", "0.12.1--hdfd78af_0", public=True),
             FamilyImage("acme/secret-tool", "1.0", public=False),
         ),
     ),
