@@ -129,9 +129,8 @@ def findings(
 
 
 def _where(image: ImageToCheck) -> str:
-    used = ", ".join(image.processes) or "the run"
-    place = f" ({image.source})" if image.source else ""
-    return f"{used}{place}"
+    """The processes that pull the image (the finding's location gives the file:line)."""
+    return ", ".join(image.processes) or "the run"
 
 
 def _add_credential(image: ImageToCheck, workspace: str) -> str:
