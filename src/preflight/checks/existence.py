@@ -68,7 +68,7 @@ class ExistenceCheck:
 def _to_check(
     use: ImageUse, credentials: Sequence[Credential] | None, context: CheckContext
 ) -> ImageToCheck:
-    kind = registry_kind(use.registry)
+    kind = registry_kind(use.registry, acr=use.acr)
     name: str | None = None
     user = ""
     near = ""

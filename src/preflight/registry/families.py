@@ -21,12 +21,13 @@ from __future__ import annotations
 import enum
 import re
 
-from preflight.images.ref import is_acr_host
-
 DOCKER_HUB_API = "registry-1.docker.io"
 DOCKER_HUB_NAMES = frozenset({"docker.io", "index.docker.io", DOCKER_HUB_API})
 # Wave's AwsEcrService.AWS_ECR_PRIVATE (anchored at the start, as Wave's find() is).
 _ECR_PRIVATE = re.compile(r"^(\d+)\.dkr\.ecr\.([a-z\-\d]+)\.amazonaws\.com")
+# ACR login servers in every cloud (the images package owns the full rule; a caller that has
+# it passes ``acr=``).
+_ACR = re.compile(r"^[a-z0-9][a-z0-9.-]*\.azurecr\.[a-z.-]+$")
 _GAR = re.compile(r"^[a-z0-9-]+-docker\.pkg\.dev$")
 # Wave's defaultPublicRepository: images are public, Wave pulls with its own credentials.
 PUBLIC_CACHES = frozenset({"community.wave.seqera.io"})
@@ -49,10 +50,10 @@ def _host(registry: str) -> str:
     return registry.lower().rsplit(":", 1)[0] if registry.count(":") == 1 else registry.lower()
 
 
-def registry_kind(registry: str) -> RegistryKind:
-    """The family of an image's registry string (``host[:port]``)."""
+def registry_kind(registry: str, *, acr: bool | None = None) -> RegistryKind:
+    """The family of an image's registry string (``host[:port]``); ``acr`` when known."""
     host = _host(registry)
-    if is_acr_host(host):
+    if acr if acr is not None else _ACR.match(host):
         return RegistryKind.ACR
     if host in DOCKER_HUB_NAMES:
         return RegistryKind.DOCKERHUB
