@@ -9,6 +9,12 @@ it to a small multiple of one. Prints the baseline, the serial run, and the pool
 Then the same 50 images through the pull check's other path — no password at hand, existence
 proven with the operator's Entra identity through azure-containerregistry — which costs four
 requests per image (the SDK caches no token), run side by side in the same pool.
+
+Last, the existence probe of every image of a run: 300 images (10 repositories x 5 tags on each
+of 6 registries — two ACR, Docker Hub, GHCR, Quay, a generic one), anonymously where the images
+are public and with the token password on ACR, at 100 ms per request. Prints the requests per
+registry (one challenge, one token per repository, one HEAD per image) and the wall-clock time in
+round trips at two per-registry bounds.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -23,6 +30,12 @@ import httpx
 from preflight.azure.dataplane import build_dataplane
 from preflight.net import connect_to
 from preflight.registry import PullTarget, probe_many
+from preflight.registry.existence import ExistenceTarget, Presence, probe_existence
+from preflight.sandbox.registry_families import (
+    DEFAULT_DISTRIBUTION_REGISTRIES,
+    DistributionSeed,
+    FamilyImage,
+)
 from preflight.sandbox.runtime import Sandbox, start_sandbox
 from preflight.sandbox.seed import ImageSeed, RegistrySeed, TokenSeed
 from preflight.secret import Secret
@@ -104,6 +117,84 @@ def timed_existence(sandbox: Sandbox, workers: int) -> float:
     return elapsed
 
 
+EXISTENCE_REPOSITORIES = 10
+EXISTENCE_TAGS = 5
+
+
+def existence_world() -> tuple[list[RegistrySeed], list[DistributionSeed]]:
+    """Six registries of 50 images each: two ACR, and one of each other family."""
+    repositories = tuple(f"bench/tool{n:02d}" for n in range(EXISTENCE_REPOSITORIES))
+    tags = tuple(f"1.{t}" for t in range(EXISTENCE_TAGS))
+    acr = [
+        RegistrySeed(
+            login_server=f"benchacr{index}.azurecr.io",
+            resource_group="rg-bench",
+            images=tuple(ImageSeed(r, t) for r in repositories for t in tags),
+            tokens=(TokenSeed(TOKEN, "bench-reader-scope", repositories),),
+        )
+        for index in (1, 2)
+    ]
+    families = [
+        replace(
+            seed,
+            images=tuple(FamilyImage(r, t, public=True) for r in repositories for t in tags),
+        )
+        for seed in DEFAULT_DISTRIBUTION_REGISTRIES
+    ]
+    return acr, families
+
+
+def existence_targets(sandbox: Sandbox) -> list[ExistenceTarget]:
+    targets = []
+    for acr in sandbox.seeds:
+        password = Secret(sandbox.password(acr.login_server, TOKEN))
+        for repository in dict.fromkeys(i.repository for i in acr.images):
+            tags = tuple(i.tag for i in acr.images if i.repository == repository)
+            targets.append(ExistenceTarget(acr.login_server, repository, tags, TOKEN, password))
+    for family in sandbox.distribution_seeds:
+        for repository in dict.fromkeys(i.repository for i in family.images):
+            tags = tuple(i.tag for i in family.images if i.repository == repository)
+            targets.append(ExistenceTarget(family.host, repository, tags))
+    return targets
+
+
+def bench_existence() -> None:
+    acr, families = existence_world()
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        start_sandbox(Path(directory), registries=acr, distribution=families) as sandbox,
+    ):
+        connect_to.install(sandbox.host_map())
+        sandbox.faults.latency_ms = LATENCY_MS
+        targets = existence_targets(sandbox)
+        images = sum(len(t.references) for t in targets)
+        with build_http_client(Settings(ca_bundle=sandbox.ca_bundle)) as client:
+            baseline = one_round_trip(client, acr[0].login_server)
+        runs = {}
+        for bound in (4, 8):
+            with build_http_client(Settings(ca_bundle=sandbox.ca_bundle)) as client:
+                began = time.perf_counter()
+                results = probe_existence(client, targets, per_registry=bound)
+                runs[bound] = (time.perf_counter() - began, results)
+        connect_to.uninstall()
+    registries = list(dict.fromkeys(t.registry for t in targets))
+    print(
+        f"existence: {images} images on {len(registries)} registries, {LATENCY_MS} ms latency;"
+        f" one round trip {baseline * 1000:.0f} ms"
+    )
+    for bound, (elapsed, results) in runs.items():
+        wrong = [c for r in results for c in r.checks if c.presence is not Presence.EXISTS]
+        if wrong:
+            raise SystemExit(f"existence bench: {len(wrong)} images not found, first: {wrong[0]}")
+        requests = {r: sum(x.requests for x in results if x.registry == r) for r in registries}
+        print(
+            f"  bound {bound} per registry: {elapsed:.2f} s = {elapsed / baseline:.1f} round trips"
+            f" for {sum(requests.values())} requests"
+            f" ({sum(requests.values()) * baseline:.1f} s one after another)"
+        )
+        print("    requests per registry: " + ", ".join(f"{r} {n}" for r, n in requests.items()))
+
+
 def main() -> None:
     with (
         tempfile.TemporaryDirectory() as directory,
@@ -132,6 +223,7 @@ def main() -> None:
         f"  existence via the data plane (no password), 16 workers: {existence:.2f} s = "
         f"{existence / baseline:.1f} round trips"
     )
+    bench_existence()
 
 
 if __name__ == "__main__":

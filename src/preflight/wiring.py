@@ -71,8 +71,10 @@ def build_services(settings: Settings, environ: Mapping[str, str]) -> Services:
 
 
 def default_checks(environ: Mapping[str, str]) -> Sequence[Check]:
-    """Every check, in the order a user reads the story: config, images, credentials, pull."""
+    """Every check, in the order a user reads the story: config, images, credentials, pull,
+    then every other registry's images."""
     from preflight.checks.credentials import CredentialsCheck
+    from preflight.checks.existence import ExistenceCheck
     from preflight.checks.images import ImagesCheck
     from preflight.checks.pull import PullCheck
     from preflight.checks.token_health import TokenHealthCheck
@@ -84,6 +86,7 @@ def default_checks(environ: Mapping[str, str]) -> Sequence[Check]:
         CredentialsCheck(),
         TokenHealthCheck(),
         PullCheck(),
+        ExistenceCheck(),
     )
 
 

@@ -50,7 +50,8 @@ def stored_credentials(clients: Clients) -> list[tuple[str, str, str, str]]:
     return [
         (c.name, c.keys.get("registry"), c.keys.get("userName"), c.password)
         for c in state.credentials_in(user_id, clients.workspace_id)
-        if c.provider == "container-reg" and c.keys.get("registry") != "docker.io"
+        # Only ACR ones: the sandbox also seeds docker.io and ghcr.io credentials.
+        if c.provider == "container-reg" and c.keys.get("registry") not in ("docker.io", "ghcr.io")
     ]
 
 

@@ -68,7 +68,28 @@ def test_info_has_the_documented_shape(sandbox: Sandbox) -> None:
         "arm_endpoint",
     }
     registries = {r["login_server"]: r for r in info["registries"]}
-    assert set(registries) == {"sandboxacr.azurecr.io", "otheracr.azurecr.io"}
+    assert set(registries) == {
+        "sandboxacr.azurecr.io",
+        "otheracr.azurecr.io",
+        "docker.io",
+        "ghcr.io",
+        "quay.io",
+        "cr.example.org",
+    }
+    kinds = {r["host"]: r["kind"] for r in info["registries"]}
+    assert kinds == {
+        "sandboxacr.azurecr.io": "acr",
+        "otheracr.azurecr.io": "acr",
+        "docker.io": "dockerhub",
+        "ghcr.io": "ghcr",
+        "quay.io": "quay",
+        "cr.example.org": "generic",
+    }
+    for registry in info["registries"]:
+        assert set(registry["public"]) == set(registry["images"])
+        if registry["kind"] != "acr":  # each other family: one public, one private repository
+            assert set(registry["public"].values()) == {False, True}
+    assert registries["docker.io"]["public"]["docker.io/library/busybox:1.36"] is True
     main = registries["sandboxacr.azurecr.io"]
     assert main["address"] == sandbox.address("sandboxacr.azurecr.io")
     assert main["resource_group"] == "rg-preflight"
@@ -142,7 +163,7 @@ def test_registry_processes_die_when_their_parent_is_killed(tmp_path: Path) -> N
         try:
             assert child.stdout is not None
             pids = [int(p) for p in child.stdout.readline().split()]
-            assert len(pids) == 2 and all(alive(p) for p in pids)
+            assert len(pids) == 6 and all(alive(p) for p in pids)
         finally:
             child.kill()
     assert wait_gone(pids) == []
@@ -201,7 +222,7 @@ def test_sandbox_up_prints_json_and_stops_every_child(
             )
             assert answer.status_code == 401
             children = children_of(process.pid)
-            assert len(children) == 2
+            assert len(children) == len(registries) == 6
             process.send_signal(stop_signal)
             _, stderr = process.communicate(timeout=15)
         finally:

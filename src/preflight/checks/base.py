@@ -40,13 +40,17 @@ class CheckOptions:
 
     ``registry_passwords`` maps a registry login server to the token password the user gave
     (``--password-stdin`` or an environment variable named by an option) or that ``fix`` just
-    provisioned. ``offline`` skips every check that needs the network.
+    provisioned. ``offline`` skips every check that needs the network. ``trusted_realms`` are
+    the token-service hosts the user trusts beyond the registry's own and the known pairs
+    (``--trust-realm``); ``acr_only`` keeps the run to ACR images (``--acr-only``).
     """
 
     offline: bool = False
     registry_passwords: Mapping[str, Secret] = field(default_factory=dict)
     insecure_registries: frozenset[str] = frozenset()
     platform_launch: bool = False
+    trusted_realms: frozenset[str] = frozenset()
+    acr_only: bool = False
 
     def password_for(self, registry: str) -> Secret | None:
         """The password for ``registry``; one given for ``*`` serves every registry."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -222,6 +223,24 @@ def wants_color(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool
     return stream.isatty()
 
 
+_REALM_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$")
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep an option for :func:`build_check_options` without changing the verbs' signatures."""
+    if param.name == "trusted_realms":
+        for host in value:
+            if not _REALM_HOST.match(host):
+                raise click.BadParameter(
+                    f"{host!r} is not HOST or HOST:PORT (no scheme, no path), "
+                    "e.g. --trust-realm login.example.com",
+                    ctx=ctx,
+                    param=param,
+                )
+    ctx.meta[f"preflight.{param.name}"] = value
+    return value
+
+
 def settings_options(func: F) -> F:
     """``-w/--workspace`` and ``--ca-bundle``; the command receives ``settings: Settings``
     (flag > environment > default, from this process's environment)."""
@@ -314,6 +333,22 @@ def check_options(func: F) -> F:
             help="Allow plain HTTP for this registry host (never for ACR in production).",
         ),
         click.option(
+            "--trust-realm",
+            "trusted_realms",
+            multiple=True,
+            metavar="HOST[:PORT]",
+            expose_value=False,
+            callback=_remember,
+            help="Also send registry credentials to this token-service host (repeatable).",
+        ),
+        click.option(
+            "--acr-only",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember,
+            help="Check only ACR images (skip every other registry's images).",
+        ),
+        click.option(
             "--platform-launch",
             is_flag=True,
             help="The run is launched from Seqera Platform (tw launch, the Launchpad).",
@@ -356,9 +391,13 @@ def build_check_options(
                 remedy="pipe the token password in, e.g. printenv ACR_TOKEN_PASSWORD | preflight …",
             )
         passwords.setdefault(ANY_REGISTRY, Secret(line))
+    click_context = click.get_current_context(silent=True)
+    meta = click_context.meta if click_context is not None else {}
     return CheckOptions(
         offline=offline,
         registry_passwords=passwords,
         insecure_registries=frozenset(insecure_registries),
         platform_launch=platform_launch,
+        trusted_realms=frozenset(h.lower() for h in meta.get("preflight.trusted_realms", ())),
+        acr_only=bool(meta.get("preflight.acr_only", False)),
     )

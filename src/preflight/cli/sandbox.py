@@ -116,6 +116,15 @@ def _check_faults(specs: tuple[str, ...]) -> tuple[str, ...]:
     return specs
 
 
+_KIND_LABELS = {
+    "acr": "ACR",
+    "dockerhub": "Docker Hub",
+    "ghcr": "GHCR",
+    "quay": "Quay",
+    "generic": "Registry",
+}
+
+
 def summary(info: dict[str, Any]) -> str:
     """The human-readable form of ``sandbox up``'s JSON."""
     lines = ["preflight sandbox is up.", ""]
@@ -132,9 +141,11 @@ def summary(info: dict[str, Any]) -> str:
     if "arm_endpoint" in azure:
         lines.append(f"  Resource Manager {azure['arm_endpoint']}")
     for registry in info["registries"]:
-        lines.append(f"  ACR              {registry['login_server']} at {registry['address']}")
+        kind = _KIND_LABELS.get(registry.get("kind", "acr"), "Registry")
+        lines.append(f"  {kind:<16} {registry['login_server']} at {registry['address']}")
         for image in registry["images"]:
-            lines.append(f"    image {image}")
+            public = " (public)" if registry.get("public", {}).get(image) else ""
+            lines.append(f"    image {image}{public}")
         for token in registry["tokens"]:
             lines.append(f"    token {token['name']}: {', '.join(token['repositories'])}")
     git = info.get("git")

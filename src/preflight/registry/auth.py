@@ -4,19 +4,24 @@ For the request it guards (a manifest ``HEAD``/``GET``), the flow:
 
 1. ``GET {registry}/v2/`` without credentials and reads the ``401`` challenge (shared per
    registry through a :class:`ChallengeCache`: the answer does not depend on the repository);
-2. for ``Bearer``: checks the realm is HTTPS on the registry's own host — ACR's realm is always
-   ``https://<login server>/oauth2/token`` — then
-   ``GET realm?scope=repository:<repo>:pull&service=…`` with Basic credentials,
-   reading ``token`` or ``access_token``;
+2. for ``Bearer``: checks the realm is HTTPS on a host the realm trust policy
+   (:mod:`preflight.net.trust`) allows — the registry's own (ACR's realm is always
+   ``https://<login server>/oauth2/token``), a known pair such as Docker Hub's
+   ``auth.docker.io``, or one the user trusts — then
+   ``GET realm?scope=repository:<repo>:pull&service=…`` with Basic credentials (none for an
+   anonymous pull), reading ``token`` or ``access_token``;
 3. reads the token's ``access`` claim and stops unless ``pull`` was granted on the repository
    (ACR answers 200 with an empty grant rather than refusing);
 4. sends the guarded request with ``Authorization: Bearer …``. The token is kept for the next
    request through the same auth object, so one token serves every tag of a repository.
 
 For ``Basic`` challenges the credentials go to the registry itself, again only over HTTPS.
-Credentials never go to another host, to plain HTTP (unless the registry was named insecure),
-or across a redirect that leaves the host. Every failure raises :class:`HandshakeError` naming
-the step; transport errors propagate and the caller reads :attr:`RegistryAuth.step`.
+Without credentials (``password=None``) the flow is Wave's anonymous pull: the same steps, no
+``Authorization`` on the token request, and a registry that answers ``/v2/`` with 200 needs no
+login at all. Credentials never go to a host outside the trust policy, to plain HTTP (unless
+the registry was named insecure), or across a redirect that leaves the host. Every failure
+raises :class:`HandshakeError` naming the step; transport errors propagate and the caller reads
+:attr:`RegistryAuth.step`.
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ from collections.abc import Generator
 import httpx
 
 from preflight.net.retry import RetryPolicy
+from preflight.net.trust import DEFAULT_TRUST, RealmTrust
 from preflight.registry.answers import excerpt, refusal_problem, status_problem
 from preflight.registry.challenge import Challenge, pick_challenge
 from preflight.registry.failures import HandshakeError, HandshakeFailure, Problem, Step
+from preflight.registry.families import api_host
 from preflight.registry.jwt_claims import (
     MalformedToken,
     access_grants,
@@ -47,8 +54,11 @@ Flow = Generator[httpx.Request, httpx.Response, None]
 
 
 def registry_base(registry: str, *, insecure: bool = False) -> httpx.URL:
-    """``https://REGISTRY`` (``http://`` only when the user named the registry insecure)."""
-    return httpx.URL(f"{'http' if insecure else 'https'}://{registry}")
+    """``https://REGISTRY`` (``http://`` only when the user named the registry insecure).
+
+    Docker Hub's names (``docker.io``) are served at ``registry-1.docker.io``, as Wave does.
+    """
+    return httpx.URL(f"{'http' if insecure else 'https'}://{api_host(registry)}")
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int]:
@@ -101,6 +111,10 @@ class ChallengeCache:
             waiting.set()
 
 
+# What an anonymous client got from a /v2/ that answered 200: there is nothing to log in to.
+_OPEN = Challenge(scheme="none")
+
+
 class RegistryAuth(httpx.Auth):
     """Pull credentials for one repository of one registry; reuse it for every tag.
 
@@ -117,11 +131,12 @@ class RegistryAuth(httpx.Auth):
         registry: str,
         repository: str,
         username: str,
-        password: Secret,
+        password: Secret | None,
         insecure: bool = False,
         challenges: ChallengeCache | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        trust: RealmTrust = DEFAULT_TRUST,
     ) -> None:
         self.registry = registry
         self.repository = repository
@@ -129,12 +144,14 @@ class RegistryAuth(httpx.Auth):
         self._username = username
         self._password = password
         self._insecure = insecure
+        self._trust = trust
         self._challenges = challenges if challenges is not None else ChallengeCache()
         self._retry = retry or RetryPolicy()
         self._timeout = httpx.Timeout(timeout).as_dict()
         # How long a probe waits for another probe's /v2/ answer before asking itself.
         self._wait_bound = self._retry.attempts * (2 * timeout + self._retry.max_delay)
         self._authorization: Secret | None = None
+        self._authenticated = False
         self.step = Step.CHALLENGE
         self.endpoint = str(self.base.join("/v2/"))
         self.credentials_sent = False
@@ -143,11 +160,17 @@ class RegistryAuth(httpx.Auth):
 
     # -- the flow ---------------------------------------------------------------------------
 
+    @property
+    def anonymous(self) -> bool:
+        """Whether this is Wave's anonymous pull (no credential matched, or none given)."""
+        return self._password is None
+
     def auth_flow(self, request: httpx.Request) -> Flow:
-        if self._authorization is None:
+        if not self._authenticated:
             yield from self._authenticate()
-        assert self._authorization is not None
-        request.headers["Authorization"] = self._authorization.reveal()
+            self._authenticated = True
+        if self._authorization is not None:
+            request.headers["Authorization"] = self._authorization.reveal()
         request.extensions.setdefault("timeout", self._timeout)
         self.step, self.endpoint = Step.MANIFEST, str(request.url)
         yield from self._send(request)
@@ -158,7 +181,11 @@ class RegistryAuth(httpx.Auth):
 
     def _authenticate(self) -> Generator[httpx.Request, httpx.Response, None]:
         challenge = yield from self._challenge()
+        if challenge is _OPEN:
+            return  # /v2/ answered 200 to an anonymous client: no login (as Wave)
         if challenge.is_basic:
+            if self.anonymous:
+                return  # Wave sends no Authorization at all without credentials
             self._require_secure(self.base, Step.CHALLENGE)
             self._authorization = Secret(self._basic())
             self.credentials_sent = True
@@ -206,6 +233,8 @@ class RegistryAuth(httpx.Auth):
                     detail=response.headers.get("www-authenticate", "(none)"),
                 )
             return challenge
+        if status == 200 and self.anonymous:
+            return _OPEN
         if status < 400 or status == 404:
             raise self._fail(Problem.NO_CHALLENGE, response)
         raise self._fail(status_problem(status), response)
@@ -227,7 +256,9 @@ class RegistryAuth(httpx.Auth):
             )
         self.step, self.endpoint = Step.TOKEN, str(realm.copy_with(query=None))
         self._require_secure(realm, Step.TOKEN)
-        if _origin(realm)[1:] != _origin(self.base)[1:]:
+        _, realm_host, realm_port = _origin(realm)
+        _, base_host, base_port = _origin(self.base)
+        if self._trust.why_trusted(base_host, base_port, realm_host, realm_port) is None:
             raise HandshakeError(
                 self._failure(
                     Problem.FOREIGN_REALM,
@@ -239,10 +270,11 @@ class RegistryAuth(httpx.Auth):
             params["service"] = challenge.service
         url = realm.copy_merge_params(params)
         for _hop in range(MAX_REDIRECTS + 1):
-            self.credentials_sent = True
-            response = yield from self._send(
-                self._request(url, headers={"Authorization": self._basic()})
-            )
+            headers = None
+            if not self.anonymous:
+                self.credentials_sent = True
+                headers = {"Authorization": self._basic()}
+            response = yield from self._send(self._request(url, headers=headers))
             if not response.has_redirect_location:
                 break
             target = url.join(response.headers["location"])
@@ -302,6 +334,7 @@ class RegistryAuth(httpx.Auth):
         return httpx.Request("GET", url, headers=headers, extensions={"timeout": self._timeout})
 
     def _basic(self) -> str:
+        assert self._password is not None  # only called when credentials were given
         pair = f"{self._username}:{self._password.reveal()}".encode()
         return "Basic " + base64.b64encode(pair).decode("ascii")
 

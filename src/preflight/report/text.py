@@ -3,8 +3,10 @@
 Made for a person reading a terminal or a CI log. Each area (``wave``, ``credentials``,
 ``pull`` …) is a heading, in the order the checks reported; inside it, findings about one
 registry and one image (``details["registry"]``, ``details["image"]``) sit under their own
-headings so that everything wrong with one registry reads together. A failing finding shows its
-place (``file:line``) and its remedy under it. The last line is the verdict with counts.
+headings so that everything wrong with one registry reads together; a registry heading names
+its family (``details["kind"]``: ``dockerhub``, ``ghcr``, ``quay`` …) when its findings do. A
+failing finding shows its place (``file:line``) and its remedy under it. The last line is the
+verdict with counts.
 
 Colour is ANSI and only when asked (``color=True``; the CLI asks when stdout is a terminal), so
 the same report is clean in a log file. Text that came from servers is stripped of control
@@ -88,6 +90,13 @@ def _finding_lines(finding: Finding, indent: int, heading: str, color: bool) -> 
     return lines
 
 
+def _kind_of(images: dict[str, list[Finding]]) -> str:
+    """The registry family its findings name (``details["kind"]``), for the heading."""
+    kinds = {detail_text(f, "kind") for findings in images.values() for f in findings}
+    kinds.discard("")
+    return printable(kinds.pop()) if len(kinds) == 1 else ""
+
+
 def _area_lines(name: str, area: _Area, color: bool) -> list[str]:
     lines = [_paint(printable(name) or "(unnamed)", _BOLD, color)]
     for finding in area.loose:
@@ -95,7 +104,8 @@ def _area_lines(name: str, area: _Area, color: bool) -> list[str]:
     for registry, images in area.registries.items():
         depth = 2
         if registry:
-            lines.append(f"  {registry}")
+            kind = _kind_of(images)
+            lines.append(f"  {registry}" + (f"  ({kind})" if kind else ""))
             depth = 4
         for image, findings in images.items():
             inner = depth

@@ -71,13 +71,16 @@ class RegistryStartError(ServiceError):
 
 @dataclass(frozen=True)
 class RegistryConfig:
-    """What one registry process needs: its ``service`` is the ACR login server it stands for."""
+    """What one registry process needs: its ``service`` is the ACR login server it stands for
+    (or, for another family, the ``service`` its token service names, e.g. ``registry.docker.io``).
+    """
 
     service: str
     directory: Path  # config, storage and nothing else
     certificate: Path
     key: Path
     rootcertbundle: Path
+    realm: str = ""  # the challenge's realm; ACR's ``https://<service>/oauth2/token`` if empty
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -100,7 +103,7 @@ def write_config(config: RegistryConfig) -> Path:
             secret=quoted(secrets.token_hex(16)),
             certificate=quoted(config.certificate),
             key=quoted(config.key),
-            realm=quoted(f"https://{config.service}/oauth2/token"),
+            realm=quoted(config.realm or f"https://{config.service}/oauth2/token"),
             service=quoted(config.service),
             issuer=quoted(ISSUER),
             rootcertbundle=quoted(config.rootcertbundle),

@@ -32,6 +32,12 @@ from preflight.sandbox.git_host import HOST as GIT_HOST
 from preflight.sandbox.git_host import GitHost, GitRequestRecord, build_repositories
 from preflight.sandbox.http import Handler
 from preflight.sandbox.push import push_image
+from preflight.sandbox.registry_families import DEFAULT_DISTRIBUTION_REGISTRIES, DistributionSeed
+from preflight.sandbox.registry_front import (
+    DistributionFrontDoor,
+    FamilyTokenRequest,
+    FamilyTokenService,
+)
 from preflight.sandbox.registry_process import RegistryConfig, RegistryProcess
 from preflight.sandbox.registry_tokens import Access, RegistryTokenMinter
 from preflight.sandbox.seed import (
@@ -44,7 +50,7 @@ from preflight.sandbox.seed import (
     reseed,
 )
 from preflight.sandbox.server import HttpsListener
-from preflight.sandbox.state import AzureState
+from preflight.sandbox.state import AzureState, new_password
 from preflight.sandbox.tls import SandboxCertificates, make_certificates
 
 SCHEMA_VERSION = 1
@@ -68,6 +74,7 @@ class Sandbox:
         azure: AzureState,
         entra: EntraIssuer,
         faults: FaultBoard,
+        distribution: Sequence[DistributionSeed] = (),
     ) -> None:
         self.state_dir = state_dir
         self.certificates = certificates
@@ -82,6 +89,11 @@ class Sandbox:
         self._processes: dict[str, RegistryProcess] = {}
         self._front_doors: dict[str, AcrFrontDoor] = {}
         self._listeners: dict[str, HttpsListener] = {}
+        # The non-ACR registries (Docker Hub, GHCR, Quay, generic), keyed by image host.
+        self.distribution_seeds = tuple(distribution)
+        self._family_passwords = {s.host: new_password() for s in self.distribution_seeds}
+        self._family_doors: dict[str, DistributionFrontDoor] = {}
+        self._family_tokens: dict[str, FamilyTokenService] = {}
         self._closed = False
         self.info: dict[str, Any] = {}
         self.env: dict[str, str] = {}
@@ -107,8 +119,8 @@ class Sandbox:
 
     @property
     def connect_to(self) -> str:
-        """The host map: ``<login server>:443:127.0.0.1:<port>`` per registry (and the Git
-        host), comma-separated."""
+        """The host map: ``<host>:443:127.0.0.1:<port>`` per registry, token host and the Git
+        host, comma-separated."""
         return ",".join(
             f"{name}:443:{host}:{port}" for (name, _), (host, port) in self.host_map().items()
         )
@@ -119,6 +131,9 @@ class Sandbox:
         for seed in self.seeds:
             host, _, port = self.address(seed.login_server).rpartition(":")
             mapping[(seed.login_server.lower(), 443)] = (host, int(port))
+        for name, address in self._family_names():
+            host, _, port = address.rpartition(":")
+            mapping[(name, 443)] = (host, int(port))
         if "git" in self._listeners:
             host, _, port = self._listeners["git"].address.rpartition(":")
             mapping[(GIT_HOST, 443)] = (host, int(port))
@@ -127,6 +142,27 @@ class Sandbox:
     def git_requests(self) -> list[GitRequestRecord]:
         """Every request the Git host received (since reset)."""
         return self.git.requests() if self.git is not None else []
+
+    def _family_names(self) -> list[tuple[str, str]]:
+        """(host name, loopback address) of each non-ACR API host and separate token host."""
+        names: list[tuple[str, str]] = []
+        for seed in self.distribution_seeds:
+            names.append((seed.api, self._listeners[f"registry:{seed.host}"].address))
+            if seed.realm_origin != seed.api:
+                names.append((seed.realm_origin, self._listeners[f"auth:{seed.host}"].address))
+        return names
+
+    def family_password(self, host: str) -> str:
+        """The password of the one user of a non-ACR registry (``docker.io``, ``ghcr.io`` …)."""
+        return self._family_passwords[host]
+
+    def family_requests(self, host: str) -> list[FamilyTokenRequest]:
+        """Every request the token service of a non-ACR registry received (since reset)."""
+        return self._family_tokens[host].records()
+
+    def family_door(self, host: str) -> DistributionFrontDoor:
+        """The front door of a non-ACR registry (its rate-limit counter, for tests)."""
+        return self._family_doors[host]
 
     def password(self, login_server: str, token: str) -> str:
         """The seeded ``password1`` of an ACR token."""
@@ -155,6 +191,10 @@ class Sandbox:
             front_door.clear_records()
         if self.git is not None:
             self.git.clear_records()
+        for tokens in self._family_tokens.values():
+            tokens.clear_records()
+        for door in self._family_doors.values():
+            door.reset()
 
     def close(self) -> None:
         """Stop every listener and every registry process. Idempotent."""
@@ -165,6 +205,8 @@ class Sandbox:
             listener.close()
         for front_door in self._front_doors.values():
             front_door.close()
+        for door in self._family_doors.values():
+            door.close()
         for process in self._processes.values():
             process.request_stop()
         for process in self._processes.values():
@@ -212,9 +254,45 @@ class Sandbox:
             ) as client:
                 push_image(client, image.repository, image.tag, image.media_type)
 
+        def push_family(seed: DistributionSeed, repository: str, tag: str, media: str) -> None:
+            token = minter.access_token(
+                service=seed.service,
+                subject="sandbox-seed",
+                access=[Access("repository", repository, ("pull", "push"))],
+                grant_type="password",
+            )
+            with httpx.Client(
+                base_url=f"https://{self._processes[seed.host].address}",
+                verify=self.certificates.client_context(),
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=PUSH_TIMEOUT,
+            ) as client:
+                push_image(client, repository, tag, media)
+
         pushes = [pool.submit(push, seed, image) for seed in self.seeds for image in seed.images]
+        pushes += [
+            pool.submit(push_family, seed, image.repository, image.tag, image.media_type)
+            for seed in self.distribution_seeds
+            for image in seed.images
+        ]
         for done in pushes:
             done.result()
+
+    def _open_family_doors(self, minter: RegistryTokenMinter) -> None:
+        """One listener per non-ACR API host, and one per token service on a host of its own."""
+        for seed in self.distribution_seeds:
+            tokens = FamilyTokenService(seed, self._family_passwords[seed.host], minter)
+            door = DistributionFrontDoor(
+                seed,
+                tokens,
+                upstream=self._processes[seed.host].address,
+                upstream_tls=self.certificates.client_context(),
+            )
+            self._family_tokens[seed.host] = tokens
+            self._family_doors[seed.host] = door
+            self._listen(f"registry:{seed.host}", door, ["registry", f"registry:{seed.host}"])
+            if seed.realm_origin != seed.api:
+                self._listen(f"auth:{seed.host}", tokens, ["registry", f"auth:{seed.host}"])
 
     def _start_plugins(self) -> None:
         try:
@@ -223,6 +301,7 @@ class Sandbox:
             pass
         else:
             self.platform = seed_platform_state([s.login_server.lower() for s in self.seeds])
+            self._seed_family_credentials()
             self._listen("platform", PlatformEmulator(self.platform), ["platform"])
         try:
             from preflight.sandbox.arm import ArmEmulator
@@ -233,6 +312,39 @@ class Sandbox:
             self._listen("arm", ArmEmulator(self.azure, verify), ["arm"])
         self.git = GitHost(self.state_dir / "git")
         self._listen("git", self.git, ["git"])
+
+    def _seed_family_credentials(self) -> None:
+        """The Platform holds a credential for ghcr.io only (and its unrelated docker.io one):
+        GHCR's private image is pullable by Wave, Quay's is not."""
+        from preflight.sandbox.platform_state import StoredCredential, new_credential_id
+
+        ghcr = next((s for s in self.distribution_seeds if s.kind == "ghcr"), None)
+        if ghcr is None or self.platform is None:
+            return
+        with self.platform.lock:
+            # Beside the seeded docker.io credential, in the workspace the env names.
+            scope = next(
+                (
+                    k
+                    for k, v in self.platform.credentials.items()
+                    if any(c.name == "dockerhub" for c in v)
+                ),
+                ("workspace", min(self.platform.workspaces)),
+            )
+            self.platform.credentials.setdefault(scope, []).append(
+                StoredCredential(
+                    id=new_credential_id(),
+                    name="ghcr",
+                    provider="container-reg",
+                    keys={
+                        "userName": ghcr.user,
+                        "registry": ghcr.host,
+                        "discriminator": "container-reg",
+                    },
+                    password=self._family_passwords[ghcr.host],
+                )
+            )
+            self.platform.snapshot_seed()
 
     def _describe(self) -> None:
         entra = self.endpoint("entra")
@@ -267,9 +379,12 @@ class Sandbox:
         info["registries"] = [
             {
                 "login_server": seed.login_server.lower(),
+                "host": seed.login_server.lower(),
+                "kind": "acr",
                 "address": self.address(seed.login_server),
                 "resource_group": seed.resource_group,
                 "images": seed.image_refs(),
+                "public": {image: False for image in seed.image_refs()},
                 "tokens": [
                     {
                         "name": token.name,
@@ -280,6 +395,21 @@ class Sandbox:
                 ],
             }
             for seed in self.seeds
+        ]
+        info["registries"] += [
+            {
+                "login_server": seed.host,
+                "host": seed.host,
+                "kind": seed.kind,
+                "address": self._listeners[f"registry:{seed.host}"].address,
+                "api_host": seed.api,
+                "realm": seed.realm,
+                "images": seed.image_refs(),
+                "public": seed.visibility(),
+                "users": [{"name": seed.user, "password": self._family_passwords[seed.host]}],
+                "tokens": [],
+            }
+            for seed in self.distribution_seeds
         ]
         if self.git is not None:
             info["git"] = self.git.describe()
@@ -297,6 +427,7 @@ def start_sandbox(
     latency_ms: int = 0,
     registries: Sequence[RegistrySeed] | None = None,
     faults: Sequence[str] = (),
+    distribution: Sequence[DistributionSeed] | None = None,
 ) -> Sandbox:
     """Start every sandbox service with its files under ``state_dir``; return when all listen.
 
@@ -304,13 +435,19 @@ def start_sandbox(
     default seed (:data:`preflight.sandbox.seed.DEFAULT_REGISTRIES`). ``faults`` are switched
     on from the first request, each written as for :func:`preflight.sandbox.faults.parse_fault`
     (a malformed one raises ``ValueError`` before anything starts); :meth:`Sandbox.reset`
-    clears them like any other fault.
+    clears them like any other fault. ``distribution`` lists the non-ACR registries (Docker Hub,
+    GHCR, Quay, generic); by default the ones of
+    :data:`preflight.sandbox.registry_families.DEFAULT_DISTRIBUTION_REGISTRIES`, or none when
+    ``registries`` is given without it.
     """
     seeds = tuple(registries if registries is not None else DEFAULT_REGISTRIES)
+    if distribution is None:
+        distribution = DEFAULT_DISTRIBUTION_REGISTRIES if registries is None else ()
+    families = tuple(distribution)
     state_dir = Path(state_dir)
-    certificates = make_certificates(
-        state_dir / "tls", [*(s.login_server for s in seeds), GIT_HOST]
-    )
+    names = [s.login_server for s in seeds]
+    names += [n for s in families for n in dict.fromkeys((s.api, s.realm_origin))]
+    certificates = make_certificates(state_dir / "tls", [*names, GIT_HOST])
     passwords = new_password_book(seeds)
     board = FaultBoard(latency_ms=latency_ms)
     for fault in faults:
@@ -320,6 +457,7 @@ def start_sandbox(
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sandbox-start")
     try:
         processes = _launch_registries(state_dir, certificates, seeds)
+        processes.update(_launch_family_registries(state_dir, certificates, families, processes))
         git_repositories = [
             pool.submit(build_repositories, state_dir / "git", [repository])
             for repository in GIT_REPOSITORIES
@@ -341,6 +479,7 @@ def start_sandbox(
             azure=azure,
             entra=EntraIssuer(azure.tenant_id, entra_key.result()),
             faults=board,
+            distribution=families,
         )
         sandbox._processes.update(processes)
         sandbox._push_seeded_images(minter, pool)
@@ -357,6 +496,7 @@ def start_sandbox(
             )
             sandbox._front_doors[login] = front_door
             sandbox._listen(f"acr:{login}", front_door, ["acr", f"acr:{login}"])
+        sandbox._open_family_doors(minter)
         sandbox._start_plugins()
         sandbox._describe()
     except BaseException:
@@ -391,6 +531,35 @@ def _launch_registries(
             process.launch()
     except BaseException:
         for process in processes.values():
+            process.stop()
+        raise
+    return processes
+
+
+def _launch_family_registries(
+    state_dir: Path,
+    certificates: SandboxCertificates,
+    seeds: Sequence[DistributionSeed],
+    started: Mapping[str, RegistryProcess],
+) -> dict[str, RegistryProcess]:
+    """One registry process per non-ACR registry, its challenge naming the family's realm."""
+    processes: dict[str, RegistryProcess] = {}
+    try:
+        for seed in seeds:
+            process = RegistryProcess(
+                RegistryConfig(
+                    service=seed.service,
+                    directory=state_dir / "registries" / seed.host,
+                    certificate=certificates.server_cert,
+                    key=certificates.server_key,
+                    rootcertbundle=certificates.signing_root,
+                    realm=seed.realm,
+                )
+            )
+            processes[seed.host] = process
+            process.launch()
+    except BaseException:
+        for process in [*started.values(), *processes.values()]:
             process.stop()
         raise
     return processes
