@@ -9,11 +9,13 @@ OpenAPI spec (1.187.0) for the operations preflight uses; the same paths are ser
   ``{"message": …}`` (roles as in :mod:`preflight.seqera.roles`);
 - malformed input → 400 ``{"message": …}``; a taken credential name → 409 on
   ``/credentials/validate`` (and ``state.duplicate_name_status`` on create);
-- passwords are stored and never returned (``keys.password`` is ``null``);
+- passwords are stored and never returned (``keys.password`` is left out, as is every
+  optional field without a value: the spec marks none of them nullable);
 - an unknown credential id → 404 ``{"message": …}`` (the spec declares no status for it).
 
 The emulator is a plain :class:`~preflight.sandbox.http.Handler`; the HTTPS server and fault
-injection wrap it.
+injection wrap it. :func:`observe` lets a test suite see every exchange of every emulator (to hold
+each one against the API description).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -92,6 +95,24 @@ class _Call:
 
 
 _Route = Callable[["PlatformEmulator", _Call], Response]
+Observer = Callable[[Request, Response], None]
+_observers: list[Observer] = []
+_observers_lock = threading.Lock()
+
+
+def observe(observer: Observer) -> Callable[[], None]:
+    """Call ``observer(request, response)`` after every exchange of every emulator; returns
+    the function that stops it. Observers run on the server's threads: they must be quick and
+    thread-safe."""
+    with _observers_lock:
+        _observers.append(observer)
+
+    def stop() -> None:
+        with _observers_lock:
+            if observer in _observers:
+                _observers.remove(observer)
+
+    return stop
 
 
 class PlatformEmulator:
@@ -114,6 +135,14 @@ class PlatformEmulator:
         ]
 
     def handle(self, request: Request) -> Response:
+        response = self._answer(request)
+        with _observers_lock:
+            observers = list(_observers)
+        for observer in observers:
+            observer(request, response)
+        return response
+
+    def _answer(self, request: Request) -> Response:
         path = request.path
         if path == "/api" or path.startswith("/api/"):
             path = path[len("/api") :] or "/"
@@ -242,17 +271,9 @@ class PlatformEmulator:
         for org in self.state.orgs.values():
             if user_id not in org.members:
                 continue
-            base = {"orgId": org.id, "orgName": org.name, "orgLogoUrl": None, "orgType": "pro"}
-            rows.append(
-                {
-                    **base,
-                    "workspaceId": None,
-                    "workspaceName": None,
-                    "workspaceFullName": None,
-                    "visibility": None,
-                    "roles": [],
-                }
-            )
+            # An organisation row has no workspace fields at all: the spec marks none nullable.
+            base = {"orgId": org.id, "orgName": org.name, "orgType": "pro"}
+            rows.append({**base, "roles": []})
             for workspace in self.state.workspaces.values():
                 role = workspace.roles.get(user_id)
                 if workspace.org_id == org.id and role is not None:

@@ -80,24 +80,23 @@ class StoredCredential:
     def to_api(self) -> dict[str, Any]:
         """The ``Credentials`` object as the API returns it: never a secret.
 
-        Registry credentials carry ``keys.password: null``, as the service lists them.
+        Fields with no value are left out (the spec marks none of them nullable), and so is the
+        write-only ``keys.password``.
         """
-        keys = {**self.keys, "discriminator": self.provider}
-        if self.provider == "container-reg":
-            keys["password"] = None
-        return {
+        keys = {k: v for k, v in self.keys.items() if v is not None and k != "password"}
+        keys["discriminator"] = self.provider
+        found = {
             "id": self.id,
             "name": self.name,
             "description": self.description,
             "provider": self.provider,
             "baseUrl": self.base_url,
             "category": self.category,
-            "deleted": None,
-            "lastUsed": None,
             "dateCreated": self.date_created,
             "lastUpdated": self.last_updated,
             "keys": keys,
         }
+        return {k: v for k, v in found.items() if v is not None}
 
 
 # A credential scope: ("user", user id) for a personal workspace, ("workspace", id) otherwise.

@@ -136,6 +136,7 @@ class PlatformClient:
                 "name": name,
                 "provider": "container-reg",
                 "keys": {
+                    "discriminator": "container-reg",  # selects the keys' schema (oneOf)
                     "userName": user_name,
                     "password": password.reveal(),
                     "registry": registry,
