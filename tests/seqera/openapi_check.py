@@ -140,7 +140,41 @@ def openapi() -> OpenAPI:
 
 
 def check(exchange: Exchange) -> list[str]:
-    """How ``exchange`` departs from the description (request first, then response)."""
+    """How ``exchange`` departs from the description (request first, then response).
+
+    Secrets of the request (the bearer token, any ``password``) are hidden from the text.
+    """
+    hidden = _secrets(exchange)
+    errors = _check(exchange)
+    for secret in hidden:
+        errors = [e.replace(secret, "<hidden>") for e in errors]
+    return errors
+
+
+def _secrets(exchange: Exchange) -> list[str]:
+    found: list[str] = []
+    for name, value in exchange.request_headers:
+        if name.lower() == "authorization":
+            found.append(value.partition(" ")[2] or value)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.lower() in ("password", "token", "accesstoken") and isinstance(value, str):
+                    found.append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    try:
+        walk(json.loads(exchange.request_body or b"null"))
+    except ValueError:
+        pass
+    return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
+
+
+def _check(exchange: Exchange) -> list[str]:
     api = openapi()
     request = _Request(exchange)
     errors: list[str] = []

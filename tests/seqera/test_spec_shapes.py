@@ -214,3 +214,29 @@ def test_the_validator_catches_departures() -> None:
         }
     )
     assert any("discriminat" in e for e in check(unsent))
+
+
+def test_departures_never_show_a_secret() -> None:
+    body = {
+        "credentials": {
+            "name": "n",
+            "provider": "container-reg",
+            "keys": {"password": "pw-s3cr3t-1"},
+        }
+    }
+    exchange = Exchange(
+        method="POST",
+        path="/credentials",
+        query={},
+        request_headers=(
+            ("Authorization", "Bearer tok-s3cr3t-2"),
+            ("Content-Type", "application/json"),
+        ),
+        request_body=json.dumps(body).encode(),
+        status=200,
+        response_headers=(("Content-Type", "application/json"),),
+        response_body=b'{"credentialsId": "x"}',
+    )
+    errors = check(exchange)
+    assert errors and "<hidden>" in " ".join(errors)
+    assert not any("pw-s3cr3t-1" in e or "tok-s3cr3t-2" in e for e in errors)
