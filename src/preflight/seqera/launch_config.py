@@ -59,9 +59,7 @@ def launch_layers(compute_env: ComputeEnv | None, config_text: str | None) -> La
     texts: list[ConfigText] = []
     if compute_env is not None:
         if compute_env.nextflow_config and compute_env.nextflow_config.strip():
-            texts.append(
-                ConfigText(global_config_name(compute_env), compute_env.nextflow_config)
-            )
+            texts.append(ConfigText(global_config_name(compute_env), compute_env.nextflow_config))
         managed = managed_settings(compute_env)
         if managed:
             texts.append(ConfigText(managed_settings_name(compute_env), managed))
