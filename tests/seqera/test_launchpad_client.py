@@ -102,3 +102,22 @@ def test_the_four_operations_conform_to_the_description(
     assert {"/pipelines", f"/pipelines/{pipeline.id}", "/compute-envs"} <= paths
     assert len(platform_exchanges.exchanges) == 5
     assert platform_exchanges.departures() == []
+
+
+def test_the_sandbox_describes_its_launchpad(state: PlatformState) -> None:
+    described = state.describe()["launchpad"]
+    assert [(p["name"], p["workspace"], p["wave_enabled"]) for p in described] == [
+        ("demo-pipeline", "acme/pipelines", True),
+        ("demo-pipeline-nowave", "acme/pipelines", False),
+    ]
+    assert {p["compute_env"] for p in described} == {"azure-batch-wave", "azure-batch"}
+    assert all(p["repository"] == "https://github.com/acme/demo-pipeline" for p in described)
+
+
+def test_reset_restores_the_launchpad(state: PlatformState, pipelines_ws: int) -> None:
+    with state.lock:
+        state.pipelines[pipelines_ws].clear()
+        state.compute_envs[pipelines_ws][0].config["waveEnabled"] = False
+    state.reset()
+    assert len(state.pipelines[pipelines_ws]) == 2
+    assert state.compute_envs[pipelines_ws][0].config["waveEnabled"] is True
