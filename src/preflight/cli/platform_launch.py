@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from preflight.cli.launch_line import LaunchOptions
 from preflight.errors import InputError
 from preflight.pipeline import PipelineSpec
 from preflight.seqera.launch_repository import RemoteReader, read_repository
@@ -135,3 +136,41 @@ def _params_file(params_text: str | None, scratch: Path) -> Path | None:
     path = scratch / name
     path.write_text(params_text, encoding="utf-8")
     return path
+
+
+def tw_launch_run(
+    launch: LaunchOptions,
+    *,
+    workspace: str | None,
+    settings: Settings,
+    environ: Mapping[str, str],
+    engine: str | None = None,
+    remote: RemoteReader | None = None,
+) -> PlatformRun:
+    """The run a wrapped ``tw launch …`` makes: its ``--config`` and ``--params-file`` are read
+    as the launch's config text and params, its other options override the launch's own."""
+    if launch.pipeline is None:
+        raise InputError(
+            "tw launch names no pipeline",
+            remedy="e.g. preflight run -- tw launch demo-pipeline -w acme/pipelines",
+        )
+    texts = [read_text_option(path, "--config") for path in launch.config_files]
+    return platform_run(
+        pipeline=launch.pipeline,
+        workspace=workspace or launch.workspace,
+        settings=settings,
+        environ=environ,
+        compute_env=launch.compute_env,
+        revision=launch.revision,
+        profiles=launch.profiles or None,
+        config_text="\n".join(t for t in texts if t) or None,
+        params_text=read_text_option(launch.params_file, "--params-file"),
+        engine=engine,
+        remote=remote,
+    )
+
+
+FIX_ON_PLATFORM = (
+    'a Seqera Platform launch is changed in Platform, not here: turn on "Wave containers" in '
+    "the compute environment, or add wave.enabled = true to the launch's Nextflow config"
+)

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.sandbox import platform_launches as launches
+from preflight.sandbox import platform_launch_routes as launch_routes
 from preflight.sandbox.http import Request, Response
 from preflight.sandbox.platform_state import (
     PlatformAccount,
@@ -137,10 +137,10 @@ class PlatformEmulator:
             ("PUT", re.compile(rf"/credentials/{_ID}"), PlatformEmulator._update_credential),
             ("DELETE", re.compile(rf"/credentials/{_ID}"), PlatformEmulator._delete_credential),
             ("GET", re.compile(rf"/credentials/{_ID}/keys"), PlatformEmulator._credential_keys),
-            ("GET", re.compile(r"/pipelines"), PlatformEmulator._list_pipelines),
-            ("GET", re.compile(r"/pipelines/(\d+)/launch"), PlatformEmulator._describe_launch),
-            ("GET", re.compile(r"/compute-envs"), PlatformEmulator._list_compute_envs),
-            ("GET", re.compile(rf"/compute-envs/{_ID}"), PlatformEmulator._describe_compute_env),
+            ("GET", re.compile(r"/pipelines"), PlatformEmulator._launchpad),
+            ("GET", re.compile(r"/pipelines/(\d+)/launch"), PlatformEmulator._launchpad),
+            ("GET", re.compile(r"/compute-envs"), PlatformEmulator._launchpad),
+            ("GET", re.compile(rf"/compute-envs/{_ID}"), PlatformEmulator._launchpad),
         ]
 
     def handle(self, request: Request) -> Response:
@@ -414,54 +414,16 @@ class PlatformEmulator:
 
     # -- Launchpad: pipelines, their launches, compute environments ---------------------------
 
-    def _member(self, call: _Call) -> int | None:
-        """The workspace of a Launchpad read; any member may read it (``view`` and up)."""
+    def _launchpad(self, call: _Call) -> Response:
+        """A Launchpad read; any member of the workspace may read it (``view`` and up)."""
         workspace_id = self._workspace_id(call)
         self._role(call, workspace_id)
-        return workspace_id
-
-    def _list_pipelines(self, call: _Call) -> Response:
-        workspace_id = self._member(call)
-        attributes = [a for v in call.request.query.get("attributes", []) for a in v.split(",")]
-        payload = launches.list_pipelines(
-            self.state,
-            workspace_id,
-            call.request.arg("search"),
-            attributes,
-            max_results=_int_arg(call, "max", 50),
-            offset=_int_arg(call, "offset", 0),
-        )
-        return Response.of_json(200, payload)
-
-    def _describe_launch(self, call: _Call) -> Response:
-        workspace_id = self._member(call)
         try:
-            payload = launches.describe_launch(self.state, workspace_id, int(call.match.group(1)))
-        except launches.NotFound as exc:
+            return launch_routes.answer(self.state, workspace_id, call.request, call.match)
+        except launch_routes.NotFound as exc:
             raise _Refusal(404, str(exc)) from None
-        return Response.of_json(200, payload)
-
-    def _list_compute_envs(self, call: _Call) -> Response:
-        workspace_id = self._member(call)
-        payload = launches.list_compute_envs(self.state, workspace_id, call.request.arg("status"))
-        return Response.of_json(200, payload)
-
-    def _describe_compute_env(self, call: _Call) -> Response:
-        workspace_id = self._member(call)
-        try:
-            found = launches.compute_env_in(self.state, workspace_id, call.match.group(1))
-        except launches.NotFound as exc:
-            raise _Refusal(404, str(exc)) from None
-        return Response.of_json(200, {"computeEnv": found.describe_api()})
-
-
-def _int_arg(call: _Call, name: str, default: int) -> int:
-    raw = call.request.arg(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit():
-        raise _Refusal(400, f"Invalid '{name}' parameter: '{raw}'")
-    return int(raw)
+        except launch_routes.BadQuery as exc:
+            raise _Refusal(400, str(exc)) from None
 
 
 def _keys(raw: Any, provider: str, *, creating: bool = True) -> tuple[dict[str, Any], str | None]:

@@ -253,7 +253,7 @@ class PlatformState:
                             "role": role,
                         }
                     )
-            from preflight.sandbox.platform_launches import describe_launchpad
+            from preflight.sandbox.platform_launch_routes import describe_launchpad
 
             return {
                 "access_token": user.token,
