@@ -87,7 +87,7 @@ def test_a_pipeline_and_a_launchpad_are_not_both_given(
 
 def _fake_tw(tmp_path: Path) -> Path:
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
+    bin_dir.mkdir(exist_ok=True)
     script = bin_dir / "tw"
     script.write_text('#!/bin/sh\necho "fake tw: $*" >&2\nexit 42\n')
     script.chmod(0o755)

@@ -40,6 +40,8 @@ class CheckOptions:
     registry_passwords: Mapping[str, Secret] = field(default_factory=dict)
     insecure_registries: frozenset[str] = frozenset()
     platform_launch: bool = False
+    # A Seqera Platform launch read from Platform: its compute environment's name.
+    platform_compute_env: str | None = None
 
     def password_for(self, registry: str) -> Secret | None:
         """The password for ``registry``; one given for ``*`` serves every registry."""

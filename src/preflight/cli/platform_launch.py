@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from preflight.checks.base import CheckOptions
 from preflight.cli.launch_line import LaunchOptions
 from preflight.errors import InputError
 from preflight.pipeline import PipelineSpec
@@ -39,6 +40,15 @@ class PlatformRun:
     settings: Settings
     environ: dict[str, str]
     cleanup: Callable[[], None]
+
+    def check_options(self, options: CheckOptions) -> CheckOptions:
+        """``options`` for this run: Platform-launched, on the launch's compute environment."""
+        compute_env = self.launch.compute_env
+        return replace(
+            options,
+            platform_launch=True,
+            platform_compute_env=compute_env.name if compute_env else None,
+        )
 
 
 def read_text_option(path: Path | None, option: str) -> str | None:

@@ -117,6 +117,8 @@ def _launchpad_pipeline(client: PlatformClient, request: LaunchRequest) -> Launc
     exact = [p for p in found if p.name == request.pipeline]
     if exact:
         return exact[0]
+    if request.pipeline.isdigit():  # a pipeline id: its launch is read directly
+        return LaunchpadPipeline(int(request.pipeline), request.pipeline, None, None)
     near = ", ".join(p.name for p in found[:10])
     raise InputError(
         f"no Launchpad pipeline named {request.pipeline!r} in {request.workspace_label}",
