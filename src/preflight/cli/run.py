@@ -77,7 +77,9 @@ def command(
 ) -> None:
     """Check, then run WRAPPED (e.g. -- nextflow run . -profile azure) only if the checks pass."""
     launch = parse_launch_command(list(wrapped))
-    if launch.tool == "tw" and pipeline_path is None:
+    # A tw launch of a Launchpad name or a repository URL is read from Platform; one that names
+    # a local directory (or with --pipeline) is checked from that directory, as before.
+    if launch.tool == "tw" and pipeline_path is None and launch.local_pipeline is None:
         _run_platform_launch(
             launch, settings, options, apply_fix, output_format, output, wrapped, engine
         )
