@@ -124,4 +124,4 @@ def no_writes_outside_tmp(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 # Shared fixtures (the session-wide sandbox and friends) live in sandbox_plugin.py.
-pytest_plugins = ["sandbox_plugin"]
+pytest_plugins = ["sandbox_plugin", "seqera.platform_contract"]

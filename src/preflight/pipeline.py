@@ -19,6 +19,20 @@ ENGINES = ("docker", "podman", "singularity", "apptainer", "charliecloud", "saru
 
 
 @dataclass(frozen=True)
+class ConfigText:
+    """Configuration that is no file of the pipeline: a text, and the name of where it comes from.
+
+    A Seqera Platform launch adds such texts (the compute environment's Global Nextflow config,
+    the launch form's config text); ``name`` stands where a file name would in every location
+    (``launch config text:3``), ``reason`` says why it was read.
+    """
+
+    name: str
+    text: str
+    reason: str = "Seqera Platform launch"
+
+
+@dataclass(frozen=True)
 class PipelineSpec:
     """A pipeline directory and the launch options Nextflow would be given.
 
@@ -40,6 +54,8 @@ class PipelineSpec:
     launch_dir: Path | None = None
     with_wave: bool = False  # `nextflow run -with-wave`: Wave on, whatever the files say
     source: PipelineSource | None = None  # a remote pipeline: root is its read-only checkout
+    # Read after the project's (and launch dir's) nextflow.config, before -c files, in order.
+    config_texts: tuple[ConfigText, ...] = ()
 
     @classmethod
     def locate(cls, pipeline: Path, **options: object) -> PipelineSpec:

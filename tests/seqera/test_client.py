@@ -145,7 +145,12 @@ def test_create_credential_body_and_id(client_for: MakeClient) -> None:
         "credentials": {
             "name": "acr-x",
             "provider": "container-reg",
-            "keys": {"userName": "preflight-x", "password": "pw-1", "registry": "x.azurecr.io"},
+            "keys": {
+                "discriminator": "container-reg",
+                "userName": "preflight-x",
+                "password": "pw-1",
+                "registry": "x.azurecr.io",
+            },
         }
     }
 

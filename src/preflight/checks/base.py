@@ -51,6 +51,8 @@ class CheckOptions:
     platform_launch: bool = False
     trusted_realms: frozenset[str] = frozenset()
     acr_only: bool = False
+    # A Seqera Platform launch read from Platform: its compute environment's name.
+    platform_compute_env: str | None = None
 
     def password_for(self, registry: str) -> Secret | None:
         """The password for ``registry``; one given for ``*`` serves every registry."""

@@ -31,6 +31,14 @@ NAME = "wave"
 _FIX = "run `preflight fix --only wave`, or launch with `nextflow run … -with-wave`"
 
 
+def _platform_fix(compute_env: str) -> str:
+    """The fix in Platform's terms: the compute environment's switch, or the launch's config."""
+    return (
+        f'turn on "Wave containers" in compute environment {compute_env}, or add '
+        "wave.enabled = true to the launch's Nextflow config (tw launch --config FILE)"
+    )
+
+
 class WaveCheck:
     """Findings about ``wave.enabled`` and the Platform settings Wave needs."""
 
@@ -43,8 +51,9 @@ class WaveCheck:
         config = context.facts.config.get()
         yield from self._unread(config)
         yield from self._syntax(config, context)
-        enabled = yield from self._enabled(config, context.spec.root)
-        yield from self._fusion(config, enabled)
+        compute_env = context.options.platform_compute_env
+        enabled = yield from self._enabled(config, context.spec.root, compute_env)
+        yield from self._fusion(config, enabled, compute_env)
         yield from self._token(config, context)
         yield from self._workspace(config, context)
 
@@ -80,8 +89,13 @@ class WaveCheck:
         )
 
     # -- wave.enabled
-    def _enabled(self, config: ResolvedConfig, root: Path) -> Generator[Finding, None, bool]:
+    def _enabled(
+        self, config: ResolvedConfig, root: Path, compute_env: str | None = None
+    ) -> Generator[Finding, None, bool]:
+        """``compute_env``: a Seqera Platform launch's compute environment (fixes are said in
+        Platform's terms; Wave off there is why no layer turned it on)."""
         key = "wave.enabled"
+        fix = _FIX if compute_env is None else _platform_fix(compute_env)
         value = config.get(key)
         where = config.origin(key)
         disabled_by_env = (self.environ or {}).get("NXF_DISABLE_WAVE_SERVICE", "")
@@ -107,19 +121,25 @@ class WaveCheck:
             )
             return False
         if not config.has(key):
+            message = "Wave is not enabled: no configuration file sets wave.enabled"
+            if compute_env is not None:
+                message = (
+                    f"Wave is not enabled: compute environment {compute_env}: Wave containers "
+                    "is off, and no configuration layer of the launch sets wave.enabled"
+                )
             yield _finding(
                 Status.FAIL,
                 key,
-                "Wave is not enabled: no configuration file sets wave.enabled",
-                _FIX,
+                message,
+                fix,
                 # The file that would hold it (where `fix` writes it): line 1 when it exists,
-                # the file alone when `fix` would create it.
-                location=Location(
-                    "nextflow.config", 1 if (root / "nextflow.config").is_file() else 0
-                ),
+                # the file alone when `fix` would create it; a Platform launch has no such file.
+                location=None
+                if compute_env is not None
+                else Location("nextflow.config", 1 if (root / "nextflow.config").is_file() else 0),
             )
             return False
-        yield _finding(Status.FAIL, key, self._why_off(config, value), _FIX, location=where)
+        yield _finding(Status.FAIL, key, self._why_off(config, value), fix, location=where)
         return False
 
     @staticmethod
@@ -163,7 +183,9 @@ class WaveCheck:
         return f"Wave is off: wave.enabled = {shown} at {last.location}"
 
     # -- fusion
-    def _fusion(self, config: ResolvedConfig, wave_on: bool) -> Iterator[Finding]:
+    def _fusion(
+        self, config: ResolvedConfig, wave_on: bool, compute_env: str | None = None
+    ) -> Iterator[Finding]:
         value = config.get("fusion.enabled")
         if not is_enabled(value) or wave_on:
             return
@@ -173,7 +195,7 @@ class WaveCheck:
             "fusion.enabled",
             f"Fusion is enabled ({where}) but Wave is not: Nextflow stops with "
             "'Fusion feature requires enabling Wave service'",
-            _FIX,
+            _FIX if compute_env is None else _platform_fix(compute_env),
             location=where,
         )
 

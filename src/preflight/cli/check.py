@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -25,12 +26,19 @@ from preflight.settings import Settings
     default=None,
     help="Write the report to FILE (atomically) instead of stdout.",
 )
+@click.option(
+    "--launchpad",
+    default=None,
+    metavar="NAME|ID",
+    help="Check this Seqera Platform Launchpad pipeline's launch (in the -w workspace).",
+)
 def command(
-    spec: PipelineSpec,
+    spec: PipelineSpec | None,
     settings: Settings,
     options: CheckOptions,
     output_format: str,
     output: Path | None,
+    launchpad: str | None,
 ) -> None:
     """Run every check on PIPELINE (default: the current directory); never changes anything.
 
@@ -39,18 +47,35 @@ def command(
     2 unusable input (also a token or workspace Platform does not accept),
     3 internal error, 4 a service could not be reached, 130 interrupted.
     """
-    report = execute_checks(spec, settings, options)
+    if launchpad is not None:
+        from preflight.cli.platform_launch import platform_run
+
+        run = platform_run(
+            pipeline=launchpad, workspace=settings.workspace, settings=settings, environ=os.environ
+        )
+        try:
+            report = execute_checks(run.spec, run.settings, run.check_options(options), run.environ)
+        finally:
+            run.cleanup()
+    else:
+        assert spec is not None
+        report = execute_checks(spec, settings, options)
     emit_report(report, output_format, output)
     raise click.exceptions.Exit(gate_exit_code(report))
 
 
-def execute_checks(spec: PipelineSpec, settings: Settings, options: CheckOptions) -> Report:
+def execute_checks(
+    spec: PipelineSpec,
+    settings: Settings,
+    options: CheckOptions,
+    environ: Mapping[str, str] | None = None,
+) -> Report:
     """Run the checks with a progress display on stderr (shown only on a terminal)."""
     from preflight.report.progress import TerminalProgress
     from preflight.wiring import run_all_checks
 
     progress = TerminalProgress(sys.stderr)
-    return run_all_checks(spec, settings, options, os.environ, progress)
+    return run_all_checks(spec, settings, options, environ or os.environ, progress)
 
 
 def emit_report(report: Report, output_format: str, output: Path | None) -> None:

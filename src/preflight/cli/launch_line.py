@@ -91,11 +91,11 @@ _TW_VALUE_OPTIONS = frozenset(
         "--revision",
         "-r",
         "--profile",
+        "-p",
         "--params-file",
         "--config",
         "--pre-run",
         "--post-run",
-        "--pull-latest",
         "--main-script",
         "--entry-name",
         "--schema-name",
@@ -106,6 +106,16 @@ _TW_VALUE_OPTIONS = frozenset(
         "--launch-container",
         "--output",
         "-o",
+        "--wait",
+        "--commit-id",
+        "--version-id",
+        "--version-name",
+        "--head-job-cpus",
+        "--head-job-memory",
+        "--access-token",
+        "-t",
+        "--url",
+        "-u",
     }
 )
 
@@ -126,6 +136,7 @@ class LaunchOptions:
     revision: str | None = None  # nextflow run -r/-revision (a remote pipeline's branch, tag …)
     hub: str | None = None  # nextflow run -hub
     latest: bool = False  # nextflow run -latest: the revision as the Git host names it now
+    compute_env: str | None = None  # tw launch --compute-env
 
     @property
     def platform_launch(self) -> bool:
@@ -308,13 +319,19 @@ def _parse_tw(args: list[str]) -> LaunchOptions:
     configs: list[Path] = []
     params_file: Path | None = None
     workspace: str | None = None
+    revision: str | None = None
+    compute_env: str | None = None
     i = 0
     while i < len(args):
         word, sep, inline = args[i].partition("=")
         value: str | None = inline if sep else (args[i + 1] if i + 1 < len(args) else None)
         step = 1 if sep else 2
-        if word == "--profile" and value is not None:
+        if word in ("--profile", "-p") and value is not None:
             profiles.extend(p for p in value.split(",") if p)
+        elif word in ("--revision", "-r") and value is not None:
+            revision = value
+        elif word in ("--compute-env", "-c") and value is not None:
+            compute_env = value
         elif word == "--config" and value is not None:
             configs.append(Path(value))
         elif word == "--params-file" and value is not None:
@@ -337,4 +354,6 @@ def _parse_tw(args: list[str]) -> LaunchOptions:
         config_files=tuple(configs),
         params_file=params_file,
         workspace=workspace,
+        revision=revision,
+        compute_env=compute_env,
     )

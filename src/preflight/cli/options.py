@@ -43,6 +43,16 @@ def pipeline_options(func: F) -> F:
         with_wave: bool,
         **kwargs: Any,
     ) -> Any:
+        if kwargs.get("launchpad") is not None:
+            # A Seqera Platform launch: the spec is read from Platform by the verb.
+            given = profiles or config_files or replace_config or params_file or param_pairs
+            if str(pipeline) != "." or given:
+                raise InputError(
+                    "--launchpad takes the pipeline, profiles, config and params from the launch",
+                    remedy="drop PIPELINE, -profile, -c, --params-file and --param, or drop "
+                    "--launchpad",
+                )
+            return func(*args, spec=None, **kwargs)
         spec = build_spec(
             pipeline,
             profiles,

@@ -99,6 +99,13 @@ def command(
 ) -> None:
     """Check, then run WRAPPED (e.g. -- nextflow run . -profile azure) only if the checks pass."""
     launch = parse_launch_command(list(wrapped))
+    # A tw launch of a Launchpad name or a repository URL is read from Platform; one that names
+    # a local directory (or with --pipeline) is checked from that directory, as before.
+    if launch.tool == "tw" and pipeline_path is None and launch.local_pipeline is None:
+        _run_platform_launch(
+            launch, settings, options, apply_fix, output_format, output, wrapped, engine
+        )
+        return
     pipeline: Path | str | None = pipeline_path or launch.local_pipeline
     revision = None if pipeline_path else launch.revision
     if pipeline is None and launch.tool == "nextflow" and launch.pipeline:
@@ -136,6 +143,38 @@ def command(
 
         options = fix_for_run(spec, settings, options)
     report = execute_checks(spec, settings, options)
+    emit_report(report, output_format, output)
+    exit_code = gate_exit_code(report)
+    if exit_code != EXIT_PASS:
+        click.echo(f"preflight: not running {wrapped[0]}: the checks failed.", err=True)
+        raise click.exceptions.Exit(exit_code)
+    replace_process(program, list(wrapped))
+
+
+def _run_platform_launch(
+    launch: LaunchOptions,
+    settings: Settings,
+    options: CheckOptions,
+    apply_fix: bool,
+    output_format: str,
+    output: Path | None,
+    wrapped: tuple[str, ...],
+    engine: str | None,
+) -> None:
+    """``run -- tw launch …``: the launch as Platform will run it is checked, then ``tw`` runs."""
+    from preflight.cli.platform_launch import FIX_ON_PLATFORM, tw_launch_run
+
+    if apply_fix:
+        raise InputError("--fix cannot change a Seqera Platform launch", remedy=FIX_ON_PLATFORM)
+    program = find_program(wrapped[0])
+    settings, options = with_launch_defaults(settings, options, launch)
+    run = tw_launch_run(
+        launch, workspace=settings.workspace, settings=settings, environ=os.environ, engine=engine
+    )
+    try:
+        report = execute_checks(run.spec, run.settings, run.check_options(options), run.environ)
+    finally:
+        run.cleanup()
     emit_report(report, output_format, output)
     exit_code = gate_exit_code(report)
     if exit_code != EXIT_PASS:

@@ -9,11 +9,17 @@ OpenAPI spec (1.187.0) for the operations preflight uses; the same paths are ser
   ``{"message": …}`` (roles as in :mod:`preflight.seqera.roles`);
 - malformed input → 400 ``{"message": …}``; a taken credential name → 409 on
   ``/credentials/validate`` (and ``state.duplicate_name_status`` on create);
-- passwords are stored and never returned (``keys.password`` is ``null``);
-- an unknown credential id → 404 ``{"message": …}`` (the spec declares no status for it).
+- passwords are stored and never returned (``keys.password`` is left out, as is every
+  optional field without a value: the spec marks none of them nullable);
+- an unknown credential, pipeline or compute environment id → 404 ``{"message": …}`` (the
+  spec declares no status for it);
+- Launchpad reads (``/pipelines``, ``/pipelines/{id}/launch``, ``/compute-envs``,
+  ``/compute-envs/{id}``) are open to every member of the workspace
+  (:mod:`preflight.sandbox.platform_launches` holds their shapes).
 
 The emulator is a plain :class:`~preflight.sandbox.http.Handler`; the HTTPS server and fault
-injection wrap it.
+injection wrap it. :func:`observe` lets a test suite see every exchange of every emulator (to hold
+each one against the API description).
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from preflight.sandbox import platform_launch_routes as launch_routes
 from preflight.sandbox.http import Request, Response
 from preflight.sandbox.platform_state import (
     PlatformAccount,
@@ -92,6 +100,24 @@ class _Call:
 
 
 _Route = Callable[["PlatformEmulator", _Call], Response]
+Observer = Callable[[Request, Response], None]
+_observers: list[Observer] = []
+_observers_lock = threading.Lock()
+
+
+def observe(observer: Observer) -> Callable[[], None]:
+    """Call ``observer(request, response)`` after every exchange of every emulator; returns
+    the function that stops it. Observers run on the server's threads: they must be quick and
+    thread-safe."""
+    with _observers_lock:
+        _observers.append(observer)
+
+    def stop() -> None:
+        with _observers_lock:
+            if observer in _observers:
+                _observers.remove(observer)
+
+    return stop
 
 
 class PlatformEmulator:
@@ -111,9 +137,21 @@ class PlatformEmulator:
             ("PUT", re.compile(rf"/credentials/{_ID}"), PlatformEmulator._update_credential),
             ("DELETE", re.compile(rf"/credentials/{_ID}"), PlatformEmulator._delete_credential),
             ("GET", re.compile(rf"/credentials/{_ID}/keys"), PlatformEmulator._credential_keys),
+            ("GET", re.compile(r"/pipelines"), PlatformEmulator._launchpad),
+            ("GET", re.compile(r"/pipelines/(\d+)/launch"), PlatformEmulator._launchpad),
+            ("GET", re.compile(r"/compute-envs"), PlatformEmulator._launchpad),
+            ("GET", re.compile(rf"/compute-envs/{_ID}"), PlatformEmulator._launchpad),
         ]
 
     def handle(self, request: Request) -> Response:
+        response = self._answer(request)
+        with _observers_lock:
+            observers = list(_observers)
+        for observer in observers:
+            observer(request, response)
+        return response
+
+    def _answer(self, request: Request) -> Response:
         path = request.path
         if path == "/api" or path.startswith("/api/"):
             path = path[len("/api") :] or "/"
@@ -242,17 +280,9 @@ class PlatformEmulator:
         for org in self.state.orgs.values():
             if user_id not in org.members:
                 continue
-            base = {"orgId": org.id, "orgName": org.name, "orgLogoUrl": None, "orgType": "pro"}
-            rows.append(
-                {
-                    **base,
-                    "workspaceId": None,
-                    "workspaceName": None,
-                    "workspaceFullName": None,
-                    "visibility": None,
-                    "roles": [],
-                }
-            )
+            # An organisation row has no workspace fields at all: the spec marks none nullable.
+            base = {"orgId": org.id, "orgName": org.name, "orgType": "pro"}
+            rows.append({**base, "roles": []})
             for workspace in self.state.workspaces.values():
                 role = workspace.roles.get(user_id)
                 if workspace.org_id == org.id and role is not None:
@@ -381,6 +411,19 @@ class PlatformEmulator:
         # Real keys are encrypted with the Wave pairing key; an opaque blob stands in for them.
         blob = base64.b64encode(secrets.token_bytes(48)).decode()
         return Response.of_json(200, {"keys": blob})
+
+    # -- Launchpad: pipelines, their launches, compute environments ---------------------------
+
+    def _launchpad(self, call: _Call) -> Response:
+        """A Launchpad read; any member of the workspace may read it (``view`` and up)."""
+        workspace_id = self._workspace_id(call)
+        self._role(call, workspace_id)
+        try:
+            return launch_routes.answer(self.state, workspace_id, call.request, call.match)
+        except launch_routes.NotFound as exc:
+            raise _Refusal(404, str(exc)) from None
+        except launch_routes.BadQuery as exc:
+            raise _Refusal(400, str(exc)) from None
 
 
 def _keys(raw: Any, provider: str, *, creating: bool = True) -> tuple[dict[str, Any], str | None]:

@@ -15,7 +15,10 @@ import string
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from preflight.sandbox.platform_launches import StoredComputeEnv, StoredPipeline
 
 DEMO_USER = "demo-user"
 VIEWER_USER = "viewer-user"
@@ -80,24 +83,23 @@ class StoredCredential:
     def to_api(self) -> dict[str, Any]:
         """The ``Credentials`` object as the API returns it: never a secret.
 
-        Registry credentials carry ``keys.password: null``, as the service lists them.
+        Fields with no value are left out (the spec marks none of them nullable), and so is the
+        write-only ``keys.password``.
         """
-        keys = {**self.keys, "discriminator": self.provider}
-        if self.provider == "container-reg":
-            keys["password"] = None
-        return {
+        keys = {k: v for k, v in self.keys.items() if v is not None and k != "password"}
+        keys["discriminator"] = self.provider
+        found = {
             "id": self.id,
             "name": self.name,
             "description": self.description,
             "provider": self.provider,
             "baseUrl": self.base_url,
             "category": self.category,
-            "deleted": None,
-            "lastUsed": None,
             "dateCreated": self.date_created,
             "lastUpdated": self.last_updated,
             "keys": keys,
         }
+        return {k: v for k, v in found.items() if v is not None}
 
 
 # A credential scope: ("user", user id) for a personal workspace, ("workspace", id) otherwise.
@@ -118,6 +120,9 @@ class PlatformState:
     orgs: dict[int, Organization] = field(default_factory=dict)
     workspaces: dict[int, Workspace] = field(default_factory=dict)
     credentials: dict[Scope, list[StoredCredential]] = field(default_factory=dict)
+    # Launchpad, by workspace id (0: personal): see preflight.sandbox.platform_launches.
+    compute_envs: dict[int, list[StoredComputeEnv]] = field(default_factory=dict)
+    pipelines: dict[int, list[StoredPipeline]] = field(default_factory=dict)
     registry_login_servers: tuple[str, ...] = ()
     duplicate_name_status: int = 409
     wave_enabled: bool = True
@@ -145,6 +150,8 @@ class PlatformState:
             "orgs": self.orgs,
             "workspaces": self.workspaces,
             "credentials": self.credentials,
+            "compute_envs": self.compute_envs,
+            "pipelines": self.pipelines,
             "registry_login_servers": self.registry_login_servers,
             "duplicate_name_status": self.duplicate_name_status,
             "wave_enabled": self.wave_enabled,
@@ -246,14 +253,22 @@ class PlatformState:
                             "role": role,
                         }
                     )
-            return {"access_token": user.token, "user_id": user.id, "workspaces": rows}
+            from preflight.sandbox.platform_launch_routes import describe_launchpad
+
+            return {
+                "access_token": user.token,
+                "user_id": user.id,
+                "workspaces": rows,
+                "launchpad": describe_launchpad(self),
+            }
 
 
 def seed_platform_state(registry_login_servers: list[str]) -> PlatformState:
     """The demo world: ``demo-user`` (owner of acme/pipelines, launch in acme/research) and
     ``viewer-user`` (view in acme/pipelines, connect in acme/research), each with a personal
     workspace and a fresh random token. No ACR credentials: the demo starts without them; an
-    unrelated Docker Hub credential and a cloud credential make the listings realistic.
+    unrelated Docker Hub credential and a cloud credential make the listings realistic. The
+    Launchpad of acme/pipelines: :func:`~preflight.sandbox.platform_launches.seed_launchpad`.
     """
     demo = PlatformAccount(4242, DEMO_USER, "demo-user@example.org", _token())
     viewer = PlatformAccount(4343, VIEWER_USER, "viewer-user@example.org", _token())
@@ -301,6 +316,9 @@ def seed_platform_state(registry_login_servers: list[str]) -> PlatformState:
             password=None,
         ),
     ]
+    from preflight.sandbox.platform_launches import seed_launchpad
+
+    seed_launchpad(state, pipelines.id)
     state.snapshot_seed()
     return state
 

@@ -22,8 +22,14 @@ from preflight.errors import InputError
 from preflight.net.endpoint import checked_endpoint
 from preflight.net.retry import RetryPolicy, is_tls_failure
 from preflight.secret import Secret
-from preflight.seqera import failures, payloads
+from preflight.seqera import failures, launches, payloads
 from preflight.seqera.failures import web_url
+from preflight.seqera.launches import (
+    ComputeEnv,
+    ComputeEnvSummary,
+    LaunchpadPipeline,
+    SavedLaunch,
+)
 from preflight.seqera.models import Credential, PlatformUser, WorkspaceRef
 from preflight.settings import Settings
 
@@ -138,6 +144,7 @@ class PlatformClient:
                 "name": name,
                 "provider": "container-reg",
                 "keys": {
+                    "discriminator": "container-reg",  # selects the keys' schema (oneOf)
                     "userName": user_name,
                     "password": password.reveal(),
                     "registry": registry,
@@ -168,6 +175,54 @@ class PlatformClient:
             params=_workspace(workspace_id),
             accept=(200, 204),
         )
+
+    # -- Launchpad and compute environments --------------------------------------------------
+
+    def find_pipelines(self, name: str, workspace_id: int | None) -> list[LaunchpadPipeline]:
+        """``GET /pipelines?search=``: the Launchpad pipelines whose name holds ``name``.
+
+        ``search`` is a free-text filter: the caller picks the exact name among these.
+        """
+        params = {**_workspace(workspace_id), "search": name, "max": "50", "offset": "0"}
+        response = self._call("GET", "/pipelines", "list Launchpad pipelines", params=params)
+        return launches.pipelines(payloads.json_object(response, "pipeline list"), _where(response))
+
+    def pipeline_launch(
+        self, pipeline_id: int, workspace_id: int | None, source_workspace_id: int | None = None
+    ) -> SavedLaunch:
+        """``GET /pipelines/{id}/launch``: the saved launch form, with its compute environment."""
+        params = _workspace(workspace_id)
+        if source_workspace_id is not None:
+            params["sourceWorkspaceId"] = str(source_workspace_id)
+        response = self._call(
+            "GET", f"/pipelines/{pipeline_id}/launch", "read a pipeline's launch", params=params
+        )
+        return launches.saved_launch(
+            payloads.json_object(response, "pipeline launch"), _where(response)
+        )
+
+    def compute_envs(
+        self, workspace_id: int | None, status: str | None = "AVAILABLE"
+    ) -> list[ComputeEnvSummary]:
+        """``GET /compute-envs[?status=]``: the workspace's compute environments."""
+        params = _workspace(workspace_id)
+        if status:
+            params["status"] = status
+        response = self._call("GET", "/compute-envs", "list compute environments", params=params)
+        return launches.compute_env_list(
+            payloads.json_object(response, "compute environment list"), _where(response)
+        )
+
+    def compute_env(self, compute_env_id: str, workspace_id: int | None) -> ComputeEnv:
+        """``GET /compute-envs/{id}``: one compute environment with its ``config``."""
+        response = self._call(
+            "GET",
+            f"/compute-envs/{compute_env_id}",
+            "read a compute environment",
+            params=_workspace(workspace_id),
+        )
+        body = payloads.json_object(response, "compute environment")
+        return launches.compute_env(body.get("computeEnv"), "compute environment", _where(response))
 
     # -- transport --------------------------------------------------------------------------
 

@@ -41,7 +41,13 @@ from preflight.nextflow.config.resolved import (
 )
 from preflight.nextflow.config.scope import ConfigScope
 from preflight.nextflow.config.sensitive import SAFE_SOURCE, SENSITIVE_KEYS
-from preflight.nextflow.config.sources import config_files, decode, read_text
+from preflight.nextflow.config.sources import (
+    BOM,
+    config_files,
+    config_text_at,
+    decode,
+    read_text,
+)
 from preflight.nextflow.groovy import ast
 from preflight.nextflow.groovy.expressions import SECRETS, evaluate, groovy_str, truthy
 from preflight.nextflow.groovy.values import Dynamic, first_dynamic
@@ -188,7 +194,11 @@ class _Run:
         )
 
     def shown(self, path: Path) -> str:
-        """A file as messages show it: relative to the pipeline when inside it."""
+        """A file as messages show it: relative to the pipeline when inside it; an in-memory
+        text by its name."""
+        text = config_text_at(self.spec, path)
+        if text is not None:
+            return text.name
         return display_path(self.resolve(path), self.root)
 
     def resolve(self, path: Path) -> Path:
@@ -202,7 +212,10 @@ class _Run:
         resolved = self.resolve(path)
         if resolved not in self.cache:
             shown = self.shown(path)
-            if resolved in self.overrides:
+            in_memory = config_text_at(self.spec, resolved)
+            if in_memory is not None:
+                text = in_memory.text[1:] if in_memory.text.startswith(BOM) else in_memory.text
+            elif resolved in self.overrides:
                 text = decode(self.overrides[resolved], shown)
             else:
                 text = read_text(path, shown, where)

@@ -1,9 +1,11 @@
 """Which configuration files Nextflow reads for a run, in which order, and reading them safely.
 
 Order (lowest priority first): ``$NXF_HOME/config``, the project's ``nextflow.config``, the
-launch directory's ``nextflow.config`` (when it is another file), then each ``-c`` file in
-command-line order. ``-C`` replaces the whole list. A ``-c`` file that does not exist stops the
-run, as it stops Nextflow.
+launch directory's ``nextflow.config`` (when it is another file), the spec's in-memory
+``config_texts`` (a Platform launch's layers), then each ``-c`` file in command-line order.
+``-C`` replaces the whole list. A ``-c`` file that does not exist stops the run, as it stops
+Nextflow. An in-memory text is named by a path under :data:`TEXT_ROOT` that
+:func:`config_text_at` maps back to it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from preflight.errors import ConfigError, InputError
-from preflight.pipeline import PipelineSpec
+from preflight.pipeline import ConfigText, PipelineSpec
 
 BOM = "\ufeff"
+TEXT_ROOT = Path("/.preflight-config-text")  # no file: the names of in-memory texts
+
+
+def config_text_at(spec: PipelineSpec, path: Path) -> ConfigText | None:
+    """The in-memory text ``path`` names (see :func:`config_files`), else ``None``."""
+    if path.parent != TEXT_ROOT or not path.name.isdigit():
+        return None
+    index = int(path.name)
+    return spec.config_texts[index] if index < len(spec.config_texts) else None
 
 
 def config_files(
@@ -27,8 +38,9 @@ def config_files(
     file it is about to create).
     """
     launch = (spec.launch_dir or spec.root).resolve()
+    texts = [(TEXT_ROOT / str(i), t.reason) for i, t in enumerate(spec.config_texts)]
     if spec.replace_configs:
-        return [(_given(path, launch, "-C"), "-C") for path in spec.config_files]
+        return [*texts, *((_given(path, launch, "-C"), "-C") for path in spec.config_files)]
     found: list[tuple[Path, str]] = []
     if spec.nxf_home is not None:
         home = spec.nxf_home / "config"
@@ -40,6 +52,7 @@ def config_files(
     launch_config = launch / "nextflow.config"
     if exists(launch_config) and not _same(launch_config, project):
         found.append((launch_config, "launch-dir nextflow.config"))
+    found.extend(texts)
     found.extend((_given(path, launch, "-c"), "-c") for path in spec.config_files)
     return found
 
