@@ -17,14 +17,20 @@ unresolved entry and no per-image finding — only one finding naming the proces
 
 from __future__ import annotations
 
-import enum
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from preflight.errors import InputError, PreflightError
+from preflight.images.findings import (
+    assemble,
+    entry_finding,
+    scan_findings,
+    unreached_finding,
+)
 from preflight.images.ref import ImageRef
+from preflight.images.results import ImageResolution, Outcome, ProcessImage
 from preflight.images.rules import (
     RegistryRule,
     SelectorTable,
@@ -36,7 +42,7 @@ from preflight.images.rules import (
     registry_findings,
     select_setting,
 )
-from preflight.model import Finding, ImageUse, Location, Status, Unresolved
+from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
 from preflight.nextflow.script.scan import (
     Directive,
@@ -48,66 +54,6 @@ from preflight.pipeline import PipelineSpec
 
 if TYPE_CHECKING:
     from preflight.nextflow.config.resolved import ResolvedConfig
-
-CHECK = "images"
-
-
-class Outcome(str, enum.Enum):
-    """What resolution concluded for one process."""
-
-    IMAGE = "image"  # a registry image the run will pull
-    NONE = "none"  # no container at all
-    UNRESOLVED = "unresolved"  # only known at run time
-    CONDA = "conda"  # Wave builds it from the conda directive
-    NOT_REGISTRY = "not-registry"  # a URL or file for Singularity/Apptainer
-    INVALID = "invalid"  # a value that is not a valid image reference
-
-
-@dataclass(frozen=True)
-class ProcessImage:
-    """One process instance and the image it will run in, with how that was decided.
-
-    ``image`` is set only for :attr:`Outcome.IMAGE`; ``reason`` says why for the others.
-    ``inspect_image`` is what ``nextflow inspect`` would print; it differs from ``image`` only
-    when a ``withName`` selector on the include alias or the fully qualified name applies.
-    """
-
-    process: str
-    declared: str
-    alias: str
-    labels: tuple[str, ...]
-    reached: bool
-    outcome: Outcome = Outcome.NONE
-    image: ImageRef | None = None
-    raw: str | None = None
-    origin: str = ""
-    source: Location | None = None
-    inspect_image: str | None = None
-    reason: str = ""
-
-    @property
-    def differs_from_inspect(self) -> bool:
-        return self.image is not None and self.inspect_image != str(self.image)
-
-
-@dataclass(frozen=True)
-class ImageResolution:
-    """Everything ``preflight images`` reports: uses, unresolved entries, findings, per process."""
-
-    engine: str
-    uses: tuple[ImageUse, ...] = ()
-    unresolved: tuple[Unresolved, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    processes: tuple[ProcessImage, ...] = ()
-
-    @property
-    def acr_uses(self) -> tuple[ImageUse, ...]:
-        return tuple(u for u in self.uses if u.acr)
-
-    @property
-    def unreached(self) -> tuple[ProcessImage, ...]:
-        """Processes defined and loaded but never called: their images are not checked."""
-        return tuple(p for p in self.processes if not p.reached)
 
 
 def resolve_images(
@@ -147,9 +93,9 @@ def _resolve(
     resolver = _ProcessResolver(engine, rule, params, process_scope, origin, conda_wins(tree), root)
     processes = tuple(resolver.resolve(instance) for instance in scripts.instances)
     findings = [*engine_findings, *registry_findings(rule)]
-    findings.extend(_scan_findings(scripts))
-    resolution = _assemble(engine, processes, findings)
-    notes = [_unreached_finding(resolution.unreached, scripts), _entry_finding(scripts)]
+    findings.extend(scan_findings(scripts))
+    resolution = assemble(engine, processes, findings)
+    notes = [unreached_finding(resolution.unreached, scripts), entry_finding(scripts)]
     added = tuple(note for note in notes if note is not None)
     return replace(resolution, findings=resolution.findings + added) if added else resolution
 
@@ -379,241 +325,6 @@ def _deep_merge(base: dict[str, Any], over: Any) -> dict[str, Any]:
         else:
             base[key] = value
     return base
-
-
-def _scan_findings(scripts: PipelineScripts) -> Iterable[Finding]:
-    for issue in scripts.issues:
-        yield Finding(
-            check=CHECK,
-            status=Status.WARN,
-            subject=str(issue.location),
-            message=issue.message,
-            remedy=issue.remedy
-            or "fix the include path; processes in a file Nextflow cannot load are not checked",
-            location=issue.location,
-        )
-
-
-def _assemble(
-    engine: str, processes: tuple[ProcessImage, ...], findings: list[Finding]
-) -> ImageResolution:
-    grouped: dict[str, list[ProcessImage]] = {}
-    unresolved: list[Unresolved] = []
-    no_container: list[ProcessImage] = []
-    conda: list[ProcessImage] = []
-    skipped: list[ProcessImage] = []
-    reached = [p for p in processes if p.reached]
-    for process in reached:
-        if process.image is not None:
-            grouped.setdefault(str(process.image), []).append(process)
-        elif process.outcome is Outcome.CONDA:
-            conda.append(process)
-        elif process.outcome is Outcome.NOT_REGISTRY:
-            skipped.append(process)
-        elif process.outcome is Outcome.UNRESOLVED:
-            unresolved.append(Unresolved(process.process, process.reason, process.source))
-        elif process.outcome is Outcome.NONE:
-            no_container.append(process)
-    uses = []
-    acr_registry: dict[str, bool] = {}  # hundreds of images, a handful of registries
-    for text, users in sorted(grouped.items()):
-        image = users[0].image
-        assert image is not None
-        acr = acr_registry.get(image.registry)
-        if acr is None:
-            acr = acr_registry[image.registry] = image.is_acr
-        uses.append(
-            ImageUse(
-                image=text,
-                registry=image.registry,
-                repository=image.repository,
-                tag=image.tag,
-                digest=image.digest,
-                acr=acr,
-                processes=tuple(sorted(p.process for p in users)),
-                source=users[0].source,
-            )
-        )
-        findings.extend(_image_findings(image, users))
-    findings.extend(_invalid_findings(reached))
-    findings.extend(_inspect_findings(reached))
-    findings.extend(_aggregate_findings(no_container, conda, skipped))
-    return ImageResolution(
-        engine=engine,
-        uses=tuple(uses),
-        unresolved=tuple(unresolved),
-        findings=tuple(findings),
-        processes=processes,
-    )
-
-
-def _image_findings(image: ImageRef, users: list[ProcessImage]) -> Iterable[Finding]:
-    names = tuple(sorted(p.process for p in users))
-    where = users[0].source
-    if image.uppercase_repository:
-        yield Finding(
-            check=CHECK,
-            status=Status.FAIL,
-            subject=str(image),
-            message=f"repository {image.repository!r} has upper-case letters; registries "
-            "(ACR included) reject it, so the pull will fail",
-            remedy=f"write the repository in lower case: {image.repository.lower()}",
-            details={"processes": list(names)},
-            location=where,
-        )
-    if image.implicit_latest:
-        yield Finding(
-            check=CHECK,
-            status=Status.WARN,
-            subject=str(image),
-            message="no tag: the pull means ':latest', which can change under a running pipeline",
-            remedy="pin a tag or a digest in the container setting",
-            details={"processes": list(names)},
-            location=where,
-        )
-
-
-def _invalid_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
-    for process in processes:
-        if process.outcome is Outcome.INVALID:
-            yield Finding(
-                check=CHECK,
-                status=Status.FAIL,
-                subject=process.process,
-                message=f"not a valid image: {process.reason}",
-                remedy="correct the container value where it is set",
-                details={"value": process.raw or "", "set_by": process.origin},
-                location=process.source,
-            )
-
-
-def _inspect_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
-    for process in processes:
-        if process.differs_from_inspect:
-            reported = process.inspect_image or "no container"
-            yield Finding(
-                check=CHECK,
-                status=Status.WARN,
-                subject=process.process,
-                message=f"runs {process.image}, but `nextflow inspect` reports {reported}: "
-                f"{process.origin} targets the include alias or the fully qualified "
-                "name, which inspect ignores",
-                remedy="mirror or pre-fetch the image preflight lists, not the one inspect lists",
-                details={
-                    "image": str(process.image),
-                    "inspect": process.inspect_image or "",
-                    "selector": process.origin,
-                },
-                location=process.source,
-            )
-
-
-def _aggregate_findings(
-    no_container: list[ProcessImage], conda: list[ProcessImage], skipped: list[ProcessImage]
-) -> Iterable[Finding]:
-    if no_container:
-        names = sorted(p.process for p in no_container)
-        yield Finding(
-            check=CHECK,
-            status=Status.WARN,
-            subject="processes without a container",
-            message=f"{len(names)} process(es) have no container and run on the bare host: "
-            + ", ".join(names[:10])
-            + (" …" if len(names) > 10 else ""),
-            remedy="set a container (directive, process.container or a selector), or confirm "
-            "the executor provides the tools",
-            details={"processes": names},
-            location=no_container[0].source,
-        )
-    if conda:
-        names = sorted(p.process for p in conda)
-        yield Finding(
-            check=CHECK,
-            status=Status.SKIP,
-            subject="conda builds",
-            message=f"{len(names)} process(es) get an image Wave builds from their conda "
-            "directive (wave.strategy puts conda first); no registry pull is needed",
-            details={"processes": names},
-        )
-    if skipped:
-        yield Finding(
-            check=CHECK,
-            status=Status.SKIP,
-            subject="images outside a registry",
-            message=f"{len(skipped)} process(es) use images that are not registry pulls "
-            "(URLs or local files for Singularity/Apptainer)",
-            details={"processes": {p.process: p.raw or "" for p in skipped}},
-        )
-
-
-def _entry_finding(scripts: PipelineScripts) -> Finding | None:
-    """Without an unnamed workflow the run must pick one with ``-entry``, which is not modelled."""
-    followed = scripts.entries_followed
-    if len(followed) < 2:
-        return None
-    return Finding(
-        check=CHECK,
-        status=Status.WARN,
-        subject="-entry",
-        message=f"the main script has no unnamed workflow, so the run names one with `-entry`; "
-        f"preflight does not model `-entry` and checks the processes of every named "
-        f"workflow ({', '.join(followed)}), including images a run of one never pulls",
-        remedy="expect findings for workflows the run does not start, or check a main script "
-        "whose unnamed workflow calls the one the run uses",
-        details={"workflows": list(followed)},
-    )
-
-
-def _unreached_finding(
-    unreached: tuple[ProcessImage, ...], scripts: PipelineScripts
-) -> Finding | None:
-    """One finding for the processes included but never called: what is not checked, and why.
-
-    A ``skip`` normally. When the main script has named workflows its entry workflow never
-    calls, ``-entry NAME`` would run one of them instead, which preflight does not follow: that
-    is a ``warn``, naming them.
-    """
-    if not unreached:
-        return None
-    names = sorted(p.process for p in unreached)
-    acr = sorted({str(p.image) for p in unreached if p.image is not None and p.image.is_acr})
-    message = (
-        f"{len(names)} process(es) are defined but never called from the entry workflow: "
-        "not checked, since the run never pulls their images: "
-        + ", ".join(names[:10])
-        + (" …" if len(names) > 10 else "")
-    )
-    if acr:
-        message += f" ({len(acr)} of their images on ACR)"
-    remedy = ""
-    status = Status.SKIP
-    entries = scripts.other_entries
-    if entries:
-        status = Status.WARN
-        message += (
-            "; `-entry` is not modelled: the main script also defines workflow(s) "
-            + ", ".join(entries)
-            + ", and a run started with `-entry` calls other processes"
-        )
-        remedy = (
-            "for a run with `-entry NAME`, check a main script whose entry workflow "
-            "calls NAME, or remove processes the pipeline no longer calls"
-        )
-    return Finding(
-        check=CHECK,
-        status=status,
-        subject="processes defined but not called",
-        message=message,
-        remedy=remedy,
-        details={
-            "processes": {
-                p.process: str(p.image) if p.image is not None else p.outcome.value
-                for p in sorted(unreached, key=lambda p: p.process)
-            },
-            "other_entries": list(entries),
-        },
-        location=unreached[0].source,
-    )
 
 
 __all__ = ["ImageResolution", "Outcome", "ProcessImage", "resolve_images"]
