@@ -42,6 +42,7 @@ from preflight.images.rules import (
     registry_findings,
     select_setting,
 )
+from preflight.images.task_scope import task_context, workflow_profile
 from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
 from preflight.nextflow.script.scan import (
@@ -90,7 +91,14 @@ def _resolve(
     root = str(spec.root)
     params = _params_in_force(scripts, resolved_config.params, root)
     process_scope = _mapping(child(tree, "process"))
-    resolver = _ProcessResolver(engine, rule, params, process_scope, origin, conda_wins(tree), root)
+    workflow = {
+        "containerEngine": engine,
+        "projectDir": root,
+        "profile": workflow_profile(spec.profiles),
+    }
+    resolver = _ProcessResolver(
+        engine, rule, params, workflow, process_scope, origin, conda_wins(tree), root
+    )
     processes = tuple(resolver.resolve(instance) for instance in scripts.instances)
     findings = [*engine_findings, *registry_findings(rule)]
     findings.extend(scan_findings(scripts))
@@ -108,6 +116,7 @@ class _ProcessResolver:
         engine: str,
         rule: RegistryRule,
         params: Mapping[str, Any],
+        workflow: Mapping[str, Any],
         process_scope: Mapping[str, Any],
         origin: Callable[[str], Location | None],
         conda_first: bool,
@@ -117,6 +126,7 @@ class _ProcessResolver:
         self.engine = engine
         self.rule = rule
         self.params = params
+        self.workflow = workflow
         self.selectors = SelectorTable(process_scope)
         self.origin = origin
         self.conda_first = conda_first
@@ -233,19 +243,14 @@ class _ProcessResolver:
         module_dir = self.module_dirs.get(folder)
         if module_dir is None:
             module_dir = self.module_dirs[folder] = os.path.dirname(os.path.join(self.root, file))
-        scope = {
-            "params": self.params,
-            "projectDir": self.root,
-            "baseDir": self.root,
-            "moduleDir": module_dir,
-            "workflow": {"containerEngine": self.engine, "projectDir": self.root},
-            "task": {
-                "ext": ext,
-                "process": instance.fqn,
-                "name": instance.fqn,
-                "attempt": 1,
-            },
-        }
+        scope = task_context(
+            ext=ext,
+            params=self.params,
+            workflow=self.workflow,
+            root=self.root,
+            module_dir=module_dir,
+            fqn=instance.fqn,
+        )
         value = setting.value
         try:
             if isinstance(value, Directive):
