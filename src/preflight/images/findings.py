@@ -70,6 +70,7 @@ def assemble(
             )
         )
         findings.extend(_image_findings(image, users))
+    findings.extend(_unset_param_findings(reached))
     findings.extend(_invalid_findings(reached))
     findings.extend(_inspect_findings(reached))
     findings.extend(_aggregate_findings(no_container, conda, skipped))
@@ -104,6 +105,31 @@ def _image_findings(image: ImageRef, users: list[ProcessImage]) -> Iterable[Find
             message="no tag: the pull means ':latest', which can change under a running pipeline",
             remedy="pin a tag or a digest in the container setting",
             details={"processes": list(names)},
+            location=where,
+        )
+
+
+def _unset_param_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
+    """One ``warn`` per image text built from params that nothing sets (rendered ``null``)."""
+    grouped: dict[tuple[str, tuple[str, ...]], list[ProcessImage]] = {}
+    for process in processes:
+        if process.unset_params:
+            shown = str(process.image) if process.image is not None else process.raw or ""
+            grouped.setdefault((shown, process.unset_params), []).append(process)
+    for (shown, unset), users in grouped.items():
+        where = users[0].source
+        place = f" at {where.file}:{where.line}" if where is not None else ""
+        names = ", ".join(f"params.{name}" for name in unset)
+        options = " ".join(f"--param {name}=VALUE" for name in unset)
+        yield Finding(
+            check=CHECK,
+            status=Status.WARN,
+            subject=shown,
+            message=f"the container{place} reads {names}, which no configuration, params file "
+            f"or option sets: Nextflow renders it as 'null', giving {shown}",
+            remedy=f"set it for the run ({options}), in a params file, or as params.{unset[0]} "
+            "in the configuration",
+            details={"params": list(unset), "processes": sorted(p.process for p in users)},
             location=where,
         )
 

@@ -42,7 +42,7 @@ from preflight.images.rules import (
     registry_findings,
     select_setting,
 )
-from preflight.images.task_scope import task_context, workflow_profile
+from preflight.images.task_scope import WatchedParams, task_context, workflow_profile
 from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
 from preflight.nextflow.script.scan import (
@@ -125,7 +125,7 @@ class _ProcessResolver:
         self.root = root
         self.engine = engine
         self.rule = rule
-        self.params = params
+        self.params = WatchedParams(params)
         self.workflow = workflow
         self.selectors = SelectorTable(process_scope)
         self.origin = origin
@@ -200,7 +200,10 @@ class _ProcessResolver:
         if chosen is None:
             return result(source=definition.location)
         ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
+        self.params.unset.clear()
         value, problem = self._evaluate(chosen, instance, ext)
+        # Unset params render as ``null``: keep the image, and name the params to set.
+        unset = tuple(dict.fromkeys(self.params.unset)) if value and "null" in value else ()
         set_by, where = chosen.origin, chosen.location
         if problem:
             return result(Outcome.UNRESOLVED, where, origin=set_by, reason=problem)
@@ -212,12 +215,25 @@ class _ProcessResolver:
         try:
             image = ImageRef.parse(image_text)
         except InputError as exc:
-            return result(Outcome.INVALID, where, origin=set_by, raw=value, reason=exc.message)
+            return result(
+                Outcome.INVALID,
+                where,
+                origin=set_by,
+                raw=value,
+                reason=exc.message,
+                unset_params=unset,
+            )
         inspect_text: str | None = str(image)
         if inspect != chosen:
             inspect_text = self._inspect_image(inspect, instance, ext) if inspect else None
         return result(
-            Outcome.IMAGE, where, origin=set_by, image=image, raw=value, inspect_image=inspect_text
+            Outcome.IMAGE,
+            where,
+            origin=set_by,
+            image=image,
+            raw=value,
+            inspect_image=inspect_text,
+            unset_params=unset,
         )
 
     def _inspect_image(

@@ -34,6 +34,7 @@ class ProcessImage:
     ``image`` is set only for :attr:`Outcome.IMAGE`; ``reason`` says why for the others.
     ``inspect_image`` is what ``nextflow inspect`` would print; it differs from ``image`` only
     when a ``withName`` selector on the include alias or the fully qualified name applies.
+    ``unset_params`` names the params the image reads that nothing sets (rendered ``null``).
     """
 
     process: str
@@ -48,6 +49,7 @@ class ProcessImage:
     source: Location | None = None
     inspect_image: str | None = None
     reason: str = ""
+    unset_params: tuple[str, ...] = ()
 
     @property
     def differs_from_inspect(self) -> bool:

@@ -63,6 +63,46 @@ class TaskExt(Mapping[str, Any]):
         return len(self._values)
 
 
+class WatchedParams(Mapping[str, Any]):
+    """``params`` that note every name read but never set (Nextflow gives those ``null``).
+
+    ``unset`` collects the dotted names read since the caller last cleared it: an image built
+    from an unset param still renders (with ``null`` in it), so the caller keeps the image and
+    says which param to set. ``containsKey``/``in`` tests are not reads and note nothing.
+    """
+
+    __slots__ = ("_prefix", "_values", "unset")
+
+    def __init__(
+        self, values: Mapping[str, Any], prefix: str = "", unset: list[str] | None = None
+    ) -> None:
+        self._values = values
+        self._prefix = prefix
+        self.unset: list[str] = [] if unset is None else unset
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values[key]
+        if isinstance(value, Mapping) and not isinstance(value, WatchedParams):
+            return WatchedParams(value, f"{self._prefix}{key}.", self.unset)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._values:
+            return self[key]
+        if isinstance(key, str):
+            self.unset.append(self._prefix + key)
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 def task_context(
     *,
     ext: Mapping[str, Any],
