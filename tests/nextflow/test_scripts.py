@@ -259,8 +259,11 @@ def test_includes_through_project_and_module_dir_variables(tmp_path: Path) -> No
     assert scripts.issues == ()
 
 
-def test_a_workflow_body_names_its_calls_but_not_properties_or_interpolations() -> None:
-    from preflight.nextflow.script.tokens import called_names
+def test_a_workflow_body_names_its_invocations_not_properties_or_interpolations() -> None:
+    from preflight.nextflow.script.calls import invoked
 
-    code = 'FASTQC(reads)\nch = ch.mix(ALIGN.out.bam); x = "$SORT ${INDEX}" ; 1QC é_QC _P2(a.b)'
-    assert called_names(code) == ("FASTQC", "reads", "ch", "ALIGN", "x", "INDEX", "_P2", "a")
+    code = (
+        "FASTQC(reads)\nch = ch.mix(ALIGN.out.bam); x = \x010\x01 ; 1QC é_QC _P2(a.b)\n"
+        "ch | SORT | (INDEX & STATS) ; y = a || b ; z = c && d"
+    )
+    assert invoked(code) == ["FASTQC", "_P2", "SORT", "INDEX", "STATS"]

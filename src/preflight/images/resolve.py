@@ -23,12 +23,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from preflight.errors import InputError, PreflightError
-from preflight.images.findings import (
-    assemble,
-    entry_finding,
-    scan_findings,
-    unreached_finding,
-)
+from preflight.images.coverage import entry_finding, unreached_finding, zero_reached_finding
+from preflight.images.findings import assemble, scan_findings
 from preflight.images.ref import ImageRef
 from preflight.images.results import ImageResolution, Outcome, ProcessImage
 from preflight.images.rules import (
@@ -45,6 +41,7 @@ from preflight.images.rules import (
 from preflight.images.task_scope import WatchedParams, task_context, workflow_profile
 from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
+from preflight.nextflow.script.conditions import params_in_force
 from preflight.nextflow.script.scan import (
     Directive,
     PipelineScripts,
@@ -82,14 +79,21 @@ def _resolve(
         from preflight.nextflow.config.evaluator import resolve_config
 
         resolved_config = resolve_config(spec)
+    root = str(spec.root)
     if scripts is None:
-        scripts = scan_pipeline(spec.root, spec.main_script)
+        scripts = scan_pipeline(
+            spec.root,
+            spec.main_script,
+            params=_mapping(resolved_config.params),
+            profile=workflow_profile(spec.profiles),
+        )
+        params = scripts.params  # the params the scan decided its conditions with
+    else:
+        params = params_in_force(scripts.script_params, resolved_config.params, root)
     tree: Mapping[str, Any] = resolved_config.tree
     origin = _origin_lookup(resolved_config)
     engine, engine_findings = choose_engine(spec.engine, tree, origin)
     rule = RegistryRule.from_config(tree, engine, origin)
-    root = str(spec.root)
-    params = _params_in_force(scripts, resolved_config.params, root)
     process_scope = _mapping(child(tree, "process"))
     workflow = {
         "containerEngine": engine,
@@ -103,7 +107,11 @@ def _resolve(
     findings = [*engine_findings, *registry_findings(rule)]
     findings.extend(scan_findings(scripts))
     resolution = assemble(engine, processes, findings)
-    notes = [unreached_finding(resolution.unreached, scripts), entry_finding(scripts)]
+    notes = [
+        *unreached_finding(resolution.unreached, scripts),
+        entry_finding(scripts),
+        zero_reached_finding(processes, scripts),
+    ]
     added = tuple(note for note in notes if note is not None)
     return replace(resolution, findings=resolution.findings + added) if added else resolution
 
@@ -158,6 +166,7 @@ class _ProcessResolver:
                 instance.reached,
                 outcome,
                 source=source,
+                excluded_by=instance.excluded_by,
                 **found,
             )
 
@@ -308,44 +317,6 @@ def _origin_lookup(resolved_config: Any) -> Callable[[str], Location | None]:
         return found if isinstance(found, Location) else None
 
     return lookup
-
-
-def _params_in_force(scripts: PipelineScripts, config_params: Any, root: str) -> dict[str, Any]:
-    """Script ``params.x = …`` defaults, overridden by configuration and command-line params."""
-    from preflight.nextflow.groovy.expressions import evaluate, parse_expression
-
-    params: dict[str, Any] = {}
-    for name, directive in scripts.script_params.items():
-        try:
-            value = evaluate(
-                parse_expression(directive.source, directive.location),
-                {"params": params, "projectDir": root, "baseDir": root},
-            )
-        except PreflightError:
-            continue
-        target = params
-        *parents, last = name.split(".")
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[last] = value
-    return _deep_merge(params, _plain(config_params))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
-
-
-def _deep_merge(base: dict[str, Any], over: Any) -> dict[str, Any]:
-    if not isinstance(over, Mapping):
-        return base
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            base[key] = _deep_merge(dict(base[key]), value)
-        else:
-            base[key] = value
-    return base
 
 
 __all__ = ["ImageResolution", "Outcome", "ProcessImage", "resolve_images"]

@@ -34,7 +34,8 @@ class ProcessImage:
     ``image`` is set only for :attr:`Outcome.IMAGE`; ``reason`` says why for the others.
     ``inspect_image`` is what ``nextflow inspect`` would print; it differs from ``image`` only
     when a ``withName`` selector on the include alias or the fully qualified name applies.
-    ``unset_params`` names the params the image reads that nothing sets (rendered ``null``).
+    ``unset_params`` names the params the image reads that nothing sets (rendered ``null``);
+    ``excluded_by`` says which condition, false under these params, keeps it from running.
     """
 
     process: str
@@ -50,6 +51,7 @@ class ProcessImage:
     inspect_image: str | None = None
     reason: str = ""
     unset_params: tuple[str, ...] = ()
+    excluded_by: str = ""
 
     @property
     def differs_from_inspect(self) -> bool:

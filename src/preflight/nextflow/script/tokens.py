@@ -89,9 +89,6 @@ _STATEMENT = re.compile(
 )
 _CONTINUES_AFTER = ("?", ":", "&&", "||", "+", "-", "*", ",", ".", "=", "(", "[", "!", "<", ">")
 CONTINUES_BEFORE = re.compile(r"\s*(?:\?|:(?!:)|\.(?!\.)|&&|\|\||\+)")
-# Each run of name characters, ``.`` and ``$`` in turn; its head is captured when it is an
-# identifier (a property ``x.y`` or an interpolation ``$y`` is not). Faster than a lookbehind.
-_IDENTIFIER = re.compile(r"(?:([A-Za-z_]\w*)|[\w.$])[\w.$]*")
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _ENTRY_SEPARATORS = re.compile(r"[;\n]")
 _INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
@@ -169,10 +166,3 @@ def include_entries(names: str) -> tuple[tuple[str, str], ...]:
         if found:
             entries.append((found.group(1), found.group(2) or found.group(1)))
     return tuple(entries)
-
-
-def called_names(code: str) -> tuple[str, ...]:
-    """Identifiers a workflow body uses, in first-use order (filtered against scope later)."""
-    names = dict.fromkeys(_IDENTIFIER.findall(code))
-    names.pop("", None)  # runs that start with no identifier
-    return tuple(names)
