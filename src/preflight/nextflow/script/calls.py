@@ -17,13 +17,14 @@ import re
 
 from preflight.nextflow.script.model import Guard
 
-# A bare name (not a property ``x.name``) followed by ``(``; or right after a pipe ``|`` or
-# parallel ``&`` operator (not ``||``/``&&``), possibly inside ``(``.
-_INVOKED = re.compile(
-    r"(?<![\w.$\x01])([A-Za-z_]\w*)\s*\("
-    r"|(?<![|&])[|&](?![|&])\s*(?:\(\s*)*([A-Za-z_]\w*)(?![\w.$])"
-)
-_STRUCTURE = re.compile(r"(?<![\w.$])(?P<if>if)\s*\(|(?<![\w.$])(?P<else>else)\b|(?P<open>\{)|\}")
+# The body is searched for the characters that can matter — ``(`` (a call when a bare name
+# precedes it, found by reading the reversed text), ``|``/``&`` (a pipe or parallel operator,
+# not ``||``/``&&``, when a name follows), braces — so the regex engine skips the rest.
+_CANDIDATE = re.compile(r"[(|&{}]")
+_NAME_BEFORE = re.compile(r"\s*([\w.$\x01]+)")  # on the reversed text
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_PIPED = re.compile(r"\s*(?:\(\s*)*([A-Za-z_]\w*)(?![\w.$])")
+_PARENS = re.compile(r"[()]")
 _ELSE_IF = re.compile(r"\s*else\s+if\s*\(")
 _ELSE = re.compile(r"\s*else\s*\{")
 _OPEN = re.compile(r"\s*\{")
@@ -33,11 +34,9 @@ _KEYWORDS = frozenset({"if", "for", "while", "switch", "catch", "return", "else"
 
 def invoked(code: str) -> list[str]:
     """The names ``code`` invokes, in order (duplicates kept)."""
-    return [
-        name
-        for match in _INVOKED.finditer(code)
-        if (name := match.group(1) or match.group(2)) not in _KEYWORDS
-    ]
+    reader = _BodyReader(code, [])
+    reader.block(0, ())
+    return [name for name, _guard in reader.found]
 
 
 def workflow_calls(
@@ -60,46 +59,51 @@ class _BodyReader:
 
     def __init__(self, code: str, strings: list[str]) -> None:
         self.code = code
+        self.reversed = code[::-1]
         self.strings = strings
         self.found: list[tuple[str, Guard]] = []
 
     def condition(self, pos: int) -> tuple[str, int] | None:
         """The text of ``( … )`` whose ``(`` is just before ``pos``, and the offset after it."""
         depth = 1
-        code = self.code
-        index = pos
-        while index < len(code):
-            char = code[index]
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0:
-                    inner = code[pos:index]
-                    text = _PLACEHOLDER.sub(lambda m: self.strings[int(m.group(1))], inner)
-                    return " ".join(text.split()), index + 1
-            index += 1
+        for match in _PARENS.finditer(self.code, pos):
+            depth += 1 if match.group() == "(" else -1
+            if depth == 0:
+                inner = self.code[pos : match.start()]
+                if "\x01" in inner:
+                    inner = _PLACEHOLDER.sub(lambda m: self.strings[int(m.group(1))], inner)
+                return " ".join(inner.split()), match.end()
         return None
-
-    def note(self, text: str, guard: Guard) -> None:
-        self.found.extend((name, guard) for name in invoked(text))
 
     def block(self, pos: int, guard: Guard) -> int:
         """Read until the ``}`` closing this block (or the end); return the offset after it."""
-        code = self.code
+        code, found, search = self.code, self.found, _CANDIDATE.search
         while True:
-            match = _STRUCTURE.search(code, pos)
+            match = search(code, pos)
             if match is None:
-                self.note(code[pos:], guard)
                 return len(code)
-            self.note(code[pos : match.start()], guard)
-            pos = match.end()
-            if match.group("if") is not None:
-                pos = self.chain(pos, guard)
-            elif match.group("open") is not None:
+            at = match.start()
+            pos = at + 1
+            char = code[at]
+            if char == "(":
+                before = _NAME_BEFORE.match(self.reversed, len(code) - at)
+                if before is None:
+                    continue
+                name = before.group(1)[::-1]
+                if not _NAME.fullmatch(name):
+                    continue  # a property ``x.name(``, a number, an interpolation
+                if name == "if":
+                    pos = self.chain(pos, guard)
+                elif name not in _KEYWORDS:
+                    found.append((name, guard))
+            elif char == "{":
                 pos = self.block(pos, guard)  # a closure or plain block: same guard
-            elif match.group("else") is None:  # "}"
+            elif char == "}":
                 return pos
+            elif code[at - 1 : at] != char and code[pos : pos + 1] != char:  # not || or &&
+                piped = _PIPED.match(code, pos)
+                if piped is not None and piped.group(1) not in _KEYWORDS:
+                    found.append((piped.group(1), guard))
 
     def chain(self, pos: int, guard: Guard) -> int:
         """An ``if (C) { … }`` and its ``else if``/``else`` arms; ``pos`` is after ``if (``."""
