@@ -363,13 +363,25 @@ class RegistryRule:
         )
 
     def apply(self, name: str) -> str:
-        """Prefix a relative name with the registry; with ``registryOverride``, replace the host."""
+        """Prefix a relative name with the registry; with ``registryOverride``, replace the host.
+
+        A name with a scheme (``oras://quay.io/x``) counts as absolute — its first segment
+        holds ``:`` — so only an override touches it: the host after the scheme is replaced
+        and the scheme kept (``oras://REGISTRY/x``), as Nextflow's ``overrideRegistryName``.
+        """
         if not self.registry:
             return name
         prefix = self.registry if self.registry.endswith("/") else f"{self.registry}/"
-        if is_absolute_image(name):
-            return prefix + name[name.index("/") + 1 :] if self.override else name
-        return prefix + name
+        if not is_absolute_image(name):
+            return prefix + name
+        if not self.override:
+            return name
+        scheme = _SCHEME.match(name)
+        rest = name[scheme.end() :] if scheme is not None else name
+        head, slash, tail = rest.partition("/")
+        if slash and ("." in head or ":" in head):
+            rest = tail
+        return (scheme.group() if scheme is not None else "") + prefix + rest
 
     def normalise(self, value: str) -> tuple[str, str]:
         """``(image, "")`` for a registry image; ``(value, reason)`` when it is not one.
