@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from preflight.images.resolve import ImageResolution, resolve_images
 from preflight.model import Finding, Status
 from preflight.pipeline import PipelineSpec
@@ -84,3 +86,16 @@ def test_only_named_workflows_that_invoke_nothing_is_a_warn_for_entry(tmp_path: 
 def test_a_pipeline_without_processes_gets_no_such_finding(tmp_path: Path) -> None:
     (tmp_path / "main.nf").write_text("workflow {\n    Channel.of(1).view()\n}\n")
     assert not [f for f in resolve(tmp_path, tmp_path).findings if f.subject == "no process runs"]
+
+
+def test_the_table_marks_processes_of_a_branch_not_taken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from preflight.cli import main
+
+    assert main(["images", str(PIPELINES / "branches")]) == 0
+    out = capsys.readouterr().out
+    section = out.split("Not called (not checked):\n", 1)[1].split("\n\n", 1)[0]
+    lines = dict(line.strip().split(": ", 1) for line in section.splitlines())
+    assert lines["TRIM"].endswith("(a branch these params do not take)")
+    assert lines["report"] == "acmegenomics.azurecr.io/reporting/never-run:1.0"

@@ -111,6 +111,8 @@ def render_text(resolution: ImageResolution, pipeline: str, *, acr_only: bool = 
                 if process.image is not None
                 else (process.reason or process.outcome.value)
             )
+            if process.excluded_by:
+                what += " (a branch these params do not take)"
             lines.append(f"  {process.process}: {what}")
     if resolution.findings:
         lines += ["", "Findings:"]
