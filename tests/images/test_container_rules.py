@@ -329,3 +329,22 @@ def test_plain_string_tests_agree_with_the_regex_matcher(
 def test_common_selector_shapes(pattern: str, name: str, applies: bool) -> None:
     table = SelectorTable({f"withName:{pattern}": {"cpus": 2}})
     assert bool(table.blocks((name,), ())) is applies
+
+
+@pytest.mark.parametrize(
+    ("tree", "engine", "failed"),
+    [
+        ({"podman": {"enabled": "true"}}, "podman", False),
+        ({"singularity": {"enabled": 1}}, "singularity", False),
+        # 'false' is a non-empty string: Groovy truth enables the engine, as Nextflow does.
+        ({"docker": {"enabled": 0}, "podman": {"enabled": "false"}}, "podman", False),
+        ({"apptainer": {"enabled": ""}}, "docker", False),
+        ({"docker": {"enabled": "true"}, "podman": {"enabled": "yes"}}, "docker", True),
+    ],
+)
+def test_engine_enabled_is_read_with_groovy_truth(
+    tree: dict[str, Any], engine: str, failed: bool
+) -> None:
+    chosen, findings = choose_engine(None, tree, lambda k: None)
+    assert chosen == engine
+    assert bool(findings) is failed

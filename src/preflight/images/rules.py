@@ -311,13 +311,23 @@ def merged_ext(
     return ext
 
 
+def _enabled(value: Any) -> bool:
+    """``<engine>.enabled`` as Nextflow reads it, ``opts.enabled as boolean``: Groovy truth, so
+    ``'true'``, ``'false'`` and ``1`` all enable the engine. A value only the run knows does not
+    count here."""
+    from preflight.nextflow.groovy.runtime import truthy
+    from preflight.nextflow.groovy.values import Dynamic
+
+    return not isinstance(value, Dynamic) and truthy(value)
+
+
 def choose_engine(
     requested: str | None, tree: Mapping[str, Any], origin: Origin
 ) -> tuple[str, list[Finding]]:
     """The container engine: as requested, else the one enabled in the config, else docker."""
     if requested:
         return requested, []
-    enabled = [name for name in ENGINES if child(child(tree, name), "enabled") is True]
+    enabled = [name for name in ENGINES if _enabled(child(child(tree, name), "enabled"))]
     findings: list[Finding] = []
     if len(enabled) > 1:
         findings.append(
