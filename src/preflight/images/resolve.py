@@ -3,7 +3,8 @@
 For each process the run reaches (from the ``.nf`` scanner) the ``container`` setting is chosen
 with Nextflow's priority — ``process.container`` < the directive < ``withLabel`` < ``withName`` on
 the declared name < on the include alias < on the fully qualified name — then evaluated with
-``workflow.containerEngine`` set to the engine and the params in force, then the engine's
+``workflow.containerEngine`` set to the engine, ``workflow.profile`` to the run's profiles, the
+params in force and a lazy ``task.ext`` (:mod:`preflight.images.task_scope`), then the engine's
 registry rule is applied (:mod:`preflight.images.rules`). What cannot be known before the run
 becomes an :class:`~preflight.model.Unresolved` entry with its place, never a silent omission.
 
@@ -12,7 +13,8 @@ aimed at an alias or a fully qualified name makes the real image differ, both ar
 
 A process that is loaded (included) but never called from the entry workflow is resolved for the
 per-process detail only: the run never pulls its image, so it yields no ``ImageUse``, no
-unresolved entry and no per-image finding — only one finding naming the processes not checked.
+unresolved entry and no per-image finding — only the findings of :mod:`preflight.images.coverage`
+naming the processes not checked. The findings themselves are :mod:`preflight.images.findings`'.
 """
 
 from __future__ import annotations

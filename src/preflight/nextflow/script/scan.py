@@ -13,6 +13,8 @@ This module is the entry point and the one import callers need; the work is spli
 * :mod:`~preflight.nextflow.script.scanner` — one pass over one file (:func:`scan_script`);
 * :mod:`~preflight.nextflow.script.process` — a process's directives as they are read;
 * :mod:`~preflight.nextflow.script.includes` — which files load, include path resolution;
+* :mod:`~preflight.nextflow.script.calls` — what a workflow body invokes, under which ``if``;
+* :mod:`~preflight.nextflow.script.conditions` — the params in force, the conditions they decide;
 * :mod:`~preflight.nextflow.script.reach` — the walk from the entry workflow, aliases, FQNs;
 * :mod:`~preflight.nextflow.script.model` — the records all of them produce.
 """
