@@ -188,3 +188,11 @@ def test_names_inside_strings_and_comments_are_not_calls(tmp_path: Path) -> None
     )
     _pipeline(tmp_path, main, {"report": "report"})
     assert _reached(scan_pipeline(tmp_path, tmp_path / "main.nf")) == {"report": False}
+
+
+def test_bodies_nested_far_deeper_than_the_recursion_limit_are_read() -> None:
+    depth = 5000
+    code = "if (params.a) {\n" * depth + "A()\n" + "}\n" * depth + "B()\n"
+    names, guards = workflow_calls(code, [])
+    assert names == ("A", "B")
+    assert dict(guards) == {"A": (("params.a",) * depth,)}

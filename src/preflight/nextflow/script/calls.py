@@ -35,7 +35,7 @@ _KEYWORDS = frozenset({"if", "for", "while", "switch", "catch", "return", "else"
 def invoked(code: str) -> list[str]:
     """The names ``code`` invokes, in order (duplicates kept)."""
     reader = _BodyReader(code, [])
-    reader.block(0, ())
+    reader.read()
     return [name for name, _guard in reader.found]
 
 
@@ -44,7 +44,7 @@ def workflow_calls(
 ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[Guard, ...]], ...]]:
     """``(names invoked, guards)`` of a workflow body, as :class:`WorkflowDef` records them."""
     reader = _BodyReader(code, strings)
-    reader.block(0, ())
+    reader.read()
     names = tuple(dict.fromkeys(name for name, _guard in reader.found))
     unconditional = {name for name, guard in reader.found if not guard}
     guards: dict[str, list[Guard]] = {}
@@ -55,7 +55,7 @@ def workflow_calls(
 
 
 class _BodyReader:
-    """A recursive reading of the body: blocks, ``if`` chains and the invocations in each."""
+    """One reading of the body: blocks, ``if`` chains and the invocations in each."""
 
     def __init__(self, code: str, strings: list[str]) -> None:
         self.code = code
@@ -75,56 +75,73 @@ class _BodyReader:
                 return " ".join(inner.split()), match.end()
         return None
 
-    def block(self, pos: int, guard: Guard) -> int:
-        """Read until the ``}`` closing this block (or the end); return the offset after it."""
+    def read(self) -> None:
+        """Read the body once, front to back, with an explicit stack of open blocks (bodies
+        nested thousands deep must not meet the interpreter's recursion limit).
+
+        Each open block keeps the guard outside it and, for an arm of an ``if`` chain, the
+        conditions of the chain so far: when the arm closes, an ``else if``/``else`` opens the
+        next arm under the negations of those before it.
+        """
         code, found, search = self.code, self.found, _CANDIDATE.search
+        stack: list[tuple[Guard, list[str] | None]] = []
+        guard: Guard = ()
+        pos = 0
         while True:
             match = search(code, pos)
             if match is None:
-                return len(code)
+                return
             at = match.start()
             pos = at + 1
             char = code[at]
             if char == "(":
                 before = _NAME_BEFORE.match(self.reversed, len(code) - at)
-                if before is None:
-                    continue
-                name = before.group(1)[::-1]
+                name = before.group(1)[::-1] if before is not None else ""
                 if not _NAME.fullmatch(name):
                     continue  # a property ``x.name(``, a number, an interpolation
-                if name == "if":
-                    pos = self.chain(pos, guard)
-                elif name not in _KEYWORDS:
-                    found.append((name, guard))
+                if name != "if":
+                    if name not in _KEYWORDS:
+                        found.append((name, guard))
+                    continue
+                arm = self.arm(pos)
+                if arm is None:
+                    continue  # ``if (C) stmt``: the statement runs unguarded here (counts)
+                condition, pos = arm
+                stack.append((guard, [condition]))
+                guard = (*guard, condition)
             elif char == "{":
-                pos = self.block(pos, guard)  # a closure or plain block: same guard
+                stack.append((guard, None))  # a closure or plain block: same guard
             elif char == "}":
-                return pos
+                if not stack:
+                    return  # the end of the body
+                outer, chain = stack.pop()
+                guard = outer
+                if chain is None:
+                    continue
+                earlier = tuple(f"!({c})" for c in chain)
+                chained = _ELSE_IF.match(code, pos)
+                if chained is not None:
+                    arm = self.arm(chained.end())
+                    if arm is not None:
+                        condition, pos = arm
+                        stack.append((outer, [*chain, condition]))
+                        guard = (*outer, *earlier, condition)
+                    continue
+                final = _ELSE.match(code, pos)
+                if final is not None:
+                    stack.append((outer, None))
+                    guard = (*outer, *earlier)
+                    pos = final.end()
             elif code[at - 1 : at] != char and code[pos : pos + 1] != char:  # not || or &&
                 piped = _PIPED.match(code, pos)
                 if piped is not None and piped.group(1) not in _KEYWORDS:
                     found.append((piped.group(1), guard))
 
-    def chain(self, pos: int, guard: Guard) -> int:
-        """An ``if (C) { … }`` and its ``else if``/``else`` arms; ``pos`` is after ``if (``."""
-        earlier: list[str] = []
-        while True:
-            read = self.condition(pos)
-            if read is None:
-                return len(self.code)
-            condition, pos = read
-            opened = _OPEN.match(self.code, pos)
-            if opened is None:  # ``if (C) stmt``: the statement runs unguarded here (counts)
-                return pos
-            arm = guard + tuple(f"!({c})" for c in earlier) + (condition,)
-            pos = self.block(opened.end(), arm)
-            earlier.append(condition)
-            chained = _ELSE_IF.match(self.code, pos)
-            if chained is not None:
-                pos = chained.end()
-                continue
-            final = _ELSE.match(self.code, pos)
-            if final is not None:
-                arm = guard + tuple(f"!({c})" for c in earlier)
-                return self.block(final.end(), arm)
-            return pos
+    def arm(self, pos: int) -> tuple[str, int] | None:
+        """``(condition, offset inside the arm)`` for ``(C) {`` read from just after ``(``."""
+        read = self.condition(pos)
+        if read is None:
+            return None
+        condition, after = read
+        opened = _OPEN.match(self.code, after)
+        return (condition, opened.end()) if opened is not None else None
