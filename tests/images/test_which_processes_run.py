@@ -58,6 +58,7 @@ def test_zero_processes_reached_is_a_fail_that_says_why(tmp_path: Path) -> None:
     assert none.status is Status.FAIL
     assert "`params.run_qc` is false under these params" in none.message
     assert none.details == {"processes": ["FASTQC"]}
+    assert str(none.location) == "main.nf:8:1"  # the entry workflow that calls nothing
     assert not [
         f
         for f in resolve(PIPELINES / "none-reached", tmp_path, params={"run_qc": "1"}).findings

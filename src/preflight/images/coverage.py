@@ -149,5 +149,5 @@ def zero_reached_finding(
         remedy="check the params and profile of the run (--param, -profile), and that the "
         "workflow invokes the processes it includes",
         details={"processes": sorted(p.process for p in processes)},
-        location=processes[0].source,
+        location=scripts.entry or processes[0].source,
     )

@@ -134,7 +134,8 @@ class PipelineScripts:
     workflows followed in its stead when the main script has no unnamed workflow (a run must
     then name one with ``-entry``; all are followed, so nothing the run may call is missed).
     ``params`` are the params in force (script defaults under configuration and command line),
-    the ones ``if`` conditions were decided with.
+    the ones ``if`` conditions were decided with. ``entry`` is where the workflow the walk
+    starts from is written (the unnamed one, else the first named one).
     """
 
     files: tuple[ScriptFile, ...]
@@ -144,6 +145,7 @@ class PipelineScripts:
     other_entries: tuple[str, ...] = ()
     entries_followed: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
+    entry: Location | None = None
 
     @property
     def processes(self) -> tuple[ProcessDef, ...]:

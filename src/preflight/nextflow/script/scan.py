@@ -112,4 +112,6 @@ def _scan_pipeline(
         reached.other_entries,
         followed,
         params,
+        next((w.location for w in workflows if w.name is None), None)
+        or (workflows[0].location if workflows else None),
     )
