@@ -13,18 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preflight.images.rules import (
+from preflight.images.engine import (
     RegistryRule,
-    SelectorTable,
-    Setting,
     choose_engine,
     conda_wins,
     is_absolute_image,
+    registry_findings,
+    wave_strategy,
+)
+from preflight.images.rules import (
+    SelectorTable,
+    Setting,
     labels_match,
     merged_ext,
-    registry_findings,
     select_setting,
-    wave_strategy,
 )
 from preflight.model import Location, Status
 from preflight.nextflow.config.selectors import selector_matches

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from preflight.images.rules import RegistryRule, SelectorTable, Setting, select_setting
+from preflight.images.engine import RegistryRule
+from preflight.images.rules import SelectorTable, Setting, select_setting
 from preflight.model import Location
 from preflight.nextflow.config.selectors import selector_matches
 

@@ -26,20 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from preflight.errors import InputError, PreflightError
 from preflight.images.coverage import entry_finding, unreached_finding, zero_reached_finding
+from preflight.images.engine import RegistryRule, choose_engine, conda_wins, registry_findings
 from preflight.images.findings import assemble, scan_findings
 from preflight.images.ref import ImageRef
 from preflight.images.results import ImageResolution, Outcome, ProcessImage
-from preflight.images.rules import (
-    RegistryRule,
-    SelectorTable,
-    Setting,
-    child,
-    choose_engine,
-    conda_wins,
-    merged_ext,
-    registry_findings,
-    select_setting,
-)
+from preflight.images.rules import SelectorTable, Setting, child, merged_ext, select_setting
 from preflight.images.task_scope import WatchedParams, task_context, workflow_profile
 from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
