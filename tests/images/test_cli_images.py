@@ -145,3 +145,22 @@ def test_images_imports_neither_httpx_nor_azure(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"code": 0, "heavy": [], "images": 6}
+
+
+def test_the_program_leaves_its_objects_to_the_exit_not_the_collector() -> None:
+    # As the program itself (no argv), main() freezes what is left alive before the process
+    # ends, so the shutdown collection does not walk it; callers passing argv are untouched.
+    code = (
+        "import gc, sys\n"
+        "from preflight.cli import main\n"
+        f"sys.argv = ['preflight', 'images', {str(FIXTURES / 'nfcore')!r}, '--format', 'json']\n"
+        "before = gc.get_freeze_count()\n"
+        "main(['images', sys.argv[2], '--format', 'json'])\n"
+        "passed_argv = gc.get_freeze_count()\n"
+        "main()\n"
+        "print(before, passed_argv, gc.get_freeze_count() > 0, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stderr.split() == ["0", "0", "True"]

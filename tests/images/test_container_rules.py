@@ -13,18 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preflight.images.rules import (
+from preflight.images.engine import (
     RegistryRule,
-    SelectorTable,
-    Setting,
     choose_engine,
     conda_wins,
     is_absolute_image,
+    registry_findings,
+    wave_strategy,
+)
+from preflight.images.rules import (
+    SelectorTable,
+    Setting,
     labels_match,
     merged_ext,
-    registry_findings,
     select_setting,
-    wave_strategy,
 )
 from preflight.model import Location, Status
 from preflight.nextflow.config.selectors import selector_matches
@@ -351,3 +353,22 @@ def test_registry_override_follows_groovy_truth() -> None:
     tree = {"docker": {"registry": "bar.io", "registryOverride": "false"}}
     rule = RegistryRule.from_config(tree, "docker", lambda key: None)
     assert rule.apply("d.io/this/that") == "bar.io/this/that"
+
+
+@pytest.mark.parametrize(
+    ("tree", "engine", "failed"),
+    [
+        ({"podman": {"enabled": "true"}}, "podman", False),
+        ({"singularity": {"enabled": 1}}, "singularity", False),
+        # 'false' is a non-empty string: Groovy truth enables the engine, as Nextflow does.
+        ({"docker": {"enabled": 0}, "podman": {"enabled": "false"}}, "podman", False),
+        ({"apptainer": {"enabled": ""}}, "docker", False),
+        ({"docker": {"enabled": "true"}, "podman": {"enabled": "yes"}}, "docker", True),
+    ],
+)
+def test_engine_enabled_is_read_with_groovy_truth(
+    tree: dict[str, Any], engine: str, failed: bool
+) -> None:
+    chosen, findings = choose_engine(None, tree, lambda k: None)
+    assert chosen == engine
+    assert bool(findings) is failed

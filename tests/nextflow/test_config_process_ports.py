@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from preflight.images.rules import RegistryRule, Setting, is_absolute_image, select_setting
+from preflight.images.engine import RegistryRule, is_absolute_image
+from preflight.images.rules import Setting, select_setting
 from preflight.nextflow.config.selectors import selector_matches
 
 

@@ -80,7 +80,28 @@ def test_a_statement_continues_over_an_operator_at_line_end() -> None:
     ("written", "source"),
     [
         ("'x/y:1'\n      .toLowerCase()", "'x/y:1'\n      .toLowerCase()"),
-        ("'x/y:1'\n\n      + ':2'", "'x/y:1'\n\n      + ':2'"),
+        # A next line starting with '+' is a statement of its own (Groovy's grammar).
+        ("'x/y:1'\n\n      + ':2'", "'x/y:1'"),
+        ("'x/y:1'\n      ?.toLowerCase()", "'x/y:1'\n      ?.toLowerCase()"),
+        (
+            "params.a\n      && params.b ? 'x/y:1' : 'x/z:1'",
+            "params.a\n      && params.b ? 'x/y:1' : 'x/z:1'",
+        ),
+        ("params.a\n      ?: 'x/y:1'", "params.a\n      ?: 'x/y:1'"),
+        (
+            "params.a ==\n      'b' ? 'x/y:1' : 'x/z:1'",
+            "params.a ==\n      'b' ? 'x/y:1' : 'x/z:1'",
+        ),
+        (
+            "params.a\n      == 'b' ? 'x/y:1' : 'x/z:1'",
+            "params.a\n      == 'b' ? 'x/y:1' : 'x/z:1'",
+        ),
+        (
+            "params.a in\n      ['b'] ? 'x/y:1' : 'x/z:1'",
+            "params.a in\n      ['b'] ? 'x/y:1' : 'x/z:1'",
+        ),
+        ("'x/y:1'\n      - 'y'", "'x/y:1'"),
+        ("'x/y:1'\n      // a comment\n  cpus 2", "'x/y:1'"),
         ("params.big\n      ? 'x/y:1' : 'x/z:1'", "params.big\n      ? 'x/y:1' : 'x/z:1'"),
         ("'x/y:1'   \n  cpus 2", "'x/y:1'"),
         ("'x/y:1' // the image\n", "'x/y:1'"),
@@ -268,8 +289,24 @@ def test_includes_through_project_and_module_dir_variables(tmp_path: Path) -> No
     assert scripts.issues == ()
 
 
-def test_a_workflow_body_names_its_calls_but_not_properties_or_interpolations() -> None:
-    from preflight.nextflow.script.tokens import called_names
+def test_a_workflow_body_names_its_invocations_not_properties_or_interpolations() -> None:
+    from preflight.nextflow.script.calls import invoked
 
-    code = 'FASTQC(reads)\nch = ch.mix(ALIGN.out.bam); x = "$SORT ${INDEX}" ; 1QC é_QC _P2(a.b)'
-    assert called_names(code) == ("FASTQC", "reads", "ch", "ALIGN", "x", "INDEX", "_P2", "a")
+    code = (
+        "FASTQC(reads)\nch = ch.mix(ALIGN.out.bam); x = \x010\x01 ; 1QC é_QC _P2(a.b)\n"
+        "ch | SORT | (INDEX & STATS) ; y = a || b ; z = c && d"
+    )
+    assert invoked(code) == ["FASTQC", "_P2", "SORT", "INDEX", "STATS"]
+
+
+def test_a_multi_line_closure_directive_is_captured_whole() -> None:
+    closure = (
+        "{ workflow.containerEngine == 'singularity' && !task.ext.x ?\n"
+        "        'https://depot.example.org/singularity/img:1' :\n"
+        "        'org/img:1' }"
+    )
+    text = f"process P {{\n    container {closure}\n    cpus 2\n    script:\n    'true'\n}}\n"
+    process = scan(text)["P"]
+    assert process.container is not None
+    assert process.container.source == closure
+    assert str(process.container.location) == "x.nf:2:15"

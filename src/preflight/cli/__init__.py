@@ -95,6 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = _run(argv)
     if argv is None and code == EXIT_INTERRUPTED:
         _end_now(code)
+    if argv is None:
+        # The process ends next: what the command left alive (configuration trees, scans) is
+        # freed by the exit, so the collector need not walk it all again at shutdown — about
+        # a third of `preflight images` on a large pipeline.
+        import gc
+
+        gc.freeze()
     return code
 
 

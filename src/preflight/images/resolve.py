@@ -3,7 +3,8 @@
 For each process the run reaches (from the ``.nf`` scanner) the ``container`` setting is chosen
 with Nextflow's priority — ``process.container`` < the directive < ``withLabel`` < ``withName`` on
 the declared name < on the include alias < on the fully qualified name — then evaluated with
-``workflow.containerEngine`` set to the engine and the params in force, then the engine's
+``workflow.containerEngine`` set to the engine, ``workflow.profile`` to the run's profiles, the
+params in force and a lazy ``task.ext`` (:mod:`preflight.images.task_scope`), then the engine's
 registry rule is applied (:mod:`preflight.images.rules`). What cannot be known before the run
 becomes an :class:`~preflight.model.Unresolved` entry with its place, never a silent omission.
 
@@ -12,32 +13,28 @@ aimed at an alias or a fully qualified name makes the real image differ, both ar
 
 A process that is loaded (included) but never called from the entry workflow is resolved for the
 per-process detail only: the run never pulls its image, so it yields no ``ImageUse``, no
-unresolved entry and no per-image finding — only one finding naming the processes not checked.
+unresolved entry and no per-image finding — only the findings of :mod:`preflight.images.coverage`
+naming the processes not checked. The findings themselves are :mod:`preflight.images.findings`'.
 """
 
 from __future__ import annotations
 
-import enum
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from preflight.errors import InputError, PreflightError
+from preflight.images.coverage import entry_finding, unreached_finding, zero_reached_finding
+from preflight.images.engine import RegistryRule, choose_engine, conda_wins, registry_findings
+from preflight.images.findings import assemble, scan_findings
 from preflight.images.ref import ImageRef
-from preflight.images.rules import (
-    RegistryRule,
-    SelectorTable,
-    Setting,
-    child,
-    choose_engine,
-    conda_wins,
-    merged_ext,
-    registry_findings,
-    select_setting,
-)
-from preflight.model import Finding, ImageUse, Location, Status, Unresolved
+from preflight.images.results import ImageResolution, Outcome, ProcessImage
+from preflight.images.rules import SelectorTable, Setting, child, merged_ext, select_setting
+from preflight.images.task_scope import WatchedParams, task_context, workflow_profile
+from preflight.model import Location
 from preflight.nextflow.config.collector import collector_paused
+from preflight.nextflow.script.conditions import params_in_force
 from preflight.nextflow.script.scan import (
     Directive,
     PipelineScripts,
@@ -48,66 +45,6 @@ from preflight.pipeline import PipelineSpec
 
 if TYPE_CHECKING:
     from preflight.nextflow.config.resolved import ResolvedConfig
-
-CHECK = "images"
-
-
-class Outcome(str, enum.Enum):
-    """What resolution concluded for one process."""
-
-    IMAGE = "image"  # a registry image the run will pull
-    NONE = "none"  # no container at all
-    UNRESOLVED = "unresolved"  # only known at run time
-    CONDA = "conda"  # Wave builds it from the conda directive
-    NOT_REGISTRY = "not-registry"  # a URL or file for Singularity/Apptainer
-    INVALID = "invalid"  # a value that is not a valid image reference
-
-
-@dataclass(frozen=True)
-class ProcessImage:
-    """One process instance and the image it will run in, with how that was decided.
-
-    ``image`` is set only for :attr:`Outcome.IMAGE`; ``reason`` says why for the others.
-    ``inspect_image`` is what ``nextflow inspect`` would print; it differs from ``image`` only
-    when a ``withName`` selector on the include alias or the fully qualified name applies.
-    """
-
-    process: str
-    declared: str
-    alias: str
-    labels: tuple[str, ...]
-    reached: bool
-    outcome: Outcome = Outcome.NONE
-    image: ImageRef | None = None
-    raw: str | None = None
-    origin: str = ""
-    source: Location | None = None
-    inspect_image: str | None = None
-    reason: str = ""
-
-    @property
-    def differs_from_inspect(self) -> bool:
-        return self.image is not None and self.inspect_image != str(self.image)
-
-
-@dataclass(frozen=True)
-class ImageResolution:
-    """Everything ``preflight images`` reports: uses, unresolved entries, findings, per process."""
-
-    engine: str
-    uses: tuple[ImageUse, ...] = ()
-    unresolved: tuple[Unresolved, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    processes: tuple[ProcessImage, ...] = ()
-
-    @property
-    def acr_uses(self) -> tuple[ImageUse, ...]:
-        return tuple(u for u in self.uses if u.acr)
-
-    @property
-    def unreached(self) -> tuple[ProcessImage, ...]:
-        """Processes defined and loaded but never called: their images are not checked."""
-        return tuple(p for p in self.processes if not p.reached)
 
 
 def resolve_images(
@@ -135,21 +72,39 @@ def _resolve(
         from preflight.nextflow.config.evaluator import resolve_config
 
         resolved_config = resolve_config(spec)
+    root = str(spec.root)
     if scripts is None:
-        scripts = scan_pipeline(spec.root, spec.main_script)
+        scripts = scan_pipeline(
+            spec.root,
+            spec.main_script,
+            params=_mapping(resolved_config.params),
+            profile=workflow_profile(spec.profiles),
+        )
+        params = scripts.params  # the params the scan decided its conditions with
+    else:
+        params = params_in_force(scripts.script_params, resolved_config.params, root)
     tree: Mapping[str, Any] = resolved_config.tree
     origin = _origin_lookup(resolved_config)
     engine, engine_findings = choose_engine(spec.engine, tree, origin)
     rule = RegistryRule.from_config(tree, engine, origin)
-    root = str(spec.root)
-    params = _params_in_force(scripts, resolved_config.params, root)
     process_scope = _mapping(child(tree, "process"))
-    resolver = _ProcessResolver(engine, rule, params, process_scope, origin, conda_wins(tree), root)
+    workflow = {
+        "containerEngine": engine,
+        "projectDir": root,
+        "profile": workflow_profile(spec.profiles),
+    }
+    resolver = _ProcessResolver(
+        engine, rule, params, workflow, process_scope, origin, conda_wins(tree), root
+    )
     processes = tuple(resolver.resolve(instance) for instance in scripts.instances)
     findings = [*engine_findings, *registry_findings(rule)]
-    findings.extend(_scan_findings(scripts))
-    resolution = _assemble(engine, processes, findings)
-    notes = [_unreached_finding(resolution.unreached, scripts), _entry_finding(scripts)]
+    findings.extend(scan_findings(scripts))
+    resolution = assemble(engine, processes, findings)
+    notes = [
+        *unreached_finding(resolution.unreached, scripts),
+        entry_finding(scripts),
+        zero_reached_finding(processes, scripts),
+    ]
     added = tuple(note for note in notes if note is not None)
     return replace(resolution, findings=resolution.findings + added) if added else resolution
 
@@ -162,6 +117,7 @@ class _ProcessResolver:
         engine: str,
         rule: RegistryRule,
         params: Mapping[str, Any],
+        workflow: Mapping[str, Any],
         process_scope: Mapping[str, Any],
         origin: Callable[[str], Location | None],
         conda_first: bool,
@@ -170,7 +126,8 @@ class _ProcessResolver:
         self.root = root
         self.engine = engine
         self.rule = rule
-        self.params = params
+        self.params = WatchedParams(params)
+        self.workflow = workflow
         self.selectors = SelectorTable(process_scope)
         self.origin = origin
         self.conda_first = conda_first
@@ -202,6 +159,7 @@ class _ProcessResolver:
                 instance.reached,
                 outcome,
                 source=source,
+                excluded_by=instance.excluded_by,
                 **found,
             )
 
@@ -244,7 +202,10 @@ class _ProcessResolver:
         if chosen is None:
             return result(source=definition.location)
         ext = merged_ext(self.selectors, names=names, labels=labels, blocks=blocks)
+        self.params.unset.clear()
         value, problem = self._evaluate(chosen, instance, ext)
+        # Unset params render as ``null``: keep the image, and name the params to set.
+        unset = tuple(dict.fromkeys(self.params.unset)) if value and "null" in value else ()
         set_by, where = chosen.origin, chosen.location
         if problem:
             return result(Outcome.UNRESOLVED, where, origin=set_by, reason=problem)
@@ -256,12 +217,25 @@ class _ProcessResolver:
         try:
             image = ImageRef.parse(image_text)
         except InputError as exc:
-            return result(Outcome.INVALID, where, origin=set_by, raw=value, reason=exc.message)
+            return result(
+                Outcome.INVALID,
+                where,
+                origin=set_by,
+                raw=value,
+                reason=exc.message,
+                unset_params=unset,
+            )
         inspect_text: str | None = str(image)
         if inspect != chosen:
             inspect_text = self._inspect_image(inspect, instance, ext) if inspect else None
         return result(
-            Outcome.IMAGE, where, origin=set_by, image=image, raw=value, inspect_image=inspect_text
+            Outcome.IMAGE,
+            where,
+            origin=set_by,
+            image=image,
+            raw=value,
+            inspect_image=inspect_text,
+            unset_params=unset,
         )
 
     def _inspect_image(
@@ -287,19 +261,14 @@ class _ProcessResolver:
         module_dir = self.module_dirs.get(folder)
         if module_dir is None:
             module_dir = self.module_dirs[folder] = os.path.dirname(os.path.join(self.root, file))
-        scope = {
-            "params": self.params,
-            "projectDir": self.root,
-            "baseDir": self.root,
-            "moduleDir": module_dir,
-            "workflow": {"containerEngine": self.engine, "projectDir": self.root},
-            "task": {
-                "ext": ext,
-                "process": instance.fqn,
-                "name": instance.fqn,
-                "attempt": 1,
-            },
-        }
+        scope = task_context(
+            ext=ext,
+            params=self.params,
+            workflow=self.workflow,
+            root=self.root,
+            module_dir=module_dir,
+            fqn=instance.fqn,
+        )
         value = setting.value
         try:
             if isinstance(value, Directive):
@@ -341,279 +310,6 @@ def _origin_lookup(resolved_config: Any) -> Callable[[str], Location | None]:
         return found if isinstance(found, Location) else None
 
     return lookup
-
-
-def _params_in_force(scripts: PipelineScripts, config_params: Any, root: str) -> dict[str, Any]:
-    """Script ``params.x = …`` defaults, overridden by configuration and command-line params."""
-    from preflight.nextflow.groovy.expressions import evaluate, parse_expression
-
-    params: dict[str, Any] = {}
-    for name, directive in scripts.script_params.items():
-        try:
-            value = evaluate(
-                parse_expression(directive.source, directive.location),
-                {"params": params, "projectDir": root, "baseDir": root},
-            )
-        except PreflightError:
-            continue
-        target = params
-        *parents, last = name.split(".")
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[last] = value
-    return _deep_merge(params, _plain(config_params))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
-
-
-def _deep_merge(base: dict[str, Any], over: Any) -> dict[str, Any]:
-    if not isinstance(over, Mapping):
-        return base
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            base[key] = _deep_merge(dict(base[key]), value)
-        else:
-            base[key] = value
-    return base
-
-
-def _scan_findings(scripts: PipelineScripts) -> Iterable[Finding]:
-    for issue in scripts.issues:
-        yield Finding(
-            check=CHECK,
-            status=Status.WARN,
-            subject=str(issue.location),
-            message=issue.message,
-            remedy=issue.remedy
-            or "fix the include path; processes in a file Nextflow cannot load are not checked",
-            location=issue.location,
-        )
-
-
-def _assemble(
-    engine: str, processes: tuple[ProcessImage, ...], findings: list[Finding]
-) -> ImageResolution:
-    grouped: dict[str, list[ProcessImage]] = {}
-    unresolved: list[Unresolved] = []
-    no_container: list[ProcessImage] = []
-    conda: list[ProcessImage] = []
-    skipped: list[ProcessImage] = []
-    reached = [p for p in processes if p.reached]
-    for process in reached:
-        if process.image is not None:
-            grouped.setdefault(str(process.image), []).append(process)
-        elif process.outcome is Outcome.CONDA:
-            conda.append(process)
-        elif process.outcome is Outcome.NOT_REGISTRY:
-            skipped.append(process)
-        elif process.outcome is Outcome.UNRESOLVED:
-            unresolved.append(Unresolved(process.process, process.reason, process.source))
-        elif process.outcome is Outcome.NONE:
-            no_container.append(process)
-    uses = []
-    acr_registry: dict[str, bool] = {}  # hundreds of images, a handful of registries
-    for text, users in sorted(grouped.items()):
-        image = users[0].image
-        assert image is not None
-        acr = acr_registry.get(image.registry)
-        if acr is None:
-            acr = acr_registry[image.registry] = image.is_acr
-        uses.append(
-            ImageUse(
-                image=text,
-                registry=image.registry,
-                repository=image.repository,
-                tag=image.tag,
-                digest=image.digest,
-                acr=acr,
-                processes=tuple(sorted(p.process for p in users)),
-                source=users[0].source,
-            )
-        )
-        findings.extend(_image_findings(image, users))
-    findings.extend(_invalid_findings(reached))
-    findings.extend(_inspect_findings(reached))
-    findings.extend(_aggregate_findings(no_container, conda, skipped))
-    return ImageResolution(
-        engine=engine,
-        uses=tuple(uses),
-        unresolved=tuple(unresolved),
-        findings=tuple(findings),
-        processes=processes,
-    )
-
-
-def _image_findings(image: ImageRef, users: list[ProcessImage]) -> Iterable[Finding]:
-    names = tuple(sorted(p.process for p in users))
-    where = users[0].source
-    if image.uppercase_repository:
-        yield Finding(
-            check=CHECK,
-            status=Status.FAIL,
-            subject=str(image),
-            message=f"repository {image.repository!r} has upper-case letters; registries "
-            "(ACR included) reject it, so the pull will fail",
-            remedy=f"write the repository in lower case: {image.repository.lower()}",
-            details={"processes": list(names)},
-            location=where,
-        )
-    if image.implicit_latest:
-        yield Finding(
-            check=CHECK,
-            status=Status.WARN,
-            subject=str(image),
-            message="no tag: the pull means ':latest', which can change under a running pipeline",
-            remedy="pin a tag or a digest in the container setting",
-            details={"processes": list(names)},
-            location=where,
-        )
-
-
-def _invalid_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
-    for process in processes:
-        if process.outcome is Outcome.INVALID:
-            yield Finding(
-                check=CHECK,
-                status=Status.FAIL,
-                subject=process.process,
-                message=f"not a valid image: {process.reason}",
-                remedy="correct the container value where it is set",
-                details={"value": process.raw or "", "set_by": process.origin},
-                location=process.source,
-            )
-
-
-def _inspect_findings(processes: Iterable[ProcessImage]) -> Iterable[Finding]:
-    for process in processes:
-        if process.differs_from_inspect:
-            reported = process.inspect_image or "no container"
-            yield Finding(
-                check=CHECK,
-                status=Status.WARN,
-                subject=process.process,
-                message=f"runs {process.image}, but `nextflow inspect` reports {reported}: "
-                f"{process.origin} targets the include alias or the fully qualified "
-                "name, which inspect ignores",
-                remedy="mirror or pre-fetch the image preflight lists, not the one inspect lists",
-                details={
-                    "image": str(process.image),
-                    "inspect": process.inspect_image or "",
-                    "selector": process.origin,
-                },
-                location=process.source,
-            )
-
-
-def _aggregate_findings(
-    no_container: list[ProcessImage], conda: list[ProcessImage], skipped: list[ProcessImage]
-) -> Iterable[Finding]:
-    if no_container:
-        names = sorted(p.process for p in no_container)
-        yield Finding(
-            check=CHECK,
-            status=Status.WARN,
-            subject="processes without a container",
-            message=f"{len(names)} process(es) have no container and run on the bare host: "
-            + ", ".join(names[:10])
-            + (" …" if len(names) > 10 else ""),
-            remedy="set a container (directive, process.container or a selector), or confirm "
-            "the executor provides the tools",
-            details={"processes": names},
-            location=no_container[0].source,
-        )
-    if conda:
-        names = sorted(p.process for p in conda)
-        yield Finding(
-            check=CHECK,
-            status=Status.SKIP,
-            subject="conda builds",
-            message=f"{len(names)} process(es) get an image Wave builds from their conda "
-            "directive (wave.strategy puts conda first); no registry pull is needed",
-            details={"processes": names},
-        )
-    if skipped:
-        yield Finding(
-            check=CHECK,
-            status=Status.SKIP,
-            subject="images outside a registry",
-            message=f"{len(skipped)} process(es) use images that are not registry pulls "
-            "(URLs or local files for Singularity/Apptainer)",
-            details={"processes": {p.process: p.raw or "" for p in skipped}},
-        )
-
-
-def _entry_finding(scripts: PipelineScripts) -> Finding | None:
-    """Without an unnamed workflow the run must pick one with ``-entry``, which is not modelled."""
-    followed = scripts.entries_followed
-    if len(followed) < 2:
-        return None
-    return Finding(
-        check=CHECK,
-        status=Status.WARN,
-        subject="-entry",
-        message=f"the main script has no unnamed workflow, so the run names one with `-entry`; "
-        f"preflight does not model `-entry` and checks the processes of every named "
-        f"workflow ({', '.join(followed)}), including images a run of one never pulls",
-        remedy="expect findings for workflows the run does not start, or check a main script "
-        "whose unnamed workflow calls the one the run uses",
-        details={"workflows": list(followed)},
-    )
-
-
-def _unreached_finding(
-    unreached: tuple[ProcessImage, ...], scripts: PipelineScripts
-) -> Finding | None:
-    """One finding for the processes included but never called: what is not checked, and why.
-
-    A ``skip`` normally. When the main script has named workflows its entry workflow never
-    calls, ``-entry NAME`` would run one of them instead, which preflight does not follow: that
-    is a ``warn``, naming them.
-    """
-    if not unreached:
-        return None
-    names = sorted(p.process for p in unreached)
-    acr = sorted({str(p.image) for p in unreached if p.image is not None and p.image.is_acr})
-    message = (
-        f"{len(names)} process(es) are defined but never called from the entry workflow: "
-        "not checked, since the run never pulls their images: "
-        + ", ".join(names[:10])
-        + (" …" if len(names) > 10 else "")
-    )
-    if acr:
-        message += f" ({len(acr)} of their images on ACR)"
-    remedy = ""
-    status = Status.SKIP
-    entries = scripts.other_entries
-    if entries:
-        status = Status.WARN
-        message += (
-            "; `-entry` is not modelled: the main script also defines workflow(s) "
-            + ", ".join(entries)
-            + ", and a run started with `-entry` calls other processes"
-        )
-        remedy = (
-            "for a run with `-entry NAME`, check a main script whose entry workflow "
-            "calls NAME, or remove processes the pipeline no longer calls"
-        )
-    return Finding(
-        check=CHECK,
-        status=status,
-        subject="processes defined but not called",
-        message=message,
-        remedy=remedy,
-        details={
-            "processes": {
-                p.process: str(p.image) if p.image is not None else p.outcome.value
-                for p in sorted(unreached, key=lambda p: p.process)
-            },
-            "other_entries": list(entries),
-        },
-        location=unreached[0].source,
-    )
 
 
 __all__ = ["ImageResolution", "Outcome", "ProcessImage", "resolve_images"]

@@ -131,6 +131,8 @@ def render_text(
                 if process.image is not None
                 else (process.reason or process.outcome.value)
             )
+            if process.excluded_by:
+                what += " (a branch these params do not take)"
             lines.append(f"  {process.process}: {what}")
     if resolution.findings:
         lines += ["", "Findings:"]

@@ -8,6 +8,7 @@ needs the configuration, the engine and the params, which are the caller's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from preflight.model import Location
 
@@ -37,22 +38,39 @@ class ProcessDef:
     dynamic_labels: tuple[Directive, ...] = ()
 
 
+# A condition a call or include stands under: Groovy source texts that must all be true (an
+# ``else`` arm is written as the negations of the arms before it, ``!(C)``).
+Guard = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class WorkflowDef:
-    """A workflow block (``name`` ``None`` for the entry workflow) and the names its body uses."""
+    """A workflow block (``name`` ``None`` for the entry workflow) and what its body invokes.
+
+    ``calls`` are the names invoked (``NAME(…)``, ``ch | NAME``), in first-use order.
+    ``guards`` holds, for a name invoked only inside ``if``/``else`` blocks, the guard of each
+    place it is invoked: it runs when any of them holds. A name with no entry there is invoked
+    unconditionally somewhere.
+    """
 
     name: str | None
     location: Location
     calls: tuple[str, ...] = ()
+    guards: tuple[tuple[str, tuple[Guard, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
 class Include:
-    """``include { NAME as ALIAS; … } from 'path'``; ``entries`` pairs (declared name, alias)."""
+    """``include { NAME as ALIAS; … } from 'path'``; ``entries`` pairs (declared name, alias).
+
+    ``guard`` is set for an include inside a top-level ``if``/``else``: it takes effect only in
+    a run where the guard holds.
+    """
 
     entries: tuple[tuple[str, str], ...]
     path: str
     location: Location
+    guard: Guard = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,8 @@ class ProcessInstance:
     alias: str
     fqn: str
     reached: bool = True
+    # Why a process is not reached under these params (a condition false for them), if so.
+    excluded_by: str = ""
 
     @property
     def name(self) -> str:
@@ -113,6 +133,9 @@ class PipelineScripts:
     processes. The scanner follows the entry workflow only. ``entries_followed`` names the
     workflows followed in its stead when the main script has no unnamed workflow (a run must
     then name one with ``-entry``; all are followed, so nothing the run may call is missed).
+    ``params`` are the params in force (script defaults under configuration and command line),
+    the ones ``if`` conditions were decided with. ``entry`` is where the workflow the walk
+    starts from is written (the unnamed one, else the first named one).
     """
 
     files: tuple[ScriptFile, ...]
@@ -121,6 +144,8 @@ class PipelineScripts:
     script_params: dict[str, Directive] = field(default_factory=dict)
     other_entries: tuple[str, ...] = ()
     entries_followed: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    entry: Location | None = None
 
     @property
     def processes(self) -> tuple[ProcessDef, ...]:

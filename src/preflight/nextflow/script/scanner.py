@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass
 
 from preflight.model import Location
-from preflight.nextflow.script.model import Directive, Include, ProcessDef, ScriptFile, WorkflowDef
+from preflight.nextflow.script.calls import workflow_calls
+from preflight.nextflow.script.model import (
+    Directive,
+    Guard,
+    Include,
+    ProcessDef,
+    ScriptFile,
+    WorkflowDef,
+)
 from preflight.nextflow.script.process import ProcessState, record_directive
 from preflight.nextflow.script.tokens import (
     BRACES,
@@ -25,7 +33,6 @@ from preflight.nextflow.script.tokens import (
     WORD,
     WORKFLOW_HEAD,
     balanced_parens_end,
-    called_names,
     include_entries,
     statement_end,
 )
@@ -54,9 +61,11 @@ class _Lines:
 class _Block:
     """An open brace: what it belongs to, so the matching ``}`` can close the right thing."""
 
-    kind: str  # "process", "workflow", "branch", "other"
+    kind: str  # "process", "workflow", "branch", "guard", "other"
     name: str | None = None
 
+
+_OPENS_BLOCK = re.compile(r"\s*\{")
 
 # Processes are defined at the top level: their directives sit at brace depth 1, and inside a
 # legacy ``if``/``else`` block at depth 2.
@@ -87,7 +96,13 @@ class _Scanner:
         self.stack: list[_Block] = []
         self.proc: ProcessState | None = None
         self.workflow_code: list[str] | None = None
+        self.workflow_strings: list[str] = []
         self.workflow_head: tuple[str | None, Location] | None = None
+        # Top-level ``if``/``else`` blocks (an include may stand in one): the guard of each
+        # open one, the conditions of the chain at each depth, the guard of the next ``{``.
+        self.guards: list[Guard] = []
+        self.chains: dict[int, list[str]] = {}
+        self.pending_guard: Guard | None = None
 
     def run(self, path: str) -> ScriptFile:
         text = self.text
@@ -96,11 +111,8 @@ class _Scanner:
         pos = 0
         while True:
             proc = self.proc
-            if (
-                self.stack
-                and self.workflow_code is None
-                and (proc is None or not proc.in_directives)
-            ):
+            top = len(self.stack) == len(self.guards)  # at the top level, or in its ``if``s
+            if not top and self.workflow_code is None and (proc is None or not proc.in_directives):
                 pos = up_to_brace(text, pos).end()  # type: ignore[union-attr]
                 if pos >= len(text):
                     break
@@ -110,15 +122,16 @@ class _Scanner:
                     self.close_brace()
                 pos += 1
                 continue
-            wanted = not self.stack or (proc is not None and proc.in_directives)
+            wanted = top or (proc is not None and proc.in_directives)
             match = (keywords if wanted else braces)(text, pos)
             if match is None:
                 break
             start = match.start()
             first = text[start]
-            if self.workflow_code is not None:
-                self.workflow_code.append(text[pos:start])
-                self.workflow_code.append(" ")
+            code = self.workflow_code
+            if code is not None:
+                code.append(text[pos:start])
+                self.workflow_token(code, match.group(), first)
             pos = match.end()
             if match.lastgroup is not None:  # a statement at the start of a line
                 pos = self.statement(match)
@@ -129,6 +142,8 @@ class _Scanner:
                 self.open_brace()
             elif first == "}":
                 self.close_brace()
+            if self.workflow_code is not None:
+                continue  # a workflow body is read whole when it closes
             word = word_at(text, pos)
             if word is not None:
                 pos = self.statement(word)
@@ -143,8 +158,27 @@ class _Scanner:
             params=tuple(self.params),
         )
 
+    def workflow_token(self, code: list[str], token: str, first: str) -> None:
+        """Add a string, comment or brace to a workflow body: strings as placeholders."""
+        if first in "{}":
+            if len(self.stack) > 1 or first == "{":  # not the body's own closing brace
+                code.append(first)
+            return
+        if token.startswith(("//", "/*")):
+            code.append(" ")
+            return
+        if first in "(,=~":  # a slashy string after the character that allows one
+            code.append(first)
+            token = token[1:].lstrip()
+        code.append(f"\x01{len(self.workflow_strings)}\x01")
+        self.workflow_strings.append(token)
+
     def open_brace(self) -> None:
         block = _Block("other")
+        if self.pending_guard is not None and len(self.stack) == len(self.guards):
+            block.kind = "guard"
+            self.guards.append(self.pending_guard)
+            self.pending_guard = None
         proc = self.proc
         if proc is not None and len(self.stack) == _BODY:
             if proc.pending_if is not None:
@@ -165,8 +199,12 @@ class _Scanner:
         elif block.kind == "workflow" and self.workflow_head is not None:
             code = "".join(self.workflow_code or ())
             name, location = self.workflow_head
-            self.workflows.append(WorkflowDef(name, location, called_names(code)))
+            calls, guards = workflow_calls(code, self.workflow_strings)
+            self.workflows.append(WorkflowDef(name, location, calls, guards))
             self.workflow_code, self.workflow_head = None, None
+            self.workflow_strings = []
+        elif block.kind == "guard":
+            self.guards.pop()
         elif block.kind == "branch" and self.proc is not None:
             self.proc.branch = None
             self.proc.else_seen = False
@@ -194,12 +232,16 @@ class _Scanner:
         named = "keyword"
         if kind == "value":  # not a directive here, or continued: read it as a statement
             kind = named = "directive"
+        top = depth == len(self.guards)
         if kind == "path":
-            if depth == 0:
+            if top:
                 start = word.end() - len(word.group().lstrip())
                 self.includes.append(
                     Include(
-                        include_entries(word.group("names")), word.group("path"), self.at(start)
+                        include_entries(word.group("names")),
+                        word.group("path"),
+                        self.at(start),
+                        self.guards[-1] if self.guards else (),
                     )
                 )
             return word.end()
@@ -218,6 +260,8 @@ class _Scanner:
         start = word.start(named)
         if depth == 0 and keyword in ("process", "workflow"):
             return self.definition(keyword, start, word.end())
+        if top and keyword in ("if", "else"):
+            return self.top_level_guard(keyword, word.end(), depth)
         if proc is None or not proc.in_directives or depth not in (_BODY, _BRANCH):
             return word.end()
         if keyword == "if" and depth == _BODY:
@@ -239,6 +283,34 @@ class _Scanner:
             record_directive(proc, keyword, Directive(source, at), nested=depth == _BRANCH)
             return end
         return word.end()
+
+    def top_level_guard(self, keyword: str, pos: int, depth: int) -> int:
+        """Read a top-level ``if (C) {``, ``else if (D) {`` or ``else {``: the guard of the block
+        that follows (``else`` arms negate the conditions before them)."""
+        outer = self.guards[-1] if self.guards else ()
+        condition = None
+        if keyword == "if" or ELSE_IF.match(self.text, pos):
+            if keyword == "else":
+                pos = ELSE_IF.match(self.text, pos).end()  # type: ignore[union-attr]
+            else:
+                self.chains[depth] = []
+            end = balanced_parens_end(self.text, pos)
+            if end is None:
+                return pos
+            opening = self.text.index("(", pos)
+            condition = " ".join(self.text[opening + 1 : end - 1].split())
+            pos = end
+        chain = self.chains.setdefault(depth, [])
+        if not _OPENS_BLOCK.match(self.text, pos):
+            self.pending_guard = None  # ``if (C) stmt``: no block to guard
+            return pos
+        negated = tuple(f"!({c})" for c in chain)
+        self.pending_guard = outer + negated + ((condition,) if condition is not None else ())
+        if condition is None:
+            self.chains.pop(depth, None)
+        else:
+            chain.append(condition)
+        return pos
 
     def condition(self, proc: ProcessState, pos: int, *, continues: bool) -> int:
         """Read ``(C)`` after an ``if`` at ``pos``: the next ``{`` opens an arm guarded by C."""

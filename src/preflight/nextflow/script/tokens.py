@@ -87,11 +87,19 @@ _STATEMENT = re.compile(
     "(?P<skip>" + "|".join(SKIPPED[:6]) + r")|(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<end>[\n;])",
     re.DOTALL,
 )
-_CONTINUES_AFTER = ("?", ":", "&&", "||", "+", "-", "*", ",", ".", "=", "(", "[", "!", "<", ">")
-CONTINUES_BEFORE = re.compile(r"\s*(?:\?|:(?!:)|\.(?!\.)|&&|\|\||\+)")
-# Each run of name characters, ``.`` and ``$`` in turn; its head is captured when it is an
-# identifier (a property ``x.y`` or an interpolation ``$y`` is not). Faster than a lookbehind.
-_IDENTIFIER = re.compile(r"(?:([A-Za-z_]\w*)|[\w.$])[\w.$]*")
+# Groovy continues a statement over a line break where its grammar allows a newline: after a
+# binary operator, ``?``, ``:``, ``=``, ``,``, ``.`` or an open bracket at the end of a line,
+# and before ``.``/``?.``/``*.``, ``?``/``?:``, ``:``, a comparison, a logical or bitwise operator
+# and ``*``, ``/``, ``%`` at the start of the next. Never before ``+``, ``-``, ``**``, ``(`` or
+# ``[``: ``a`` ⏎ ``+ b`` is two statements (unary plus), as in Groovy and Nextflow's grammar.
+_CONTINUES_AFTER = (
+    *("?", ":", "&&", "||", "+", "-", "*", "/", "%", ",", ".", "=", "(", "[", "!", "<", ">"),
+    *("|", "&", "^", "~", " in", " as", " instanceof"),
+)
+CONTINUES_BEFORE = re.compile(
+    r"\s*(?:\?|:(?!:)|\.(?!\.)|\*\.|&&|\|\||==|!=|<|>|=~|[|&^%]|\*(?!\*)|/(?![/*])"
+    r"|(?:!?in|as|instanceof)\b)"
+)
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _ENTRY_SEPARATORS = re.compile(r"[;\n]")
 _INCLUDE_ENTRY = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?")
@@ -169,10 +177,3 @@ def include_entries(names: str) -> tuple[tuple[str, str], ...]:
         if found:
             entries.append((found.group(1), found.group(2) or found.group(1)))
     return tuple(entries)
-
-
-def called_names(code: str) -> tuple[str, ...]:
-    """Identifiers a workflow body uses, in first-use order (filtered against scope later)."""
-    names = dict.fromkeys(_IDENTIFIER.findall(code))
-    names.pop("", None)  # runs that start with no identifier
-    return tuple(names)
