@@ -51,8 +51,10 @@ def test_config_params_and_workspace() -> None:
 
 
 def test_nextflow_run_has_no_platform_overrides() -> None:
+    # -r of nextflow run is the remote pipeline's revision; a compute environment is tw's only.
     launch = parse_launch_command(["nextflow", "run", "acme/demo-pipeline", "-r", "v1.1"])
-    assert (launch.revision, launch.compute_env) == (None, None)
+    assert (launch.revision, launch.compute_env) == ("v1.1", None)
+    assert not launch.platform_launch
 
 
 def test_options_before_the_pipeline_keep_their_values() -> None:
