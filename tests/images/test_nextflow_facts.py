@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from preflight.images.engine import RegistryRule
+from preflight.images.engine import RegistryRule, is_absolute_image
 from preflight.images.rules import SelectorTable, Setting, select_setting
 from preflight.model import Location
 from preflight.nextflow.config.selectors import selector_matches
@@ -23,20 +23,36 @@ HERE = Location("main.nf", 1, 1)
 # ContainerHandlerTest 'should override the repository registry' — reached by Nextflow when
 # `docker.registryOverride` is true; target registry 'bar.io' (with and without a '/').
 @pytest.mark.parametrize(
-    ("image", "registry", "expected"),
+    ("image", "expected"),
     [
-        ("foo", "bar.io", "bar.io/foo"),
-        ("this/that:latest", "bar.io", "bar.io/this/that:latest"),
-        ("this/that:latest", "bar.io/", "bar.io/this/that:latest"),
-        ("d.io/this/that", "bar.io", "bar.io/this/that"),
-        ("d:80/foo", "bar.io", "bar.io/foo"),
-        ("d.io:8080/this/that:latest", "bar.io", "bar.io/this/that:latest"),
-        ("oras://quay.io/foo", "bar.io", "oras://bar.io/foo"),
-        ("oras://quay.io/this/that:latest", "bar.io", "oras://bar.io/this/that:latest"),
+        ("foo", "bar.io/foo"),
+        ("this/that:latest", "bar.io/this/that:latest"),
+        ("d.io/this/that", "bar.io/this/that"),
+        ("d:80/foo", "bar.io/foo"),
+        ("d.io:8080/this/that:latest", "bar.io/this/that:latest"),
+        ("oras://quay.io/foo", "oras://bar.io/foo"),
+        ("oras://quay.io/this/that:latest", "oras://bar.io/this/that:latest"),
     ],
 )
+@pytest.mark.parametrize("registry", ["bar.io", "bar.io/"])
 def test_container_handler_override_registry(image: str, registry: str, expected: str) -> None:
     assert RegistryRule("docker", registry, override=True).apply(image) == expected
+
+
+# ContainerHandlerTest 'test docker is absolute image name'
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("hello", False),
+        ("image/name", False),
+        ("registry:5000/image/name", True),
+        ("d.reg/image/name", True),
+        ("d.reg/image", True),
+        ("oras://quay.io/foo", True),  # the scheme's ':' makes any URL absolute
+    ],
+)
+def test_container_handler_absolute_docker_names(image: str, expected: bool) -> None:
+    assert is_absolute_image(image) is expected
 
 
 # ContainerHandlerTest 'test normalize docker image name' (IMAGE | REGISTRY | OVERRIDE), plus
@@ -89,6 +105,7 @@ def test_container_handler_normalize_singularity_image(image: str, pulled: str |
     [
         ("foo", "foo", True),
         ("foo", "bar", False),
+        ("!foo", "bar", True),
         ("a|b", "a", True),
         ("a|b", "b", True),
         ("a|b", "z", False),
@@ -215,3 +232,32 @@ def test_process_config_defaults() -> None:
         scope, "maxRetries", names=("P",), labels=(), directive=Setting(10, "directive", HERE)
     )
     assert retries is not None and retries.value == 10
+
+
+# ProcessConfigBuilderTest 'should apply config process defaults': the process's own directive
+# beats a plain ``process.X``; a selector beats the directive.
+def test_directive_beats_process_default_and_selector_beats_directive() -> None:
+    scope: dict[str, Any] = {"queue": "def-queue", "container": "ubuntu:latest"}
+    own = Setting("cn-el6", "directive", None)
+    chosen = select_setting(scope, "queue", names=("p",), labels=("",), directive=own)
+    assert chosen is not None and chosen.value == "cn-el6"
+    fallback = select_setting(scope, "container", names=("p",), labels=("",), directive=None)
+    assert fallback is not None and fallback.value == "ubuntu:latest"
+    scope["withName:p"] = {"queue": "sel"}
+    chosen = select_setting(scope, "queue", names=("p",), labels=("",), directive=own)
+    assert chosen is not None and chosen.value == "sel"
+
+
+# Priority across names (ProcessConfigBuilder.applyConfig): declared < alias < fully qualified.
+def test_name_selectors_by_declared_alias_and_qualified_name() -> None:
+    scope = {
+        "withName:WF:ALIAS": {"cpus": 3},
+        "withName:ALIAS": {"cpus": 2},
+        "withName:DECLARED": {"cpus": 1},
+        "withLabel:big": {"cpus": 9},
+    }
+    names = ("DECLARED", "ALIAS", "WF:ALIAS")
+    chosen = select_setting(scope, "cpus", names=names, labels=("big",), directive=None)
+    assert chosen is not None and chosen.value == 3
+    chosen = select_setting(scope, "cpus", names=names[:2], labels=("big",), directive=None)
+    assert chosen is not None and chosen.value == 2
